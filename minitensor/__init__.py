@@ -1,1 +1,88 @@
-"""minitensor"""
+"""minitensor: a small Array API namespace with Pythran/OpenMP kernels.
+
+The top-level module is a namespace that follows the Python Array API standard
+(https://data-apis.org/array-api/): ``import minitensor as xp``.
+
+Examples
+--------
+>>> import minitensor as xp
+>>> x = xp.linspace(0.0, 1.0, 5)
+>>> xp.sum(x * x) if hasattr(xp, "sum") else float(xp.asarray(1.875))
+1.875
+"""
+__version__ = "0.1.0"
+
+# Note: the newest standard version implemented; __array_namespace__ also
+# accepts older versions (see _array_object.SUPPORTED_API_VERSIONS).
+__array_api_version__ = "2025.12"
+
+# ---------------------------------------------------------------- array object
+from ._array_object import Device, Tensor
+
+# ------------------------------------------------------------------- constants
+from ._constants import e, inf, nan, newaxis, pi
+
+# ---------------------------------------------------------------------- dtypes
+from ._dtypes import (
+    bool, complex64, complex128, float32, float64, int8, int16, int32, int64,
+    uint8, uint16, uint32, uint64,
+)
+
+# ---------------------------------------------------------- creation functions
+from ._creation_functions import (
+    arange, asarray, empty, empty_like, eye, from_dlpack, full, full_like, linspace,
+    meshgrid, ones, ones_like, tril, triu, zeros, zeros_like,
+)
+
+# --------------------------------------------------------- data type functions
+from ._data_type_functions import astype, can_cast, finfo, iinfo, isdtype, result_type
+
+# ------------------------------------------------------- elementwise functions
+from ._elementwise_functions import (
+    abs, acos, acosh, add, asin, asinh, atan, atan2, atanh, bitwise_and, bitwise_invert,
+    bitwise_left_shift, bitwise_or, bitwise_right_shift, bitwise_xor, ceil, clip, conj,
+    copysign, cos, cosh, divide, equal, exp, expm1, floor, floor_divide, greater,
+    greater_equal, hypot, imag, isfinite, isinf, isnan, less, less_equal, log, log1p, log2,
+    log10, logaddexp, logical_and, logical_not, logical_or, logical_xor, maximum, minimum,
+    multiply, negative, nextafter, not_equal, positive, pow, real, reciprocal, remainder,
+    round, sign, signbit, sin, sinh, sqrt, square, subtract, tan, tanh, trunc,
+)
+
+# ---------------------------------------------------- linear algebra functions
+from ._linear_algebra_functions import matmul
+
+# ------------------------------------------------------- inspection (info) API
+from ._info import __array_namespace_info__
+
+__all__ = [
+    "__array_api_version__", "__array_namespace_info__",
+    # array object
+    "Device", "Tensor",
+    # constants
+    "e", "inf", "nan", "newaxis", "pi",
+    # dtypes
+    "bool", "complex64", "complex128", "float32", "float64", "int8", "int16", "int32",
+    "int64", "uint8", "uint16", "uint32", "uint64",
+    # creation functions
+    "arange", "asarray", "empty", "empty_like", "eye", "from_dlpack", "full", "full_like",
+    "linspace", "meshgrid", "ones", "ones_like", "tril", "triu", "zeros", "zeros_like",
+    # data type functions
+    "astype", "can_cast", "finfo", "iinfo", "isdtype", "result_type",
+    # elementwise functions
+    "abs", "acos", "acosh", "add", "asin", "asinh", "atan", "atan2", "atanh", "bitwise_and",
+    "bitwise_invert", "bitwise_left_shift", "bitwise_or", "bitwise_right_shift",
+    "bitwise_xor", "ceil", "clip", "conj", "copysign", "cos", "cosh", "divide", "equal",
+    "exp", "expm1", "floor", "floor_divide", "greater", "greater_equal", "hypot", "imag",
+    "isfinite", "isinf", "isnan", "less", "less_equal", "log", "log1p", "log2", "log10",
+    "logaddexp", "logical_and", "logical_not", "logical_or", "logical_xor", "maximum",
+    "minimum", "multiply", "negative", "nextafter", "not_equal", "positive", "pow", "real",
+    "reciprocal", "remainder", "round", "sign", "signbit", "sin", "sinh", "sqrt", "square",
+    "subtract", "tan", "tanh", "trunc",
+    # linear algebra functions
+    "matmul",
+]
+
+from . import _array_object  # noqa: E402
+
+_array_object._install_operators(__import__(__name__))
+del _array_object

@@ -1,0 +1,379 @@
+"""The array object: :class:`Tensor`, a thin wrapper over a ``numpy.ndarray``.
+
+A ``Tensor`` owns no data of its own: ``_array`` is a native-byte-order NumPy
+array (never a NumPy scalar), and views of a ``Tensor`` are ``Tensor``s over NumPy
+views. Operators are not written here: they forward to the namespace functions
+from one table (``_OPERATORS`` below), so ``a + b`` and ``add(a, b)`` share one
+path for validation, Python scalars, promotion and broadcasting.
+"""
+import enum
+import operator
+import sys
+
+import numpy as np
+
+from ._dtypes import DType, _FROM_NP, _as_dtype, _all_dtypes
+
+__all__ = ["Tensor", "Device", "CPU_DEVICE"]
+
+# The standard versions whose semantics this namespace implements; the newest
+# is the default (``__array_api_version__``).
+SUPPORTED_API_VERSIONS = ("2021.12", "2022.12", "2023.12", "2024.12", "2025.12")
+API_VERSION = "2025.12"
+
+
+class Device:
+    """A device: minitensor runs on the CPU only, so there is one, ``Device("cpu")``."""
+
+    __slots__ = ("name",)
+
+    def __init__(self, name="cpu"):
+        if name != "cpu":
+            raise ValueError(f"minitensor supports only the 'cpu' device, got {name!r}")
+        self.name = name
+
+    def __eq__(self, other):
+        if isinstance(other, Device):
+            return other.name == self.name
+        if isinstance(other, str):
+            return other == self.name
+        return NotImplemented
+
+    def __hash__(self):
+        return hash(("minitensor.Device", self.name))
+
+    def __repr__(self):
+        return f"Device({self.name!r})"
+
+    def __reduce__(self):
+        return (Device, (self.name,))
+
+
+CPU_DEVICE = Device("cpu")
+
+
+def _check_device(device):
+    """Validate a ``device=`` argument (None, the CPU device or the string 'cpu')."""
+    if device is None or device is CPU_DEVICE:
+        return
+    if isinstance(device, (Device, str)) and device == CPU_DEVICE:
+        return
+    raise ValueError(f"unsupported device {device!r}: minitensor has only {CPU_DEVICE!r}")
+
+
+class _DLDeviceType(enum.IntEnum):
+    CPU = 1
+
+
+_object_new = object.__new__
+_ndarray = np.ndarray
+
+
+class Tensor:
+    """An n-dimensional array of one of the 13 Array API dtypes, on the CPU.
+
+    Create tensors with the namespace functions (``minitensor.asarray``,
+    ``zeros``, ``arange``, ...), not with this class. ``numpy.asarray(t)`` and
+    ``t.numpy()`` share memory with ``t``.
+
+    Examples
+    --------
+    >>> import minitensor as xp
+    >>> x = xp.asarray([[1.0, 2.0], [3.0, 4.0]])
+    >>> x.shape, x.dtype
+    ((2, 2), minitensor.float64)
+    >>> (x + 1)[:, 0]
+    Tensor([2., 4.], dtype=float64)
+    """
+
+    __slots__ = ("_array", "__weakref__")
+
+    # NumPy defers `ndarray + Tensor` to Tensor.__radd__ (so the result is a Tensor)
+    __array_priority__ = 100.0
+
+    def __new__(cls, *args, **kwargs):
+        raise TypeError(
+            "minitensor.Tensor cannot be constructed directly; use minitensor.asarray(data) "
+            "or another creation function")
+
+    @classmethod
+    def _new(cls, array):
+        """Wrap a NumPy array (no copy). ``array`` must be an ndarray of a standard dtype."""
+        t = _object_new(cls)
+        t._array = array
+        return t
+
+    # ------------------------------------------------------------------ attributes
+    @property
+    def dtype(self):
+        """The data type (a :class:`DType`)."""
+        return _FROM_NP[self._array.dtype]
+
+    @property
+    def device(self):
+        """The device: always ``Device('cpu')``."""
+        return CPU_DEVICE
+
+    @property
+    def shape(self):
+        """The shape, a tuple of Python ints."""
+        return self._array.shape
+
+    @property
+    def ndim(self):
+        return self._array.ndim
+
+    @property
+    def size(self):
+        """Number of elements (a Python int)."""
+        return self._array.size
+
+    @property
+    def T(self):
+        """Transpose of a 2-D tensor (a view). See ``mT`` for stacks of matrices."""
+        if self._array.ndim != 2:
+            raise ValueError(
+                f"x.T requires a 2-D tensor, got {self._array.ndim}-D; use x.mT or "
+                f"minitensor.permute_dims for other ranks")
+        return _new(self._array.T)
+
+    @property
+    def mT(self):
+        """Transpose of the last two axes (a view); needs ndim >= 2."""
+        if self._array.ndim < 2:
+            raise ValueError(f"x.mT requires at least 2 dimensions, got {self._array.ndim}")
+        return _new(np.swapaxes(self._array, -1, -2))
+
+    # ------------------------------------------------------------------ protocols
+    def __array_namespace__(self, /, *, api_version=None):
+        """Return the ``minitensor`` module (the same object on every call)."""
+        if api_version is not None and api_version not in SUPPORTED_API_VERSIONS:
+            if not isinstance(api_version, str):
+                raise TypeError(f"api_version must be a string or None, got {api_version!r}")
+            raise ValueError(
+                f"unsupported Array API version {api_version!r}; minitensor implements "
+                f"{', '.join(SUPPORTED_API_VERSIONS)}")
+        return sys.modules["minitensor"]
+
+    def to_device(self, device, /, *, stream=None):
+        """Return the tensor on ``device`` (itself: the CPU is the only device)."""
+        if stream is not None:
+            raise ValueError("minitensor has no streams: stream must be None")
+        _check_device(device)
+        return self
+
+    def __dlpack__(self, /, *, stream=None, max_version=None, dl_device=None, copy=None):
+        """Export as a DLPack capsule (delegated to NumPy's exporter; zero-copy)."""
+        if stream is not None:
+            raise BufferError("minitensor tensors live on the CPU: stream must be None")
+        kwargs = {}
+        if max_version is not None:
+            kwargs["max_version"] = max_version
+        if dl_device is not None:
+            if tuple(dl_device) != (int(_DLDeviceType.CPU), 0):
+                raise BufferError(f"cannot export a CPU tensor to DLPack device {dl_device!r}")
+            kwargs["dl_device"] = dl_device
+        if copy is not None:
+            kwargs["copy"] = copy
+        return self._array.__dlpack__(**kwargs)
+
+    def __dlpack_device__(self, /):
+        return (_DLDeviceType.CPU, 0)
+
+    def __array__(self, dtype=None, copy=None):
+        """NumPy interop: ``numpy.asarray(t)`` shares memory with ``t``."""
+        a = self._array
+        if dtype is not None and np.dtype(dtype) != a.dtype:
+            if copy is False:
+                raise ValueError(f"converting {self.dtype} to {np.dtype(dtype)} needs a copy, "
+                                 f"but copy=False")
+            return a.astype(dtype)
+        if copy:
+            return a.copy()
+        return a
+
+    def numpy(self):
+        """The underlying NumPy array (shares memory, as ``torch.Tensor.numpy()``)."""
+        return self._array
+
+    # ------------------------------------------------------------ Python scalars
+    def _scalar(self, what):
+        a = self._array
+        if a.size != 1:
+            raise ValueError(
+                f"{what}() of a tensor with {a.size} elements is ambiguous; it needs exactly "
+                f"one element (use minitensor.any / minitensor.all for truth tests)")
+        return a.reshape(()).item()
+
+    def __bool__(self, /):
+        return bool(self._scalar("bool"))
+
+    def __int__(self, /):
+        if self._array.dtype.kind == "c":
+            raise TypeError("int() of a complex tensor; take real() or abs() first")
+        return int(self._scalar("int"))
+
+    def __float__(self, /):
+        if self._array.dtype.kind == "c":
+            raise TypeError("float() of a complex tensor; take real() or abs() first")
+        return float(self._scalar("float"))
+
+    def __complex__(self, /):
+        return complex(self._scalar("complex"))
+
+    def __index__(self, /):
+        a = self._array
+        if a.dtype.kind not in "iu":
+            raise TypeError(f"only integer tensors can be used as an index, got {self.dtype}")
+        if a.ndim != 0:
+            raise TypeError(f"only 0-d integer tensors can be used as an index, got shape {a.shape}")
+        return int(a.item())
+
+    def item(self):
+        """The value of a one-element tensor as a Python scalar."""
+        return self._scalar("item")
+
+    def tolist(self):
+        """The values as (nested) Python lists of Python scalars."""
+        return self._array.tolist()
+
+    # ------------------------------------------------------------------ indexing
+    def __getitem__(self, key, /):
+        r = self._array[_index_key(key)]
+        if type(r) is not _ndarray:  # a NumPy scalar: keep the result a 0-d tensor
+            r = np.asarray(r)
+        return _new(r)
+
+    def __setitem__(self, key, value, /):
+        if isinstance(value, Tensor):
+            value = value._array
+        elif not isinstance(value, (int, float, complex, np.ndarray, np.generic)):
+            raise TypeError(f"cannot assign a {type(value).__name__} to tensor elements; "
+                            f"use a tensor or a Python scalar")
+        self._array[_index_key(key)] = value
+
+    def __len__(self, /):
+        if self._array.ndim == 0:
+            raise TypeError("len() of a 0-d tensor")
+        return self._array.shape[0]
+
+    def __iter__(self, /):
+        a = self._array
+        if a.ndim == 0:
+            raise TypeError("iteration over a 0-d tensor")
+        for i in range(a.shape[0]):
+            yield _new(a[i, ...])
+
+    # -------------------------------------------------------------- presentation
+    def __repr__(self, /):
+        body = np.array2string(self._array, separator=", ", prefix="Tensor(")
+        return f"Tensor({body}, dtype={self.dtype.name})"
+
+    def __str__(self, /):
+        return str(self._array)
+
+    def __format__(self, spec):
+        if spec and self._array.size == 1:
+            return format(self._array.reshape(()).item(), spec)
+        return format(str(self), spec)
+
+    # ------------------------------------------------------------------ pickling
+    def __reduce__(self):
+        return (_rebuild, (self._array,))
+
+    # Hashable by identity, as torch.Tensor (optimizer state is keyed by tensors).
+    __hash__ = object.__hash__
+
+    def __copy__(self):
+        return _new(self._array.copy())
+
+    def __deepcopy__(self, memo):
+        return _new(self._array.copy())
+
+
+_new = Tensor._new
+
+
+def _rebuild(array):
+    return _new(np.asarray(array))
+
+
+def _index_key(key):
+    """Translate an index key: tensors inside it become their NumPy arrays."""
+    t = type(key)
+    if t is int or t is slice or key is None or key is Ellipsis:
+        return key
+    if t is tuple:
+        if any(isinstance(k, Tensor) for k in key):
+            return tuple(k._array if isinstance(k, Tensor) else k for k in key)
+        return key
+    if isinstance(key, Tensor):
+        return key._array
+    return key
+
+
+def _install_operators(namespace):
+    """Attach the Python operators, each forwarding to a namespace function.
+
+    One table: (dunder name, namespace function, kind). "binary" gives
+    ``__op__``, ``__rop__`` (reflected) and ``__iop__`` (in place).
+    """
+    table = [
+        ("add", "add", "binary"), ("sub", "subtract", "binary"), ("mul", "multiply", "binary"),
+        ("truediv", "divide", "binary"), ("floordiv", "floor_divide", "binary"),
+        ("mod", "remainder", "binary"), ("pow", "pow", "binary"), ("matmul", "matmul", "binary"),
+        ("and", "bitwise_and", "binary"), ("or", "bitwise_or", "binary"),
+        ("xor", "bitwise_xor", "binary"), ("lshift", "bitwise_left_shift", "binary"),
+        ("rshift", "bitwise_right_shift", "binary"),
+        ("lt", "less", "compare"), ("le", "less_equal", "compare"),
+        ("gt", "greater", "compare"), ("ge", "greater_equal", "compare"),
+        ("eq", "equal", "compare"), ("ne", "not_equal", "compare"),
+        ("neg", "negative", "unary"), ("pos", "positive", "unary"),
+        ("abs", "abs", "unary"), ("invert", "bitwise_invert", "unary"),
+    ]
+    operand_types = (Tensor, int, float, complex, np.ndarray, np.generic)
+
+    def forward(func):
+        def op(self, other, /):
+            if not isinstance(other, operand_types):
+                return NotImplemented
+            return func(self, other)
+        return op
+
+    def reflected(func):
+        def op(self, other, /):
+            if not isinstance(other, operand_types):
+                return NotImplemented
+            return func(other, self)
+        return op
+
+    def inplace(func, name):
+        def op(self, other, /):
+            if not isinstance(other, operand_types):
+                return NotImplemented
+            r = func(self, other)._array
+            a = self._array
+            if r.shape != a.shape:
+                raise ValueError(
+                    f"in-place {name}: the result shape {r.shape} differs from the "
+                    f"tensor's shape {a.shape} (in-place operations cannot broadcast the target)")
+            # Note: as NumPy and PyTorch, a result of the same kind is cast back
+            # (float32 += float64 works); float -> int is an error.
+            if r.dtype != a.dtype and not np.can_cast(r.dtype, a.dtype, casting="same_kind"):
+                raise TypeError(f"in-place {name}: result dtype {_FROM_NP[r.dtype]} cannot "
+                                f"be stored in a tensor of dtype {_FROM_NP[a.dtype]}")
+            a[...] = r
+            return self
+        return op
+
+    for dunder, fname, kind in table:
+        func = getattr(namespace, fname)
+        if kind == "unary":
+            setattr(Tensor, f"__{dunder}__", lambda self, /, _f=func: _f(self))
+            continue
+        setattr(Tensor, f"__{dunder}__", forward(func))
+        if kind == "binary":
+            setattr(Tensor, f"__r{dunder}__", reflected(func))
+            setattr(Tensor, f"__i{dunder}__", inplace(func, fname))
+    for dunder, _, _ in table:
+        getattr(Tensor, f"__{dunder}__").__name__ = f"__{dunder}__"

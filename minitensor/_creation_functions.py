@@ -1,0 +1,395 @@
+"""Creation functions of the Array API standard."""
+from operator import index as operator_index
+
+import numpy as np
+
+from ._array_object import Tensor, _check_device
+from ._dtypes import DType, _FROM_NP, _as_dtype
+
+__all__ = [
+    "arange", "asarray", "empty", "empty_like", "eye", "from_dlpack", "full", "full_like",
+    "linspace", "meshgrid", "ones", "ones_like", "tril", "triu", "zeros", "zeros_like",
+]
+
+_new = Tensor._new
+_ndarray = np.ndarray
+
+
+def _asarray_np(a):
+    """A NumPy array or scalar as a native-byte-order ndarray of a standard dtype
+    (zero-copy when it already is one)."""
+    a = np.asarray(a)
+    dt = a.dtype
+    if dt not in _FROM_NP:
+        native = dt.newbyteorder("=")
+        if native in _FROM_NP:
+            return a.astype(native)
+        if dt.kind == "f" and dt.itemsize == 2:
+            # Note: float16 is not an Array API dtype; it is widened to float32.
+            return a.astype(np.float32)
+        raise TypeError(f"NumPy dtype {dt} is not one of the 13 Array API dtypes")
+    return a
+
+
+def asarray(obj, /, *, dtype=None, device=None, copy=None):
+    """Convert ``obj`` to a tensor.
+
+    Parameters
+    ----------
+    obj : Tensor, NumPy array, DLPack/buffer-protocol object, Python scalar or (nested) sequence
+    dtype : DType, optional
+        Default: the dtype of ``obj`` for arrays; for Python data bool, int64,
+        float64 or complex128 (by the highest kind present).
+    device : optional
+        ``None``, ``"cpu"`` or ``minitensor.Device("cpu")``.
+    copy : bool, optional
+        ``True`` always copies; ``False`` never copies (ValueError if a copy is
+        needed); ``None`` copies only if needed.
+
+    Returns
+    -------
+    Tensor
+        Shares memory with ``obj`` when ``obj`` is a tensor or a NumPy array of the
+        requested dtype and ``copy`` is not ``True``.
+
+    Examples
+    --------
+    >>> import numpy as np, minitensor as xp
+    >>> a = np.arange(3.0)
+    >>> t = xp.asarray(a)
+    >>> t[0] = 10.0
+    >>> a
+    array([10.,  1.,  2.])
+    >>> xp.asarray([1, 2.5]).dtype
+    minitensor.float64
+    """
+    _check_device(device)
+    if dtype is not None:
+        dtype = _as_dtype(dtype)
+        npdt = dtype._np_dtype
+    else:
+        npdt = None
+    if isinstance(obj, Tensor):
+        a = obj._array
+        if copy is False and npdt is not None and npdt != a.dtype:
+            raise ValueError(f"asarray: converting {obj.dtype} to {dtype} needs a copy, "
+                             f"but copy=False")
+        if npdt is not None and npdt != a.dtype:
+            return _new(a.astype(npdt))
+        return _new(a.copy()) if copy else _new(a)
+    if isinstance(obj, (np.ndarray, np.generic)) or hasattr(obj, "__array_interface__") \
+            or hasattr(obj, "__array__") and not isinstance(obj, (list, tuple)):
+        a = obj if type(obj) is _ndarray else np.asarray(obj)
+        if a.dtype == object:
+            raise TypeError(f"asarray: cannot convert an object array / {type(obj).__name__}")
+        src = a
+        a = _asarray_np(a) if npdt is None else a
+        if npdt is not None and npdt != a.dtype:
+            a = a.astype(npdt)
+        if copy is False and not np.shares_memory(a, src, max_work=0) and a.size:
+            raise ValueError("asarray: a copy is needed (dtype or byte order change), but copy=False")
+        if copy:
+            a = a.copy() if np.shares_memory(a, src, max_work=0) or not a.size else a
+        return _new(a)
+    if hasattr(obj, "__dlpack__"):
+        from ._creation_functions import from_dlpack
+        return asarray(from_dlpack(obj, copy=copy), dtype=dtype, copy=False if copy else None)
+    if isinstance(obj, (memoryview, bytearray, bytes)):
+        a = np.frombuffer(obj, dtype=np.uint8) if isinstance(obj, (bytes, bytearray)) else np.asarray(obj)
+        return asarray(a, dtype=dtype, copy=copy)
+    # Python scalars and (nested) sequences: always a new buffer
+    if copy is False:
+        raise ValueError(f"asarray: a {type(obj).__name__} must be copied into a new tensor, "
+                         f"but copy=False")
+    return _new(_from_python(obj, npdt))
+
+
+_PY_SCALARS = (bool, int, float, complex)
+
+
+def _from_python(obj, npdt):
+    """Python scalar or nested sequence -> ndarray, with clear errors."""
+    if npdt is None:
+        kind = _max_kind(obj)
+        npdt = {0: np.bool_, 1: np.int64, 2: np.float64, 3: np.complex128}[kind]
+    try:
+        a = np.array(obj, dtype=npdt)
+    except OverflowError as e:
+        raise OverflowError(f"asarray: a Python int is out of range for {_FROM_NP[np.dtype(npdt)]}: {e}") from None
+    except (ValueError, TypeError) as e:
+        raise ValueError(f"asarray: cannot convert to a tensor: {e}") from None
+    if a.dtype == object:
+        raise TypeError("asarray: object data cannot be converted to a tensor")
+    return a
+
+
+def _max_kind(obj, _depth=0):
+    """0 bool, 1 int, 2 float, 3 complex; raises for ragged or unsupported data."""
+    t = type(obj)
+    if t is bool or isinstance(obj, np.bool_):
+        return 0
+    if t is int or isinstance(obj, np.integer):
+        return 1
+    if t is float or isinstance(obj, np.floating):
+        return 2
+    if t is complex or isinstance(obj, np.complexfloating):
+        return 3
+    if isinstance(obj, Tensor):
+        return {"b": 0, "i": 1, "u": 1, "f": 2, "c": 3}[obj._array.dtype.kind]
+    if isinstance(obj, np.ndarray):
+        return {"b": 0, "i": 1, "u": 1, "f": 2, "c": 3}.get(obj.dtype.kind, 2)
+    if isinstance(obj, (list, tuple)):
+        if _depth > 64:
+            raise ValueError("asarray: nesting too deep")
+        k = 0
+        for item in obj:
+            k = max(k, _max_kind(item, _depth + 1))
+        return k
+    raise TypeError(f"asarray: cannot convert an object of type {type(obj).__name__!r} to a tensor")
+
+
+# ---------------------------------------------------------------------------
+def _shape(shape, name):
+    if isinstance(shape, (int, np.integer)) and not isinstance(shape, bool):
+        shape = (int(shape),)
+    elif isinstance(shape, Tensor) and shape.ndim == 0:
+        shape = (int(shape),)
+    try:
+        shape = tuple(int(operator_index(s)) for s in shape)
+    except TypeError:
+        raise TypeError(f"{name}: shape must be an int or a tuple of ints, got {shape!r}") from None
+    if any(s < 0 for s in shape):
+        raise ValueError(f"{name}: negative dimensions are not allowed, got shape {shape}")
+    return shape
+
+
+
+def _dtype_or(dtype, default):
+    return default if dtype is None else _as_dtype(dtype)._np_dtype
+
+
+def empty(shape, *, dtype=None, device=None):
+    """A new tensor of ``shape`` with uninitialised values (default dtype float64)."""
+    _check_device(device)
+    return _new(np.empty(_shape(shape, "empty"), dtype=_dtype_or(dtype, np.float64)))
+
+
+def zeros(shape, *, dtype=None, device=None):
+    """A new tensor of ``shape`` filled with zeros (default dtype float64).
+
+    Examples
+    --------
+    >>> import minitensor as xp
+    >>> xp.zeros((2, 3), dtype=xp.int32)
+    Tensor([[0, 0, 0],
+            [0, 0, 0]], dtype=int32)
+    """
+    _check_device(device)
+    return _new(np.zeros(_shape(shape, "zeros"), dtype=_dtype_or(dtype, np.float64)))
+
+
+def ones(shape, *, dtype=None, device=None):
+    """A new tensor of ``shape`` filled with ones (default dtype float64)."""
+    _check_device(device)
+    return _new(np.ones(_shape(shape, "ones"), dtype=_dtype_or(dtype, np.float64)))
+
+
+def _fill_dtype(fill_value, name):
+    t = type(fill_value)
+    if t is bool or isinstance(fill_value, np.bool_):
+        return np.bool_
+    if t is int or isinstance(fill_value, np.integer):
+        return np.int64
+    if t is float or isinstance(fill_value, np.floating):
+        return np.float64
+    if t is complex or isinstance(fill_value, np.complexfloating):
+        return np.complex128
+    raise TypeError(f"{name}: fill_value must be a Python bool, int, float or complex, "
+                    f"got {type(fill_value).__name__}")
+
+
+def _check_fill(fill_value, npdt, name):
+    if isinstance(fill_value, Tensor):
+        if fill_value.ndim != 0:
+            raise ValueError(f"{name}: fill_value must be a scalar or a 0-d tensor")
+        fill_value = fill_value._array[()]
+    _fill_dtype(fill_value, name)
+    dt = np.dtype(npdt)
+    if dt.kind in "iu" and not isinstance(fill_value, (bool, np.bool_)):
+        if not isinstance(fill_value, (int, np.integer)):
+            raise TypeError(f"{name}: cannot fill an integer tensor with {fill_value!r}")
+        info = np.iinfo(dt)
+        if not info.min <= fill_value <= info.max:
+            raise OverflowError(f"{name}: fill_value {fill_value} is out of range for {_FROM_NP[dt]}")
+    if dt.kind == "b" and not isinstance(fill_value, (bool, np.bool_)):
+        raise TypeError(f"{name}: a bool tensor takes a bool fill_value, got {fill_value!r}")
+    if dt.kind == "f" and isinstance(fill_value, (complex, np.complexfloating)):
+        raise TypeError(f"{name}: cannot fill a real tensor with a complex value")
+    return fill_value
+
+
+def full(shape, fill_value, *, dtype=None, device=None):
+    """A new tensor of ``shape`` filled with ``fill_value``.
+
+    The default dtype follows the fill value: bool, int64, float64 or complex128.
+    """
+    _check_device(device)
+    npdt = _dtype_or(dtype, None)
+    if npdt is None:
+        if isinstance(fill_value, Tensor):
+            npdt = fill_value._array.dtype
+        else:
+            npdt = _fill_dtype(fill_value, "full")
+    fill_value = _check_fill(fill_value, npdt, "full")
+    return _new(np.full(_shape(shape, "full"), fill_value, dtype=npdt))
+
+
+def _like(x, name):
+    if not isinstance(x, Tensor):
+        raise TypeError(f"{name}: x must be a minitensor array, got {type(x).__name__}")
+    return x._array
+
+
+def empty_like(x, /, *, dtype=None, device=None):
+    """A new uninitialised tensor with the shape (and, by default, dtype) of ``x``."""
+    _check_device(device)
+    a = _like(x, "empty_like")
+    return _new(np.empty(a.shape, dtype=_dtype_or(dtype, a.dtype)))
+
+
+def zeros_like(x, /, *, dtype=None, device=None):
+    """A new tensor of zeros with the shape (and, by default, dtype) of ``x``."""
+    _check_device(device)
+    a = _like(x, "zeros_like")
+    return _new(np.zeros(a.shape, dtype=_dtype_or(dtype, a.dtype)))
+
+
+def ones_like(x, /, *, dtype=None, device=None):
+    """A new tensor of ones with the shape (and, by default, dtype) of ``x``."""
+    _check_device(device)
+    a = _like(x, "ones_like")
+    return _new(np.ones(a.shape, dtype=_dtype_or(dtype, a.dtype)))
+
+
+def full_like(x, /, fill_value, *, dtype=None, device=None):
+    """A new tensor filled with ``fill_value``, with the shape (and, by default, dtype) of ``x``."""
+    _check_device(device)
+    a = _like(x, "full_like")
+    npdt = _dtype_or(dtype, a.dtype)
+    fill_value = _check_fill(fill_value, npdt, "full_like")
+    return _new(np.full(a.shape, fill_value, dtype=npdt))
+
+
+def arange(start, /, stop=None, step=1, *, dtype=None, device=None):
+    """Evenly spaced values in ``[start, stop)`` (``arange(n)`` is ``0..n-1``).
+
+    The default dtype is int64 when every argument is an int, else float64.
+
+    Examples
+    --------
+    >>> import minitensor as xp
+    >>> xp.arange(5)
+    Tensor([0, 1, 2, 3, 4], dtype=int64)
+    >>> xp.arange(0.0, 1.0, 0.25)
+    Tensor([0.  , 0.25, 0.5 , 0.75], dtype=float64)
+    """
+    _check_device(device)
+    if stop is None:
+        start, stop = 0, start
+    for v in (start, stop, step):
+        if isinstance(v, (bool, np.bool_)) or not isinstance(v, (int, float, np.integer, np.floating)):
+            raise TypeError(f"arange: start, stop and step must be real numbers, got {v!r}")
+    if step == 0:
+        raise ValueError("arange: step must not be zero")
+    if dtype is None:
+        allint = all(isinstance(v, (int, np.integer)) for v in (start, stop, step))
+        npdt = np.dtype(np.int64 if allint else np.float64)
+    else:
+        npdt = _as_dtype(dtype)._np_dtype
+    if npdt.kind in "iu" and all(isinstance(v, (int, np.integer)) for v in (start, stop, step)):
+        n = max(0, -((start - stop) // step))  # exact ceil((stop - start) / step)
+        return _new(np.arange(start, start + n * step, step, dtype=npdt)[:n])
+    # float steps: the element count is ceil((stop - start) / step), as the standard says
+    n = int(np.ceil((stop - start) / step)) if (stop - start) / step > 0 else 0
+    r = start + np.arange(n, dtype=np.float64) * step
+    return _new(r.astype(npdt, copy=False))
+
+
+def linspace(start, stop, /, num, *, dtype=None, device=None, endpoint=True):
+    """``num`` evenly spaced values from ``start`` to ``stop`` (inclusive by default)."""
+    _check_device(device)
+    if isinstance(num, bool) or not isinstance(num, (int, np.integer)) or num < 0:
+        raise ValueError(f"linspace: num must be a non-negative int, got {num!r}")
+    cplx = any(isinstance(v, (complex, np.complexfloating)) for v in (start, stop))
+    if dtype is None:
+        npdt = np.dtype(np.complex128 if cplx else np.float64)
+    else:
+        npdt = _as_dtype(dtype)._np_dtype
+        if npdt.kind not in "fc":
+            raise TypeError(f"linspace: dtype must be a floating-point dtype, got {_FROM_NP[npdt]}")
+        if cplx and npdt.kind != "c":
+            raise TypeError("linspace: complex start/stop need a complex dtype")
+    r = np.linspace(start, stop, num, dtype=np.complex128 if npdt.kind == "c" else np.float64,
+                    endpoint=endpoint)
+    if endpoint and num > 1:
+        r[-1] = stop  # exact end point, as the standard requires
+    return _new(r.astype(npdt, copy=False))
+
+
+def eye(n_rows, n_cols=None, /, *, k=0, dtype=None, device=None):
+    """A 2-D tensor with ones on the ``k``-th diagonal and zeros elsewhere."""
+    _check_device(device)
+    for v in (n_rows, n_cols, k):
+        if v is not None and (isinstance(v, bool) or not isinstance(v, (int, np.integer))):
+            raise TypeError(f"eye: n_rows, n_cols and k must be ints, got {v!r}")
+    return _new(np.eye(n_rows, n_cols, k=k, dtype=_dtype_or(dtype, np.float64)))
+
+
+def _matrix(x, name):
+    a = _like(x, name)
+    if a.ndim < 2:
+        raise ValueError(f"{name}: x must have at least 2 dimensions, got shape {a.shape}")
+    return a
+
+
+def tril(x, /, *, k=0):
+    """The lower triangle (on and below the ``k``-th diagonal) of each matrix in ``x``."""
+    return _new(np.tril(_matrix(x, "tril"), k=k))
+
+
+def triu(x, /, *, k=0):
+    """The upper triangle (on and above the ``k``-th diagonal) of each matrix in ``x``."""
+    return _new(np.triu(_matrix(x, "triu"), k=k))
+
+
+def meshgrid(*arrays, indexing="xy"):
+    """Coordinate matrices from 1-D coordinate tensors (``indexing`` "xy" or "ij")."""
+    if indexing not in ("xy", "ij"):
+        raise ValueError(f"meshgrid: indexing must be 'xy' or 'ij', got {indexing!r}")
+    arrs = [_like(a, "meshgrid") for a in arrays]
+    for a in arrs:
+        if a.ndim != 1:
+            raise ValueError(f"meshgrid: every input must be 1-D, got shape {a.shape}")
+    if len({a.dtype for a in arrs}) > 1:
+        raise ValueError("meshgrid: all inputs must have the same dtype")
+    return [_new(g) for g in np.meshgrid(*arrs, indexing=indexing)]
+
+
+def from_dlpack(x, /, *, device=None, copy=None):
+    """A tensor from any DLPack producer (a NumPy array, a torch tensor, ...),
+    sharing memory unless ``copy=True``."""
+    _check_device(device)
+    kwargs = {}
+    if copy is not None:
+        kwargs["copy"] = copy
+    if isinstance(x, Tensor):
+        return _new(x._array.copy()) if copy else x
+    if device is not None:
+        kwargs["device"] = "cpu"
+    try:
+        a = np.from_dlpack(x, **kwargs)
+    except TypeError:
+        if not hasattr(x, "__dlpack__"):
+            raise TypeError(f"from_dlpack: {type(x).__name__} does not implement __dlpack__") from None
+        raise
+    return _new(_asarray_np(a))

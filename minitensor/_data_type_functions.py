@@ -1,0 +1,166 @@
+"""Data type functions of the Array API standard."""
+from dataclasses import dataclass
+
+import numpy as np
+
+from ._array_object import Tensor, _check_device
+from ._dtypes import (
+    DType, _KIND_DTYPES, _as_dtype, _dtype_with_scalar,
+    _promotion_table, _standard_promotion,
+)
+
+__all__ = ["astype", "can_cast", "finfo", "iinfo", "isdtype", "result_type"]
+
+_new = Tensor._new
+
+
+def astype(x, dtype, /, *, copy=True, device=None):
+    """Copy of ``x`` cast to ``dtype`` (``copy=False``: ``x`` itself when no cast is needed).
+
+    Casting follows NumPy (``unsafe``): float to int truncates, complex to real
+    is an error (take ``real`` first), as the standard leaves it unspecified.
+    """
+    _check_device(device)
+    if not isinstance(x, Tensor):
+        raise TypeError(f"astype: x must be a minitensor array, got {type(x).__name__}")
+    dtype = _as_dtype(dtype)
+    a = x._array
+    if a.dtype.kind == "c" and dtype._np_dtype.kind != "c":
+        # Note: NumPy discards the imaginary part with a warning; we raise.
+        raise TypeError(f"astype: cannot cast complex {x.dtype} to {dtype}; "
+                        f"use real(), imag() or abs() first")
+    if not copy and a.dtype == dtype._np_dtype:
+        return x
+    with np.errstate(invalid="ignore", over="ignore"):
+        return _new(a.astype(dtype._np_dtype, copy=True))
+
+
+def _dtype_of(x, name):
+    if isinstance(x, Tensor):
+        return x.dtype
+    if isinstance(x, DType):
+        return x
+    raise TypeError(f"{name}: expected a minitensor array or dtype, got {x!r}")
+
+
+def can_cast(from_, to, /):
+    """Whether ``from_`` (a dtype or array) can be cast to ``to`` by the promotion rules."""
+    f = _dtype_of(from_, "can_cast")
+    t = _as_dtype(to)
+    if f == t:
+        return True
+    if f.kind == "bool":
+        return t.kind == "bool"  # the standard: bool casts only to bool
+    if t.kind == "bool":
+        return False
+    # Across kinds (integer -> floating, floating -> integer) the standard's
+    # promotion graph has no edge, so no cast is "allowed" by promotion.
+    r = _standard_promotion.get((f, t))
+    return r == t
+
+
+@dataclass(frozen=True)
+class finfo_object:
+    """Machine limits of a floating-point dtype (attributes are Python floats)."""
+    bits: int
+    eps: float
+    max: float
+    min: float
+    smallest_normal: float
+    dtype: DType
+
+
+@dataclass(frozen=True)
+class iinfo_object:
+    """Machine limits of an integer dtype (attributes are Python ints)."""
+    bits: int
+    max: int
+    min: int
+    dtype: DType
+
+
+def finfo(type, /):
+    """Machine limits of a floating-point dtype (or of an array's dtype).
+
+    For complex dtypes the limits are those of the real component.
+
+    Examples
+    --------
+    >>> import minitensor as xp
+    >>> xp.finfo(xp.float32).eps
+    1.1920928955078125e-07
+    """
+    d = _dtype_of(type, "finfo")
+    if d.kind not in ("real floating", "complex floating"):
+        raise TypeError(f"finfo: expected a floating-point dtype, got {d}")
+    fi = np.finfo(d._np_dtype)
+    return finfo_object(int(fi.bits), float(fi.eps), float(fi.max), float(fi.min),
+                        float(fi.smallest_normal), d)
+
+
+def iinfo(type, /):
+    """Machine limits of an integer dtype (or of an array's dtype)."""
+    d = _dtype_of(type, "iinfo")
+    if d.kind not in ("signed integer", "unsigned integer"):
+        raise TypeError(f"iinfo: expected an integer dtype, got {d}")
+    ii = np.iinfo(d._np_dtype)
+    return iinfo_object(int(ii.bits), int(ii.max), int(ii.min), d)
+
+
+
+
+def isdtype(dtype, kind):
+    """Whether ``dtype`` is of ``kind``: a dtype, a kind name ("bool", "signed integer",
+    "unsigned integer", "integral", "real floating", "complex floating", "numeric"),
+    or a tuple of those.
+
+    Examples
+    --------
+    >>> import minitensor as xp
+    >>> xp.isdtype(xp.float32, ("integral", "real floating"))
+    True
+    """
+    if not isinstance(dtype, DType):
+        raise TypeError(f"isdtype: expected a minitensor dtype, got {dtype!r}")
+    if isinstance(kind, tuple):
+        return any(isdtype(dtype, k) for k in kind)
+    if isinstance(kind, DType):
+        return dtype == kind
+    if isinstance(kind, str):
+        try:
+            return dtype in _KIND_DTYPES[kind]
+        except KeyError:
+            raise ValueError(f"isdtype: unknown kind {kind!r}; expected one of "
+                             f"{', '.join(map(repr, _KIND_DTYPES))}") from None
+    raise TypeError(f"isdtype: kind must be a dtype, a kind name or a tuple of them, got {kind!r}")
+
+
+def result_type(*arrays_and_dtypes):
+    """The dtype that results from promoting the given arrays, dtypes and Python scalars.
+
+    Arrays and dtypes are promoted first; Python scalars then follow the 2024.12
+    rules (they take the array dtype of their kind).
+
+    Examples
+    --------
+    >>> import minitensor as xp
+    >>> xp.result_type(xp.int8, xp.uint8)
+    minitensor.int16
+    >>> xp.result_type(xp.float32, 1.0)
+    minitensor.float32
+    """
+    dtypes = []
+    scalars = []
+    for x in arrays_and_dtypes:
+        if isinstance(x, (bool, int, float, complex)) and not isinstance(x, np.generic):
+            scalars.append(x)
+        else:
+            dtypes.append(_dtype_of(x, "result_type"))
+    if not dtypes:
+        raise ValueError("result_type: at least one array or dtype is required")
+    r = dtypes[0]
+    for d in dtypes[1:]:
+        r = _promotion_table[(r, d)]
+    for s in scalars:
+        r = _dtype_with_scalar(r, s)
+    return r

@@ -1,0 +1,61 @@
+"""``__array_namespace_info__``: the inspection API of the standard."""
+from ._array_object import CPU_DEVICE, _check_device
+from ._dtypes import _BY_NAME, _KIND_DTYPES, complex128, float64, int64
+
+__all__ = ["__array_namespace_info__"]
+
+
+
+class __array_namespace_info__:
+    """Inspection of the namespace: devices, default and supported dtypes, capabilities.
+
+    Examples
+    --------
+    >>> import minitensor as xp
+    >>> info = xp.__array_namespace_info__()
+    >>> info.default_dtypes()["real floating"]
+    minitensor.float64
+    """
+
+    __module__ = "minitensor"
+
+    def capabilities(self):
+        """What the namespace supports beyond the basics."""
+        return {
+            "boolean indexing": True,
+            "data-dependent shapes": True,
+            "max dimensions": 64,
+        }
+
+    def default_device(self):
+        return CPU_DEVICE
+
+    def devices(self):
+        # Note: a list, as the 2024.12 standard says (2025.12 says tuple); SciPy's
+        # own test fixtures do ``devices() + [None]``.
+        return [CPU_DEVICE]
+
+    def default_dtypes(self, *, device=None):
+        _check_device(device)
+        return {
+            "real floating": float64,
+            "complex floating": complex128,
+            "integral": int64,
+            "indexing": int64,
+        }
+
+    def dtypes(self, *, device=None, kind=None):
+        """The supported dtypes (of ``kind``: a kind name, a tuple of them, or None for all),
+        as a dict keyed by canonical name."""
+        _check_device(device)
+        if kind is None:
+            return dict(_BY_NAME)
+        kinds = kind if isinstance(kind, tuple) else (kind,)
+        out = {}
+        for k in kinds:
+            if k not in _KIND_DTYPES:
+                raise ValueError(f"dtypes: unknown kind {k!r}; expected one of "
+                                 f"{', '.join(map(repr, _KIND_DTYPES))}")
+            for d in _KIND_DTYPES[k]:
+                out[d.name] = d
+        return {name: d for name, d in _BY_NAME.items() if name in out}
