@@ -335,7 +335,7 @@ def _install_operators(namespace):
 
     def forward(func):
         def op(self, other, /):
-            if not isinstance(other, operand_types):
+            if type(other) is not Tensor and not isinstance(other, operand_types):
                 return NotImplemented
             return func(self, other)
         return op

@@ -19,6 +19,7 @@ from ._dtypes import (
 )
 
 _new = Tensor._new
+_object_new = object.__new__
 _ndarray = np.ndarray
 
 # NumPy dtype sets per category (fast membership tests on the hot path)
@@ -48,24 +49,31 @@ def _category_error(name, category, dtype):
                      f"{'a' if category[0] not in 'aeiou' else 'an'} {category} dtype")
 
 
+def _scalar_types(category):
+    """The Python scalar types a function of ``category`` accepts (2024.12 rules:
+    bool with any dtype family that holds it, int with integer or floating
+    dtypes, float with floating dtypes, complex with complex dtypes)."""
+    kinds = {d.kind for d in _NP_CATEGORY[category]}
+    ok = set()
+    if kinds & set("biufc"):
+        ok.add(bool)
+    if kinds & set("iufc"):
+        ok.add(int)
+    if kinds & set("fc"):
+        ok.add(float)
+    if "c" in kinds:
+        ok.add(complex)
+    return frozenset(ok)
+
+
+_SCALAR_TYPES = {k: _scalar_types(k) for k in _NP_CATEGORY}
+
+
 def _check_scalar(name, category, s):
-    """A Python scalar operand must fit the function's category (2024.12 rules)."""
-    allowed = _NP_CATEGORY[category]
-    kinds = {d.kind for d in allowed}
-    t = type(s)
-    if t is bool or isinstance(s, np.bool_):
-        ok = "b" in kinds or kinds & set("iufc")
-    elif isinstance(s, int):
-        ok = bool(kinds & set("iufc"))
-    elif isinstance(s, float):
-        ok = bool(kinds & set("fc"))
-    elif isinstance(s, complex):
-        ok = "c" in kinds
-    else:
-        ok = False
-    if not ok:
-        raise TypeError(f"{name}() does not accept a Python {t.__name__} operand: it needs "
-                        f"{category} values")
+    """A Python scalar operand must fit the function's category."""
+    if type(s) not in _SCALAR_TYPES[category]:
+        raise TypeError(f"{name}() does not accept a Python {type(s).__name__} operand: it "
+                        f"needs {category} values")
 
 
 def _binary(name, category, ufunc, result="same", fix=None, doc=None):
@@ -81,24 +89,26 @@ def _binary(name, category, ufunc, result="same", fix=None, doc=None):
         # standard requires floating-point inputs); SciPy relies on it.
         allowed = allowed | _NP_INTEGER
 
+    is_float = result == "float"
+
     def func(x1, x2, /):
         if type(x1) is Tensor and type(x2) is Tensor:  # the common, fast path
             a = x1._array
             b = x2._array
-            if a.dtype not in allowed:
-                raise _category_error(name, category, _FROM_NP[a.dtype])
-            if b.dtype not in allowed:
-                raise _category_error(name, category, _FROM_NP[b.dtype])
+            if a.dtype not in allowed or b.dtype not in allowed:
+                _binary_operands(name, category, allowed, a, b)  # raises the TypeError
         else:
             a, b = _binary_operands(name, category, allowed, x1, x2)
-        if result == "float":
+        if is_float:
             a, b = _float_inputs(a, b)
         r = ufunc(a, b)
         if fix is not None:
             r = fix(a, b, r)
         if type(r) is not _ndarray:
             r = np.asarray(r)
-        return _new(r)
+        t = _object_new(Tensor)
+        t._array = r
+        return t
 
     func.__name__ = func.__qualname__ = name
     func.__doc__ = doc or _default_doc(name, category, 2)
@@ -160,21 +170,22 @@ def _unary(name, category, ufunc, result="same", fix=None, doc=None):
     if result == "float":
         allowed = allowed | _NP_INTEGER
 
+    is_float = result == "float"
+
     def func(x, /):
-        if type(x) is Tensor:
-            a = x._array
-        else:
-            a = _to_array(name, x)
+        a = x._array if type(x) is Tensor else _to_array(name, x)
         if a.dtype not in allowed:
             raise _category_error(name, category, _FROM_NP[a.dtype])
-        if result == "float" and a.dtype.kind in "iu":
+        if is_float and a.dtype.kind in "iu":
             a = a.astype(_F64)
         r = ufunc(a)
         if fix is not None:
             r = fix(a, r)
         if type(r) is not _ndarray:
             r = np.asarray(r)
-        return _new(r)
+        t = _object_new(Tensor)
+        t._array = r
+        return t
 
     func.__name__ = func.__qualname__ = name
     func.__doc__ = doc or _default_doc(name, category, 1)
