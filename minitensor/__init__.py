@@ -48,8 +48,17 @@ from ._elementwise_functions import (
     round, sign, signbit, sin, sinh, sqrt, square, subtract, tan, tanh, trunc,
 )
 
+# ---------------------------------------------------------- indexing functions
+from ._indexing_functions import take, take_along_axis
+
 # ---------------------------------------------------- linear algebra functions
 from ._linear_algebra_functions import matmul
+
+# ------------------------------------------------------ manipulation functions
+from ._manipulation_functions import (
+    broadcast_arrays, broadcast_shapes, broadcast_to, concat, expand_dims, flip, moveaxis,
+    permute_dims, repeat, reshape, roll, squeeze, stack, tile, unstack,
+)
 
 # ------------------------------------------------------- inspection (info) API
 from ._info import __array_namespace_info__
@@ -78,8 +87,14 @@ __all__ = [
     "minimum", "multiply", "negative", "nextafter", "not_equal", "positive", "pow", "real",
     "reciprocal", "remainder", "round", "sign", "signbit", "sin", "sinh", "sqrt", "square",
     "subtract", "tan", "tanh", "trunc",
+    # indexing functions
+    "take", "take_along_axis",
     # linear algebra functions
     "matmul",
+    # manipulation functions
+    "broadcast_arrays", "broadcast_shapes", "broadcast_to", "concat", "expand_dims", "flip",
+    "moveaxis", "permute_dims", "repeat", "reshape", "roll", "squeeze", "stack", "tile",
+    "unstack",
 ]
 
 from . import _array_object  # noqa: E402
