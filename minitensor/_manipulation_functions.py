@@ -53,20 +53,26 @@ def _int(name, what, v):
         raise TypeError(f"{name}: {what} must be an int, got {type(v).__name__} {v!r}") from None
 
 
-def _axis(name, axis, ndim):
-    """Normalise one axis into ``[0, ndim)``; AxisError (an IndexError) if out of range."""
-    axis = _int(name, "axis", axis)
+def _axis(name, axis, ndim, what="axis", of=None):
+    """Normalise one axis into ``[0, ndim)``; AxisError (an IndexError) if out of range.
+
+    ``of`` describes the tensor in the message (default: "a tensor of dimension ndim").
+    """
+    axis = _int(name, what, axis)
     if not -ndim <= axis < ndim:
-        raise _AxisError(axis, ndim, name)
+        of = of or f"a tensor of dimension {ndim}"
+        raise _AxisError(f"{name}: {what} {axis} is out of bounds for {of} (valid: "
+                         f"{-ndim} <= {what} < {ndim})" if ndim else
+                         f"{name}: {what} {axis} is out of bounds for {of}: it has no axes")
     return axis + ndim if axis < 0 else axis
 
 
-def _axes(name, axes, ndim, what="axis"):
+def _axes(name, axes, ndim, what="axis", of=None):
     """Normalise an int or a tuple/list of ints into a tuple of unique axes."""
     if isinstance(axes, (tuple, list)):
-        out = tuple(_axis(name, a, ndim) for a in axes)
+        out = tuple(_axis(name, a, ndim, what, of) for a in axes)
     else:
-        out = (_axis(name, axes, ndim),)
+        out = (_axis(name, axes, ndim, what, of),)
     if len(set(out)) != len(out):
         raise ValueError(f"{name}: repeated {what} in {axes!r} (normalised: {out})")
     return out
@@ -239,7 +245,7 @@ def stack(arrays, /, *, axis=0):
         if a.shape != a0.shape:
             raise ValueError(f"stack: all arrays must have the same shape; the array at "
                              f"index {i} has shape {a.shape}, the first {a0.shape}")
-    ax = _axis("stack", axis, a0.ndim + 1)
+    ax = _axis("stack", axis, a0.ndim + 1, of=f"stacking tensors of dimension {a0.ndim}")
     dt = _promoted("stack", arrs)
     return _new(np.stack(arrs, axis=ax, dtype=dt, casting="unsafe"))
 
@@ -275,7 +281,8 @@ def expand_dims(x, /, axis):
     """
     a = _arr("expand_dims", x)
     n = len(axis) if isinstance(axis, (tuple, list)) else 1
-    axes = _axes("expand_dims", axis, a.ndim + n)
+    axes = _axes("expand_dims", axis, a.ndim + n,
+                 of=f"inserting {n} ax{'i' if n == 1 else 'e'}s into a tensor of dimension {a.ndim}")
     shape = list(a.shape)
     for ax in sorted(axes):
         shape.insert(ax, 1)
@@ -338,7 +345,7 @@ def permute_dims(x, /, axes):
     if len(axes) != a.ndim:
         raise ValueError(f"permute_dims: axes {tuple(axes)} do not match a tensor of "
                          f"shape {a.shape}: a permutation of all {a.ndim} axes is needed")
-    perm = _axes("permute_dims", axes, a.ndim, what="axes")
+    perm = _axes("permute_dims", axes, a.ndim)
     return _new(a.transpose(perm))
 
 
