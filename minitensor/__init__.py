@@ -52,7 +52,7 @@ from ._elementwise_functions import (
 from ._indexing_functions import take, take_along_axis
 
 # ---------------------------------------------------- linear algebra functions
-from ._linear_algebra_functions import matmul
+from ._linear_algebra_functions import matmul, matrix_transpose, tensordot, vecdot
 
 # ------------------------------------------------------ manipulation functions
 from ._manipulation_functions import (
@@ -62,6 +62,9 @@ from ._manipulation_functions import (
 
 # ------------------------------------------------------- inspection (info) API
 from ._info import __array_namespace_info__
+
+# ------------------------------------------------------------------ extensions
+from . import fft, linalg
 
 __all__ = [
     "__array_api_version__", "__array_namespace_info__",
@@ -90,11 +93,13 @@ __all__ = [
     # indexing functions
     "take", "take_along_axis",
     # linear algebra functions
-    "matmul",
+    "matmul", "matrix_transpose", "tensordot", "vecdot",
     # manipulation functions
     "broadcast_arrays", "broadcast_shapes", "broadcast_to", "concat", "expand_dims", "flip",
     "moveaxis", "permute_dims", "repeat", "reshape", "roll", "squeeze", "stack", "tile",
     "unstack",
+    # extensions
+    "fft", "linalg",
 ]
 
 from . import _array_object  # noqa: E402
