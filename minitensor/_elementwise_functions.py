@@ -11,6 +11,8 @@ Single ufuncs stay in NumPy: they run at memory bandwidth or with NumPy's
 hand-tuned SIMD, which our Pythran kernels do not beat
 (``../shared/reference/pythran.md``).
 """
+import contextvars
+
 import numpy as np
 
 from ._array_object import Tensor
@@ -29,6 +31,40 @@ _NP_BOOL = np.dtype(np.bool_)
 _F64 = np.dtype(np.float64)
 
 _SCALARS = (bool, int, float, complex)  # exact types: NumPy scalars are arrays here
+
+# NumPy ufuncs report floating-point exceptions (division by zero, invalid,
+# overflow) as RuntimeWarnings; the standard has no such warnings (inf - inf is
+# NaN, 1/0 is inf, integer division by zero is implementation-defined). The
+# functions whose ufunc can raise a flag (column ``quiet`` of the tables) run it
+# with NumPy's floating-point errors ignored. ``np.errstate`` costs ~1.5 us per
+# call (more than ``add`` itself) and setting NumPy's error-state context variable
+# ~0.3 us, so the ufunc runs inside a prepared ``contextvars.Context`` holding the
+# "ignore" state (``Context.run``, ~0.05 us). A Context can be entered by one
+# thread at a time and not re-entered: then ``Context.run`` raises RuntimeError
+# before calling anything, and ``_quiet_slow`` sets the variable instead.
+def _quiet_callers():
+    try:
+        from numpy._core._ufunc_config import _extobj_contextvar, _make_extobj
+        ignore = _make_extobj(all="ignore")
+    except (ImportError, AttributeError, TypeError):  # pragma: no cover - other NumPy
+        def slow(f, *args):
+            with np.errstate(all="ignore"):
+                return f(*args)
+        return slow, slow
+
+    ctx = contextvars.Context()
+    ctx.run(_extobj_contextvar.set, ignore)
+
+    def slow(f, *args):
+        token = _extobj_contextvar.set(ignore)
+        try:
+            return f(*args)
+        finally:
+            _extobj_contextvar.reset(token)
+    return ctx.run, slow
+
+
+_quiet_run, _quiet_slow = _quiet_callers()
 
 
 def _to_array(name, x):
@@ -76,12 +112,15 @@ def _check_scalar(name, category, s):
                         f"needs {category} values")
 
 
-def _binary(name, category, ufunc, result="same", fix=None, doc=None):
+def _binary(name, category, ufunc, result="same", quiet=False, fix=None, doc=None):
     """Build the binary elementwise function ``name`` from its table row.
 
     result: "same" (promoted dtype), "float" (floating-point function: integer
     inputs give float64, as NumPy) or "bool".
-    fix: optional ``fix(a, b, r) -> r`` applying the standard's special cases.
+    quiet: the ufunc can raise floating-point flags: run it (and ``fix``) with
+    NumPy's floating-point errors ignored (no RuntimeWarning).
+    fix: optional ``fix(a, b, r) -> r`` applying the standard's special cases
+    (``a``/``b`` are ndarrays or Python scalars, ``r`` the ufunc's result).
     """
     allowed = _NP_CATEGORY[category]
     if result == "float":
@@ -90,6 +129,7 @@ def _binary(name, category, ufunc, result="same", fix=None, doc=None):
         allowed = allowed | _NP_INTEGER
 
     is_float = result == "float"
+    call = ufunc if fix is None else (lambda a, b: fix(a, b, ufunc(a, b)))
 
     def func(x1, x2, /):
         if type(x1) is Tensor and type(x2) is Tensor:  # the common, fast path
@@ -101,9 +141,13 @@ def _binary(name, category, ufunc, result="same", fix=None, doc=None):
             a, b = _binary_operands(name, category, allowed, x1, x2)
         if is_float:
             a, b = _float_inputs(a, b)
-        r = ufunc(a, b)
-        if fix is not None:
-            r = fix(a, b, r)
+        if quiet:
+            try:
+                r = _quiet_run(call, a, b)
+            except RuntimeError:  # the context is busy (another thread, nesting)
+                r = _quiet_slow(call, a, b)
+        else:
+            r = call(a, b)
         if type(r) is not _ndarray:
             r = np.asarray(r)
         t = _object_new(Tensor)
@@ -160,17 +204,19 @@ def _float_inputs(a, b):
     return a, b
 
 
-def _unary(name, category, ufunc, result="same", fix=None, doc=None):
+def _unary(name, category, ufunc, result="same", quiet=False, fix=None, doc=None):
     """Build the unary elementwise function ``name`` from its table row.
 
     result: "same", "float" (integer input gives float64, NumPy-style) or "bool"
     or "real" (complex input gives the real dtype of the same precision).
+    quiet, fix: as for :func:`_binary` (``fix(a, r) -> r``).
     """
     allowed = _NP_CATEGORY[category]
     if result == "float":
         allowed = allowed | _NP_INTEGER
 
     is_float = result == "float"
+    call = ufunc if fix is None else (lambda a: fix(a, ufunc(a)))
 
     def func(x, /):
         a = x._array if type(x) is Tensor else _to_array(name, x)
@@ -178,9 +224,13 @@ def _unary(name, category, ufunc, result="same", fix=None, doc=None):
             raise _category_error(name, category, _FROM_NP[a.dtype])
         if is_float and a.dtype.kind in "iu":
             a = a.astype(_F64)
-        r = ufunc(a)
-        if fix is not None:
-            r = fix(a, r)
+        if quiet:
+            try:
+                r = _quiet_run(call, a)
+            except RuntimeError:  # the context is busy (another thread, nesting)
+                r = _quiet_slow(call, a)
+        else:
+            r = call(a)
         if type(r) is not _ndarray:
             r = np.asarray(r)
         t = _object_new(Tensor)
@@ -204,98 +254,176 @@ def _default_doc(name, category, nargs):
 
 
 # ---------------------------------------------------------------------------
-# Special cases where NumPy deviates from the standard (filled in below)
+# Special cases where NumPy deviates from the standard
 # ---------------------------------------------------------------------------
-def _identity(x):
-    return x
+# Each fix runs after the ufunc (inside the quiet context when the row is quiet),
+# only for the functions listed in ``_FIXES``, and costs a few mask operations on
+# the dtypes it concerns; other dtypes return at the first line.
+_INF = np.inf
+
+
+def _fix_floor_divide(a, b, r):
+    """floor_divide with an infinite operand: the standard's ``floor(x1 / x2)``
+    (inf // 2 is inf, 1 // -inf is -0); NumPy follows Python (NaN, -1.0)."""
+    if r.dtype.kind != "f":
+        return r
+    m = np.isinf(a) | np.isinf(b)
+    if not m.any():
+        return r
+    r = np.asarray(r)  # a 0-d result may be a NumPy scalar
+    np.copyto(r, np.floor(np.divide(a, b, dtype=r.dtype)), where=m)
+    return r
+
+
+def _fix_expm1(a, r):
+    """Complex expm1: NumPy computes ``expm1(x) cos(y) - 2 sin^2(y/2) + j exp(x) sin(y)``
+    everywhere, which gives NaN for infinite inputs (inf + 0j -> inf + NaN j) and for
+    ``y = 0`` with ``exp(x)`` overflowing. The standard's cases follow ``exp(z) - 1``."""
+    if r.dtype.kind != "c":
+        return r
+    r = np.asarray(r)
+    zero_imag = a.imag == 0
+    if zero_imag.any():  # expm1(x + 0j) = expm1(x) + 0j (the imaginary zero keeps its sign)
+        np.copyto(r.imag, a.imag, where=zero_imag)
+    m = ~np.isfinite(a) & ~zero_imag
+    if m.any():
+        np.copyto(r, np.exp(a) - 1, where=m)
+    return r
+
+
+def _fix_tanh(a, r):
+    """Complex tanh(+-inf + yj), y finite, is +-1 + 0j with the sign of y on the zero
+    (the standard: ``1 + 0j`` for y > 0, with tanh(conj z) = conj(tanh z) and tanh odd);
+    NumPy gives the sign of sin(2y)."""
+    if r.dtype.kind != "c":
+        return r
+    re, im = a.real, a.imag
+    m = np.isinf(re) & np.isfinite(im)
+    if m.any():
+        r = np.asarray(r)
+        np.copyto(r.real, np.copysign(1, re), where=m, casting="unsafe")
+        np.copyto(r.imag, np.copysign(0, im), where=m, casting="unsafe")
+    return r
+
+
+def _fix_sign(a, r):
+    """Complex sign of an infinite (non-NaN) value: the standard defines sign(z) as
+    ``z / abs(z)`` with the special cases of division by the real ``abs(z) = inf``,
+    componentwise: ``inf / inf`` is NaN and ``finite / inf`` a signed zero (sign(inf + 1j)
+    is NaN + 0j). Note: NumPy returns the limit direction (1 + 0j)."""
+    if r.dtype.kind != "c":
+        return r
+    re, im = a.real, a.imag
+    m = (np.isinf(re) | np.isinf(im)) & ~np.isnan(re) & ~np.isnan(im)
+    if m.any():
+        r = np.asarray(r)
+        np.copyto(r.real, re / _INF, where=m)
+        np.copyto(r.imag, im / _INF, where=m)
+    return r
+
+
+def _fix_imag(a, r):
+    """NumPy's imag of a real array is a read-only array of zeros; ours is writable."""
+    if not r.flags.writeable:
+        r = r.copy()
+    return r
+
+
+_FIXES = {
+    "floor_divide": _fix_floor_divide,
+    "expm1": _fix_expm1,
+    "tanh": _fix_tanh,
+    "sign": _fix_sign,
+    "imag": _fix_imag,
+}
 
 
 # ---------------------------------------------------------------------------
 # The tables: one row per function
 # ---------------------------------------------------------------------------
-# (name, dtype category, numpy ufunc, result kind)
+# (name, dtype category, NumPy ufunc, result kind, quiet)
+# quiet: the ufunc can raise a floating-point flag for some input of an accepted
+# dtype (NumPy would warn), so it runs with NumPy's floating-point errors ignored.
 _UNARY_TABLE = [
-    ("abs", "numeric", np.absolute, "real"),
-    ("acos", "floating-point", np.arccos, "float"),
-    ("acosh", "floating-point", np.arccosh, "float"),
-    ("asin", "floating-point", np.arcsin, "float"),
-    ("asinh", "floating-point", np.arcsinh, "float"),
-    ("atan", "floating-point", np.arctan, "float"),
-    ("atanh", "floating-point", np.arctanh, "float"),
-    ("bitwise_invert", "integer or boolean", np.invert, "same"),
-    ("ceil", "real numeric", np.ceil, "same"),
-    ("conj", "numeric", np.conjugate, "same"),
-    ("cos", "floating-point", np.cos, "float"),
-    ("cosh", "floating-point", np.cosh, "float"),
-    ("exp", "floating-point", np.exp, "float"),
-    ("expm1", "floating-point", np.expm1, "float"),
-    ("floor", "real numeric", np.floor, "same"),
-    ("imag", "numeric", np.imag, "real"),
-    ("isfinite", "numeric", np.isfinite, "bool"),
-    ("isinf", "numeric", np.isinf, "bool"),
-    ("isnan", "numeric", np.isnan, "bool"),
-    ("log", "floating-point", np.log, "float"),
-    ("log1p", "floating-point", np.log1p, "float"),
-    ("log2", "floating-point", np.log2, "float"),
-    ("log10", "floating-point", np.log10, "float"),
-    ("logical_not", "all", np.logical_not, "bool"),
-    ("negative", "numeric", np.negative, "same"),
-    ("positive", "numeric", np.positive, "same"),
-    ("real", "numeric", np.real, "real"),
-    ("reciprocal", "floating-point", np.reciprocal, "float"),
-    ("round", "numeric", np.round, "same"),
-    ("sign", "numeric", np.sign, "same"),
-    ("signbit", "real floating-point", np.signbit, "bool"),
-    ("sin", "floating-point", np.sin, "float"),
-    ("sinh", "floating-point", np.sinh, "float"),
-    ("square", "numeric", np.square, "same"),
-    ("sqrt", "floating-point", np.sqrt, "float"),
-    ("tan", "floating-point", np.tan, "float"),
-    ("tanh", "floating-point", np.tanh, "float"),
-    ("trunc", "real numeric", np.trunc, "same"),
+    ("abs", "numeric", np.absolute, "real", False),
+    ("acos", "floating-point", np.arccos, "float", True),
+    ("acosh", "floating-point", np.arccosh, "float", True),
+    ("asin", "floating-point", np.arcsin, "float", True),
+    ("asinh", "floating-point", np.arcsinh, "float", True),
+    ("atan", "floating-point", np.arctan, "float", True),
+    ("atanh", "floating-point", np.arctanh, "float", True),
+    ("bitwise_invert", "integer or boolean", np.invert, "same", False),
+    ("ceil", "real numeric", np.ceil, "same", False),
+    ("conj", "numeric", np.conjugate, "same", False),
+    ("cos", "floating-point", np.cos, "float", True),
+    ("cosh", "floating-point", np.cosh, "float", True),
+    ("exp", "floating-point", np.exp, "float", True),
+    ("expm1", "floating-point", np.expm1, "float", True),
+    ("floor", "real numeric", np.floor, "same", False),
+    ("imag", "numeric", np.imag, "real", False),
+    ("isfinite", "numeric", np.isfinite, "bool", False),
+    ("isinf", "numeric", np.isinf, "bool", False),
+    ("isnan", "numeric", np.isnan, "bool", False),
+    ("log", "floating-point", np.log, "float", True),
+    ("log1p", "floating-point", np.log1p, "float", True),
+    ("log2", "floating-point", np.log2, "float", True),
+    ("log10", "floating-point", np.log10, "float", True),
+    ("logical_not", "all", np.logical_not, "bool", False),
+    ("negative", "numeric", np.negative, "same", False),
+    ("positive", "numeric", np.positive, "same", False),
+    ("real", "numeric", np.real, "real", False),
+    ("reciprocal", "floating-point", np.reciprocal, "float", True),
+    ("round", "numeric", np.round, "same", False),
+    ("sign", "numeric", np.sign, "same", True),
+    ("signbit", "real floating-point", np.signbit, "bool", False),
+    ("sin", "floating-point", np.sin, "float", True),
+    ("sinh", "floating-point", np.sinh, "float", True),
+    ("square", "numeric", np.square, "same", True),
+    ("sqrt", "floating-point", np.sqrt, "float", True),
+    ("tan", "floating-point", np.tan, "float", True),
+    ("tanh", "floating-point", np.tanh, "float", True),
+    ("trunc", "real numeric", np.trunc, "same", False),
 ]
 
 _BINARY_TABLE = [
-    ("add", "numeric", np.add, "same"),
-    ("atan2", "real floating-point", np.arctan2, "float"),
-    ("bitwise_and", "integer or boolean", np.bitwise_and, "same"),
-    ("bitwise_left_shift", "integer", np.left_shift, "same"),
-    ("bitwise_or", "integer or boolean", np.bitwise_or, "same"),
-    ("bitwise_right_shift", "integer", np.right_shift, "same"),
-    ("bitwise_xor", "integer or boolean", np.bitwise_xor, "same"),
-    ("copysign", "real floating-point", np.copysign, "float"),
-    ("divide", "floating-point", np.true_divide, "float"),
-    ("equal", "all", np.equal, "bool"),
-    ("floor_divide", "real numeric", np.floor_divide, "same"),
-    ("greater", "real numeric", np.greater, "bool"),
-    ("greater_equal", "real numeric", np.greater_equal, "bool"),
-    ("hypot", "real floating-point", np.hypot, "float"),
-    ("less", "real numeric", np.less, "bool"),
-    ("less_equal", "real numeric", np.less_equal, "bool"),
-    ("logaddexp", "real floating-point", np.logaddexp, "float"),
+    ("add", "numeric", np.add, "same", True),
+    ("atan2", "real floating-point", np.arctan2, "float", True),
+    ("bitwise_and", "integer or boolean", np.bitwise_and, "same", False),
+    ("bitwise_left_shift", "integer", np.left_shift, "same", False),
+    ("bitwise_or", "integer or boolean", np.bitwise_or, "same", False),
+    ("bitwise_right_shift", "integer", np.right_shift, "same", False),
+    ("bitwise_xor", "integer or boolean", np.bitwise_xor, "same", False),
+    ("copysign", "real floating-point", np.copysign, "float", False),
+    ("divide", "floating-point", np.true_divide, "float", True),
+    ("equal", "all", np.equal, "bool", False),
+    ("floor_divide", "real numeric", np.floor_divide, "same", True),
+    ("greater", "real numeric", np.greater, "bool", False),
+    ("greater_equal", "real numeric", np.greater_equal, "bool", False),
+    ("hypot", "real floating-point", np.hypot, "float", True),
+    ("less", "real numeric", np.less, "bool", False),
+    ("less_equal", "real numeric", np.less_equal, "bool", False),
+    ("logaddexp", "real floating-point", np.logaddexp, "float", True),
     # Note: the logical functions accept any dtype (truthiness), as NumPy does;
     # scikit-learn's roc_curve calls logical_or on integer arrays.
-    ("logical_and", "all", np.logical_and, "bool"),
-    ("logical_or", "all", np.logical_or, "bool"),
-    ("logical_xor", "all", np.logical_xor, "bool"),
-    ("maximum", "real numeric", np.maximum, "same"),
-    ("minimum", "real numeric", np.minimum, "same"),
-    ("multiply", "numeric", np.multiply, "same"),
-    ("nextafter", "real floating-point", np.nextafter, "float"),
-    ("not_equal", "all", np.not_equal, "bool"),
-    ("pow", "numeric", np.power, "same"),
-    ("remainder", "real numeric", np.remainder, "same"),
-    ("subtract", "numeric", np.subtract, "same"),
+    ("logical_and", "all", np.logical_and, "bool", False),
+    ("logical_or", "all", np.logical_or, "bool", False),
+    ("logical_xor", "all", np.logical_xor, "bool", False),
+    ("maximum", "real numeric", np.maximum, "same", False),
+    ("minimum", "real numeric", np.minimum, "same", False),
+    ("multiply", "numeric", np.multiply, "same", True),
+    ("nextafter", "real floating-point", np.nextafter, "float", True),
+    ("not_equal", "all", np.not_equal, "bool", False),
+    ("pow", "numeric", np.power, "same", True),
+    ("remainder", "real numeric", np.remainder, "same", True),
+    ("subtract", "numeric", np.subtract, "same", True),
 ]
 
-_FIXES = {}  # name -> special-case function (see the section above)
-
 _g = globals()
-for _name, _cat, _uf, _res in _UNARY_TABLE:
-    _g[_name] = _unary(_name, _cat, _uf, _res, fix=_FIXES.get(_name))
-for _name, _cat, _uf, _res in _BINARY_TABLE:
-    _g[_name] = _binary(_name, _cat, _uf, _res, fix=_FIXES.get(_name))
-del _g, _name, _cat, _uf, _res
+for _name, _cat, _uf, _res, _quiet in _UNARY_TABLE:
+    _g[_name] = _unary(_name, _cat, _uf, _res, quiet=_quiet, fix=_FIXES.get(_name))
+for _name, _cat, _uf, _res, _quiet in _BINARY_TABLE:
+    _g[_name] = _binary(_name, _cat, _uf, _res, quiet=_quiet, fix=_FIXES.get(_name))
+del _g, _name, _cat, _uf, _res, _quiet
 
 __all__ = [row[0] for row in _UNARY_TABLE] + [row[0] for row in _BINARY_TABLE] + ["clip"]
 
@@ -303,8 +431,9 @@ __all__ = [row[0] for row in _UNARY_TABLE] + [row[0] for row in _BINARY_TABLE] +
 def clip(x, /, min=None, max=None):
     """Clamp each element of ``x`` to ``[min, max]``.
 
-    ``min`` and ``max`` are Python scalars, tensors broadcastable to ``x``, or None.
-    The result has the dtype and shape of ``x``.
+    ``min`` and ``max`` are Python scalars, tensors, or None (no bound). ``x``, ``min``
+    and ``max`` broadcast together; the result has the dtype of ``x`` and the
+    broadcast shape. A NaN in ``x``, ``min`` or ``max`` gives NaN.
 
     Examples
     --------
@@ -312,48 +441,54 @@ def clip(x, /, min=None, max=None):
     >>> xp.clip(xp.asarray([-2.0, 0.5, 3.0]), 0.0, 1.0)
     Tensor([0. , 0.5, 1. ], dtype=float64)
     """
-    if not isinstance(x, Tensor):
-        x = Tensor._new(_to_array("clip", x))
-    a = x._array
+    a = x._array if type(x) is Tensor else _to_array("clip", x)
     if a.dtype not in _NP_CATEGORY["real numeric"]:
-        raise _category_error("clip", "real numeric", x.dtype)
-    r = a
-    if min is None and max is None:
-        return _new(a.copy())
+        raise _category_error("clip", "real numeric", _FROM_NP[a.dtype])
     bounds = []
-    for bound in (min, max):
+    for what, bound in (("min", min), ("max", max)):
         if bound is None:
             bounds.append(None)
-            continue
-        if type(bound) in _SCALARS:
+        elif type(bound) in _SCALARS:
             _check_scalar("clip", "real numeric", bound)
-            bounds.append(bound)
-            continue
-        b = _to_array("clip", bound)
-        if b.dtype not in _NP_CATEGORY["real numeric"]:
-            raise _category_error("clip", "real numeric", _FROM_NP[b.dtype])
-        bounds.append(b)
+            bounds.append(_clip_scalar(a.dtype, bound))
+        else:
+            b = _to_array("clip", bound)
+            if b.dtype not in _NP_CATEGORY["real numeric"]:
+                raise TypeError(f"clip() does not support {what} of dtype {_FROM_NP[b.dtype]}; "
+                                f"it needs a real numeric dtype")
+            bounds.append(b)
+    shapes = [a.shape] + [b.shape for b in bounds if type(b) is _ndarray]
+    try:
+        shape = np.broadcast_shapes(*shapes)
+    except ValueError:
+        raise ValueError(f"clip: shapes {', '.join(map(str, shapes))} (x, min, max) are not "
+                         f"broadcast-compatible") from None
+    r = np.empty(shape, a.dtype)
+    r[...] = a
     lo, hi = bounds
-    shape = np.broadcast_shapes(a.shape, *(np.shape(b) for b in bounds if b is not None))
-    if shape != a.shape:
-        raise ValueError(f"clip: the bounds' shapes broadcast x of shape {a.shape} to {shape}; "
-                         f"they must broadcast to x's shape")
-    r = a.copy()
-    with np.errstate(invalid="ignore"):
+    with np.errstate(all="ignore"):
+        # Note: the comparison runs in the dtype holding both x and the bound; a
+        # bound of another dtype than x (left open by the standard) is cast back
+        # to x's dtype, as NumPy's clip does.
         if lo is not None:
-            np.copyto(r, np.maximum(r, lo, dtype=_maxdt(a, lo)), casting="unsafe")
+            np.copyto(r, np.maximum(r, lo, dtype=_cmp_dtype(a, lo)), casting="unsafe")
         if hi is not None:
-            np.copyto(r, np.minimum(r, hi, dtype=_maxdt(a, hi)), casting="unsafe")
+            np.copyto(r, np.minimum(r, hi, dtype=_cmp_dtype(a, hi)), casting="unsafe")
     return _new(r)
 
 
-def _maxdt(a, b):
-    """Compute clip's comparisons in a dtype that holds both x and the bound exactly."""
-    if type(b) in (bool, int) and a.dtype.kind in "iu":
-        info = np.iinfo(a.dtype)
-        if not (info.min <= b <= info.max):
-            return np.float64
-        return a.dtype
-    if type(b) in _SCALARS:
-        return np.result_type(a.dtype, b)
-    return np.result_type(a.dtype, b.dtype)
+def _clip_scalar(dtype, s):
+    """A Python scalar bound of clip for ``x`` of ``dtype``. Note: an integer bound
+    outside an integer dtype's range (left open by the standard) is clamped to the
+    range, so no value of ``x`` is ever converted through float64."""
+    if dtype.kind in "iu" and type(s) in (bool, int):
+        info = np.iinfo(dtype)
+        s = info.min if s < info.min else info.max if s > info.max else int(s)
+    return s
+
+
+def _cmp_dtype(a, b):
+    """The dtype in which clip compares ``a`` with the bound ``b``."""
+    if type(b) is _ndarray:
+        return np.result_type(a.dtype, b.dtype)
+    return np.result_type(a.dtype, b)
