@@ -307,18 +307,35 @@ def _fix_tanh(a, r):
 
 
 def _fix_sign(a, r):
-    """Complex sign of an infinite (non-NaN) value: the standard defines sign(z) as
+    """Complex sign: a NaN component gives NaN + NaN j (NumPy's complex64 loop gives
+    1j for NaN + inf j). An infinite value: the standard defines sign(z) as
     ``z / abs(z)`` with the special cases of division by the real ``abs(z) = inf``,
     componentwise: ``inf / inf`` is NaN and ``finite / inf`` a signed zero (sign(inf + 1j)
-    is NaN + 0j). Note: NumPy returns the limit direction (1 + 0j)."""
+    is NaN + 0j). Note: NumPy returns the limit direction there (1 + 0j)."""
     if r.dtype.kind != "c":
         return r
     re, im = a.real, a.imag
-    m = (np.isinf(re) | np.isinf(im)) & ~np.isnan(re) & ~np.isnan(im)
-    if m.any():
+    isnan = np.isnan(re) | np.isnan(im)
+    m = (np.isinf(re) | np.isinf(im)) & ~isnan
+    if m.any() or isnan.any():
         r = np.asarray(r)
         np.copyto(r.real, re / _INF, where=m)
         np.copyto(r.imag, im / _INF, where=m)
+        np.copyto(r, complex(np.nan, np.nan), where=isnan)
+    return r
+
+
+def _fix_tan(a, r):
+    """Complex tan(x + +-inf j), x finite: the standard's ``-1j * tanh(1j * z)`` with
+    tanh's cases gives ``copysign(0, x) +- 1j``; NumPy's zero has the sign of sin(2x)."""
+    if r.dtype.kind != "c":
+        return r
+    re, im = a.real, a.imag
+    m = np.isinf(im) & np.isfinite(re)
+    if m.any():
+        r = np.asarray(r)
+        np.copyto(r.real, np.copysign(0, re), where=m, casting="unsafe")
+        np.copyto(r.imag, np.copysign(1, im), where=m, casting="unsafe")
     return r
 
 
@@ -333,6 +350,7 @@ _FIXES = {
     "floor_divide": _fix_floor_divide,
     "expm1": _fix_expm1,
     "tanh": _fix_tanh,
+    "tan": _fix_tan,
     "sign": _fix_sign,
     "imag": _fix_imag,
 }
