@@ -1,0 +1,228 @@
+"""The one cheap check between the namespace and the optional autograd layer.
+
+``import minitensor`` does not import ``minitensor.autograd``. Tensors that take
+part in autograd (leaves with ``requires_grad`` and results of recorded
+operations) are instances of :class:`_GradTensor`, a subclass of ``Tensor`` with
+the same memory layout (a tensor switches class in place on
+``requires_grad_()``). The namespace functions' fast paths test
+``type(x) is Tensor``, so gradient-free calls pay nothing extra; only the slow
+path (Python scalars, NumPy inputs, subclasses) asks ``state.hook``, which stays
+``None`` until the autograd layer is imported and then records the call.
+
+Differentiable functions outside the elementwise tables are wrapped with
+:func:`differentiable`, whose cost before autograd is imported is one global
+lookup.
+"""
+import functools
+
+from ._array_object import Tensor
+
+
+class _GradTensor(Tensor):
+    """A tensor that takes part in autograd (see ``minitensor.autograd``).
+
+    Same slots as ``Tensor``; the autograd metadata lives in ``_meta``.
+    """
+
+    __slots__ = ()
+
+
+class _State:
+    __slots__ = ("hook",)
+
+    def __init__(self):
+        # hook(name, raw_function, args, kwargs) -> result, set by minitensor.autograd
+        self.hook = None
+
+
+state = _State()
+
+
+def differentiable(name):
+    """Route calls of the namespace function ``name`` through the autograd hook
+    (when autograd is loaded and an argument is a ``_GradTensor``)."""
+    def deco(raw):
+        @functools.wraps(raw)
+        def f(*args, **kwargs):
+            hook = state.hook
+            if hook is None:
+                return raw(*args, **kwargs)
+            return hook(name, raw, args, kwargs)
+        f.__wrapped_raw__ = raw
+        return f
+    return deco
+
+
+# ---------------------------------------------------------------------------
+# The autograd surface of tensors (PyTorch names). A plain Tensor answers
+# without importing the autograd layer; _GradTensor reads its _meta.
+# ---------------------------------------------------------------------------
+def _autograd():
+    from . import autograd  # noqa: F401  (installs the hook)
+    from .autograd import _engine
+    return _engine
+
+
+def _check_float(t, what):
+    if t._array.dtype.kind not in "fc":
+        raise RuntimeError(f"{what}: only tensors of floating point or complex dtype can require "
+                           f"gradients, got {t.dtype}")
+
+
+def _t_requires_grad_(self, requires_grad=True):
+    """Set ``requires_grad`` in place (on a leaf) and return the tensor."""
+    if not requires_grad:
+        return self
+    _check_float(self, "requires_grad_")
+    eng = _autograd()
+    self.__class__ = _GradTensor
+    self._meta = eng._Meta(True)
+    return self
+
+
+def _t_set_requires_grad(self, value):
+    if value:
+        _t_requires_grad_(self, True)
+
+
+def _t_set_grad(self, value):
+    if value is None:
+        return
+    eng = _autograd()
+    _check_grad_value(self, value)
+    self.__class__ = _GradTensor
+    self._meta = eng._Meta(False)
+    self._meta.grad = value
+
+
+def _check_grad_value(t, value):
+    if not isinstance(value, Tensor):
+        raise TypeError(f"assigned grad must be a tensor or None, got {type(value).__name__}")
+    if value.shape != t.shape:
+        raise RuntimeError(f"assigned grad has shape {value.shape}, but the tensor has shape {t.shape}")
+
+
+def _t_detach(self):
+    """A new tensor sharing this tensor's data, outside any graph."""
+    t = object.__new__(Tensor)
+    t._array = self._array
+    return t
+
+
+def _t_no_grad_error(what):
+    def f(self, *args, **kwargs):
+        raise RuntimeError(f"{what}: the tensor does not require grad and has no grad_fn; "
+                           f"create it with requires_grad=True or call requires_grad_()")
+    f.__name__ = what
+    return f
+
+
+Tensor.requires_grad = property(lambda self: False, _t_set_requires_grad,
+                                doc="Whether gradients are computed for this tensor (PyTorch semantics).")
+Tensor.grad = property(lambda self: None, _t_set_grad, doc="The accumulated gradient (or None).")
+Tensor.grad_fn = property(lambda self: None, doc="The node that produced this tensor (None for leaves).")
+Tensor.is_leaf = property(lambda self: True, doc="True for tensors not produced by a recorded operation.")
+Tensor.retains_grad = property(lambda self: False)
+Tensor.requires_grad_ = _t_requires_grad_
+Tensor.detach = _t_detach
+Tensor.detach_ = lambda self: self
+Tensor.retain_grad = _t_no_grad_error("retain_grad")
+Tensor.register_hook = _t_no_grad_error("register_hook")
+Tensor.backward = _t_no_grad_error("backward")
+
+
+class _HookHandle:
+    __slots__ = ("_list", "_fn")
+
+    def __init__(self, lst, fn):
+        self._list = lst
+        self._fn = fn
+
+    def remove(self):
+        try:
+            self._list.remove(self._fn)
+        except ValueError:
+            pass
+
+
+def _g_requires_grad(self):
+    return self._meta.requires_grad
+
+
+def _g_set_requires_grad(self, value):
+    m = self._meta
+    if m.grad_fn is not None and not value:
+        raise RuntimeError("requires_grad can only be changed on leaf tensors; use detach() "
+                           "to get a tensor outside the graph")
+    if value:
+        _check_float(self, "requires_grad")
+    m.requires_grad = bool(value)
+
+
+def _g_requires_grad_(self, requires_grad=True):
+    _g_set_requires_grad(self, requires_grad)
+    return self
+
+
+def _g_set_grad(self, value):
+    if value is not None:
+        _check_grad_value(self, value)
+    self._meta.grad = value
+
+
+def _g_detach_(self):
+    self._meta = None
+    self.__class__ = Tensor
+    return self
+
+
+def _g_retain_grad(self):
+    import weakref
+    m = self._meta
+    if not m.requires_grad:
+        raise RuntimeError("retain_grad: the tensor does not require grad")
+    if m.grad_fn is None:
+        return  # leaves always keep their .grad
+    node = m.grad_fn
+    if node.out_retained is None:
+        node.out_retained = {}
+    node.out_retained[m.output_nr] = weakref.ref(m)
+    m.retains_grad = True
+
+
+def _g_register_hook(self, fn):
+    """Register ``fn(grad) -> grad or None``, called when this tensor's gradient is
+    computed; returns a handle with ``remove()``."""
+    m = self._meta
+    if not m.requires_grad:
+        raise RuntimeError("register_hook: the tensor does not require grad")
+    if m.grad_fn is None:
+        if m.hooks is None:
+            m.hooks = []
+        lst = m.hooks
+    else:
+        node = m.grad_fn
+        if node.out_hooks is None:
+            node.out_hooks = {}
+        lst = node.out_hooks.setdefault(m.output_nr, [])
+    lst.append(fn)
+    return _HookHandle(lst, fn)
+
+
+def _g_backward(self, gradient=None, retain_graph=None, create_graph=False, inputs=None):
+    """Accumulate the gradient of this tensor into the leaves' ``.grad``."""
+    from .autograd import _engine
+    _engine.backward(self, None if gradient is None else [gradient], retain_graph=retain_graph,
+                     create_graph=create_graph, inputs=inputs)
+
+
+_GradTensor.requires_grad = property(_g_requires_grad, _g_set_requires_grad)
+_GradTensor.grad = property(lambda self: self._meta.grad, _g_set_grad)
+_GradTensor.grad_fn = property(lambda self: self._meta.grad_fn)
+_GradTensor.is_leaf = property(lambda self: self._meta.grad_fn is None)
+_GradTensor.retains_grad = property(lambda self: self._meta.retains_grad)
+_GradTensor.requires_grad_ = _g_requires_grad_
+_GradTensor.detach_ = _g_detach_
+_GradTensor.retain_grad = _g_retain_grad
+_GradTensor.register_hook = _g_register_hook
+_GradTensor.backward = _g_backward

@@ -1,0 +1,583 @@
+"""Reverse-mode autograd engine: recording, graph nodes, the backward walk.
+
+The graph hangs off the tensors: a recorded result's ``_meta.grad_fn`` is a
+:class:`Node` that holds its inputs (and so their nodes), never the other way
+round, so the graph is freed by reference counting when its tensors go. A node
+keeps its outputs only as arrays (``ctx.output(i)`` rebuilds a tensor attached
+to the node when a differentiable backward needs it), so recording creates no
+reference cycles. Leaves accumulate into ``.grad`` through an
+:class:`AccumulateGrad` node cached (weakly) on the leaf.
+
+The walk is iterative (Kahn's algorithm over dependency counts), so graph depth
+is not limited by Python's recursion limit.
+"""
+import weakref
+
+import numpy as np
+
+from .._array_object import Tensor
+from .._dtypes import _FROM_NP
+from .._grad_hook import _GradTensor
+from ._grad_mode import is_grad_enabled, set_grad_enabled, _set_enabled
+
+_object_new = object.__new__
+
+# name -> rule(ctx, *grad_outputs) -> tuple of input gradients (see _rules.py)
+RULES = {}
+
+
+class _Meta:
+    """Autograd state of a tensor that takes part in autograd."""
+
+    __slots__ = ("requires_grad", "grad", "grad_fn", "output_nr", "hooks", "acc", "retains_grad",
+                 "version", "__weakref__")
+
+    def __init__(self, requires_grad=False, grad_fn=None, output_nr=0):
+        self.requires_grad = requires_grad
+        self.grad = None
+        self.grad_fn = grad_fn
+        self.output_nr = output_nr
+        self.hooks = None          # leaf hooks (non-leaf hooks live on the node)
+        self.acc = None            # weakref to the leaf's AccumulateGrad node
+        self.retains_grad = False
+        self.version = 0           # bumped by in-place writes (checked by backward)
+
+
+def _get_meta(t):
+    if type(t) is Tensor:
+        return None
+    try:
+        return t._meta
+    except AttributeError:
+        return None
+
+
+def _make_grad_tensor(array, meta):
+    t = _object_new(_GradTensor)
+    t._array = array
+    t._meta = meta
+    return t
+
+
+def _plain(t):
+    """The same data as a plain Tensor (no autograd), sharing memory."""
+    if type(t) is Tensor:
+        return t
+    p = _object_new(Tensor)
+    p._array = t._array
+    return p
+
+
+def _differentiable_dtype(a):
+    return a.dtype.kind in "fc"
+
+
+class Node:
+    """A recorded operation: the context its gradient rule reads.
+
+    Attributes used by rules: ``name``, ``args`` / ``kwargs`` (the call's
+    arguments), ``inputs`` (the tensor arguments, flattened: positional args in
+    order, one level into lists/tuples, then keyword args by sorted name),
+    ``output(i)`` / ``out``, ``needs_input_grad``, ``saved`` (a rule may stash
+    extra values at recording time via ``save``).
+    """
+
+    __slots__ = ("name", "rule", "args", "kwargs", "_inputs", "next_edges", "out_arrays",
+                 "out_hooks", "out_retained", "freed", "create_graph", "needs_input_grad",
+                 "in_shapes", "in_dtypes", "in_versions", "saved", "__weakref__")
+
+    def __init__(self, name, rule, args, kwargs, inputs, next_edges, out_arrays):
+        self.name = name
+        self.rule = rule
+        self.args = args
+        self.kwargs = kwargs
+        self._inputs = inputs
+        self.next_edges = next_edges
+        self.out_arrays = out_arrays
+        self.out_hooks = None
+        self.out_retained = None
+        self.freed = False
+        self.create_graph = False
+        self.needs_input_grad = tuple(e is not None for e in next_edges)
+        self.in_shapes = tuple(t.shape for t in inputs)
+        self.in_dtypes = tuple(t._array.dtype for t in inputs)
+        metas = (_get_meta(t) for t in inputs)
+        self.in_versions = tuple((m, m.version) for m in metas if m is not None)
+        self.saved = None
+
+    def __repr__(self):
+        return f"<{self.name}Backward>"
+
+    def name_(self):
+        return f"{self.name}Backward"
+
+    @property
+    def inputs(self):
+        self._check_freed()
+        if self.create_graph:
+            return self._inputs
+        return tuple(_plain(t) for t in self._inputs)
+
+    def output(self, i=0):
+        """Output ``i`` of the operation (attached to this node when the backward is
+        itself recorded, ``create_graph=True``)."""
+        self._check_freed()
+        a = self.out_arrays[i]
+        if self.create_graph:
+            return _make_grad_tensor(a, _Meta(True, self, i))
+        return Tensor._new(a)
+
+    @property
+    def out(self):
+        return self.output(0)
+
+    @property
+    def next_functions(self):
+        return tuple((None, 0) if e is None else e for e in self.next_edges)
+
+    def register_hook(self, fn):
+        raise NotImplementedError("hooks on nodes are not supported; use Tensor.register_hook")
+
+    def _check_freed(self):
+        if self.freed:
+            raise RuntimeError(
+                f"Trying to backward through the graph a second time (or to read the saved "
+                f"values of {self.name}Backward after they have been freed). Saved values are "
+                f"freed by backward(); pass retain_graph=True to the first backward() call if "
+                f"you need to backward through the graph again.")
+
+    def _check_versions(self):
+        for m, v in self.in_versions:
+            if m.version != v:
+                raise RuntimeError(
+                    f"one of the tensors needed to compute the gradient of {self.name} has been "
+                    f"modified by an in-place operation (version {m.version}, expected {v}); "
+                    f"do the in-place update after backward(), or compute out of place")
+
+    def _free(self):
+        self.args = self.kwargs = None
+        self.rule = None  # a custom Function's rule holds its ctx (saved tensors)
+        self._inputs = ()
+        self.out_arrays = None
+        self.saved = None
+        self.in_versions = ()
+        self.freed = True
+
+
+class AccumulateGrad:
+    """The graph node of a leaf: accumulates incoming gradients into ``.grad``."""
+
+    __slots__ = ("meta", "shape", "dtype", "__weakref__")
+    name = "AccumulateGrad"
+    next_edges = ()
+    freed = False
+
+    def __init__(self, meta, shape, dtype):
+        self.meta = meta
+        self.shape = shape
+        self.dtype = dtype
+
+    def __repr__(self):
+        return "<AccumulateGrad>"
+
+    def name_(self):
+        return "AccumulateGrad"
+
+    @property
+    def next_functions(self):
+        return ()
+
+
+def _leaf_node(t, meta):
+    acc = meta.acc() if meta.acc is not None else None
+    if acc is None:
+        acc = AccumulateGrad(meta, t.shape, t._array.dtype)
+        meta.acc = weakref.ref(acc)
+    return acc
+
+
+def _edge(t):
+    """The (node, output index) that receives the gradient of ``t``; None if ``t``
+    does not require grad."""
+    meta = _get_meta(t)
+    if meta is None or not meta.requires_grad:
+        return None
+    if meta.grad_fn is not None:
+        return (meta.grad_fn, meta.output_nr)
+    return (_leaf_node(t, meta), 0)
+
+
+# ---------------------------------------------------------------------- recording
+def _flatten(args, kwargs):
+    out = []
+    for a in args:
+        if isinstance(a, Tensor):
+            out.append(a)
+        elif isinstance(a, (list, tuple)):
+            out.extend(b for b in a if isinstance(b, Tensor))
+    if kwargs:
+        for k in sorted(kwargs):
+            v = kwargs[k]
+            if isinstance(v, Tensor):
+                out.append(v)
+            elif isinstance(v, (list, tuple)):
+                out.extend(b for b in v if isinstance(b, Tensor))
+    return out
+
+
+def _strip(v):
+    if isinstance(v, Tensor):
+        return _plain(v)
+    if type(v) is list:
+        return [_strip(b) for b in v]
+    if type(v) is tuple:
+        return tuple(_strip(b) for b in v)
+    return v
+
+
+def _call_plain(raw, args, kwargs):
+    return raw(*[_strip(a) for a in args], **{k: _strip(v) for k, v in kwargs.items()})
+
+
+def _any_requires_grad(inputs):
+    for t in inputs:
+        if type(t) is not Tensor:
+            m = _get_meta(t)
+            if m is not None and m.requires_grad:
+                return True
+    return False
+
+
+def record(name, raw, args, kwargs):
+    """The autograd hook: run ``raw`` on plain tensors and, if an input requires
+    grad and grad mode is on, attach a node to the differentiable outputs."""
+    inputs = _flatten(args, kwargs)
+    if not is_grad_enabled() or not _any_requires_grad(inputs):
+        return _call_plain(raw, args, kwargs)
+    result = _call_plain(raw, args, kwargs)
+    outs = result if isinstance(result, (tuple, list)) else (result,)
+    diff = [isinstance(o, Tensor) and _differentiable_dtype(o._array) for o in outs]
+    if not any(diff):
+        return result  # integer/bool outputs are not differentiable
+    rule = RULES.get(name)
+    if rule is None:
+        raise RuntimeError(
+            f"minitensor.autograd: {name}() has no gradient rule; call it on detached "
+            f"tensors (x.detach()) or under minitensor.no_grad()")
+    edges = tuple(_edge(t) for t in inputs)
+    node = Node(name, rule, args, kwargs, tuple(inputs), edges,
+                tuple(o._array if isinstance(o, Tensor) else None for o in outs))
+    new = []
+    for i, (o, d) in enumerate(zip(outs, diff)):
+        new.append(_make_grad_tensor(o._array, _Meta(True, node, i)) if d else o)
+    if isinstance(result, tuple):
+        if hasattr(result, "_fields"):  # named tuple results (eigh, svd, ...)
+            return type(result)(*new)
+        return tuple(new)
+    if isinstance(result, list):
+        return new
+    return new[0]
+
+
+# ---------------------------------------------------------------------- backward
+def _unbroadcast(g, shape, dtype):
+    """Sum ``g`` down to ``shape`` (undo broadcasting) and cast to ``dtype``."""
+    import minitensor as xp
+    gs = g.shape
+    if gs != shape:
+        lead = len(gs) - len(shape)
+        if lead < 0:
+            raise RuntimeError(f"gradient of shape {gs} cannot flow into an input of shape {shape}")
+        axes = tuple(range(lead)) + tuple(
+            lead + i for i, (n, m) in enumerate(zip(shape, gs[lead:])) if n == 1 and m != 1)
+        if axes:
+            g = xp.sum(g, axis=axes, keepdims=True)
+        if lead:
+            g = xp.reshape(g, shape)
+        if g.shape != shape:
+            raise RuntimeError(f"gradient of shape {gs} does not match the input shape {shape}")
+    if g._array.dtype != dtype:
+        if dtype.kind != "c" and g._array.dtype.kind == "c":
+            g = xp.real(g)
+        g = xp.astype(g, _FROM_NP[dtype])
+    return g
+
+
+def _accumulate(buf, i, g):
+    prev = buf[i]
+    buf[i] = g if prev is None else prev + g
+
+
+def _zeros_for(node, i):
+    a = node.out_arrays[i]
+    return Tensor._new(np.zeros(a.shape, a.dtype))
+
+
+def _run(roots, root_grads, retain_graph, create_graph, capture=None):
+    """Walk the graph from ``roots`` (list of edges) seeded with ``root_grads``.
+
+    capture: None to accumulate into leaves' ``.grad``; else a dict
+    ``{(node id, output index): None}`` to fill with gradients instead
+    (``autograd.grad``), leaving ``.grad`` alone.
+    """
+    # 1. dependency counts over the reachable graph (iterative DFS)
+    deps = {}
+    nodes = {}
+    stack = []
+    for node, _ in roots:
+        if id(node) not in nodes:
+            nodes[id(node)] = node
+            deps.setdefault(id(node), 0)
+            stack.append(node)
+    while stack:
+        node = stack.pop()
+        for e in node.next_edges:
+            if e is None:
+                continue
+            nxt = e[0]
+            k = id(nxt)
+            deps[k] = deps.get(k, 0) + 1
+            if k not in nodes:
+                nodes[k] = nxt
+                stack.append(nxt)
+    # 2. seed the buffers
+    buffers = {}
+    for (node, i), g in zip(roots, root_grads):
+        buf = buffers.get(id(node))
+        if buf is None:
+            n_out = 1 if isinstance(node, AccumulateGrad) else len(node.out_arrays or ())
+            if isinstance(node, Node):
+                node._check_freed()
+            buf = buffers[id(node)] = [None] * max(n_out, 1)
+        _accumulate(buf, i, g)
+    ready = [node for k, node in nodes.items() if deps[k] == 0]
+    prev_mode = is_grad_enabled()
+    try:
+        _set_enabled(create_graph)
+        while ready:
+            node = ready.pop()
+            buf = buffers.pop(id(node), None)
+            if buf is None:
+                buf = [None]
+            if isinstance(node, AccumulateGrad):
+                g = buf[0]
+                if g is not None:
+                    _leaf_receive(node, g, create_graph, capture)
+                continue
+            node._check_freed()
+            grads = list(buf)
+            # hooks and retain_grad of the node's outputs
+            for i in range(len(grads)):
+                if grads[i] is None:
+                    continue
+                if node.out_hooks and i in node.out_hooks:
+                    for fn in node.out_hooks[i]:
+                        r = fn(grads[i])
+                        if r is not None:
+                            grads[i] = r
+                if node.out_retained and i in node.out_retained:
+                    m = node.out_retained[i]()  # weakref: the node does not keep outputs alive
+                    if m is not None:
+                        g = grads[i] if create_graph else _plain(grads[i])
+                        m.grad = g if m.grad is None else m.grad + g
+                if capture is not None and (id(node), i) in capture:
+                    capture[(id(node), i)] = grads[i]
+            if all(g is None for g in grads):
+                in_grads = (None,) * len(node.next_edges)
+            else:
+                grads = [g if g is not None else _zeros_for(node, i) for i, g in enumerate(grads)]
+                node.create_graph = create_graph
+                node._check_versions()
+                in_grads = node.rule(node, *grads)
+                if not isinstance(in_grads, (tuple, list)):
+                    in_grads = (in_grads,)
+                if len(in_grads) != len(node.next_edges):
+                    raise RuntimeError(
+                        f"gradient rule of {node.name} returned {len(in_grads)} gradients for "
+                        f"{len(node.next_edges)} tensor inputs")
+            for j, (e, g) in enumerate(zip(node.next_edges, in_grads)):
+                if e is None:
+                    continue
+                nxt, idx = e
+                if g is not None:
+                    if not isinstance(g, Tensor):
+                        g = Tensor._new(np.asarray(g))
+                    g = _unbroadcast(g, node.in_shapes[j], node.in_dtypes[j])
+                    buf = buffers.get(id(nxt))
+                    if buf is None:
+                        n_out = 1 if isinstance(nxt, AccumulateGrad) else len(nxt.out_arrays or (None,))
+                        buf = buffers[id(nxt)] = [None] * n_out
+                    _accumulate(buf, idx, g)
+                k = id(nxt)
+                deps[k] -= 1
+                if deps[k] == 0:
+                    ready.append(nxt)
+            if not retain_graph:
+                node._free()
+    finally:
+        _set_enabled(prev_mode)
+
+
+def _leaf_receive(acc, g, create_graph, capture):
+    meta = acc.meta
+    if meta.hooks:
+        for fn in meta.hooks:
+            r = fn(g)
+            if r is not None:
+                g = r
+    if capture is not None:
+        key = (id(acc), 0)
+        if key in capture:
+            capture[key] = g
+        return
+    if not create_graph:
+        g = _plain(g)
+    if meta.grad is None:
+        # a fresh buffer: the gradient may alias a graph value
+        meta.grad = g if create_graph else Tensor._new(np.array(g._array, copy=True))
+    elif create_graph or type(meta.grad) is not Tensor:
+        meta.grad = meta.grad + g
+    else:
+        a = meta.grad._array
+        np.add(a, g._array, out=a, casting="unsafe")
+
+
+def _root_grads(tensors, grad_tensors, what):
+    import minitensor as xp
+    out = []
+    for t, g in zip(tensors, grad_tensors):
+        if g is None:
+            if t.size != 1:
+                raise RuntimeError(
+                    f"{what}: grad can be implicitly created only for scalar outputs "
+                    f"(got shape {t.shape}); pass a gradient of that shape")
+            g = xp.ones_like(_plain(t))
+        elif not isinstance(g, Tensor):
+            g = xp.asarray(g, dtype=t.dtype)
+        if g.shape != t.shape:
+            raise RuntimeError(f"{what}: gradient of shape {g.shape} given for an output of "
+                               f"shape {t.shape}")
+        out.append(g)
+    return out
+
+
+def _as_list(x):
+    if isinstance(x, Tensor):
+        return [x]
+    return list(x)
+
+
+def backward(tensors, grad_tensors=None, retain_graph=None, create_graph=False, inputs=None):
+    """Accumulate the gradients of ``tensors`` into the leaves' ``.grad`` (as
+    ``torch.autograd.backward``)."""
+    tensors = _as_list(tensors)
+    grad_tensors = [None] * len(tensors) if grad_tensors is None else _as_list(grad_tensors)
+    if len(grad_tensors) != len(tensors):
+        raise RuntimeError(f"backward: got {len(grad_tensors)} gradients for {len(tensors)} tensors")
+    if retain_graph is None:
+        retain_graph = create_graph
+    edges = []
+    for t in tensors:
+        e = _edge(t)
+        if e is None:
+            raise RuntimeError("element 0 of tensors does not require grad and does not have a "
+                               "grad_fn (call requires_grad_() on a leaf, or compute the output "
+                               "from tensors that require grad outside no_grad())")
+        edges.append(e)
+    grads = _root_grads(tensors, grad_tensors, "backward")
+    if inputs is not None:
+        # accumulate only into the given leaves: capture, then add to their .grad
+        inputs = _as_list(inputs)
+        caps = grad(tensors, inputs, grad_tensors=grads, retain_graph=retain_graph,
+                    create_graph=create_graph, allow_unused=True)
+        for t, g in zip(inputs, caps):
+            if g is None:
+                continue
+            m = t._meta
+            m.grad = g if m.grad is None else m.grad + g
+        return
+    _run(edges, grads, retain_graph, create_graph)
+
+
+def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=False,
+         allow_unused=False, grad_tensors=None):
+    """The gradients of ``outputs`` with respect to ``inputs``, returned as a tuple
+    (``.grad`` is left alone), as ``torch.autograd.grad``.
+
+    Examples
+    --------
+    >>> import minitensor as xp
+    >>> from minitensor import autograd
+    >>> x = xp.tensor([1.0, 2.0, 3.0], requires_grad=True)
+    >>> (g,) = autograd.grad(xp.sum(x * x), x)
+    >>> g
+    Tensor([2., 4., 6.], dtype=float64)
+    """
+    outputs = _as_list(outputs)
+    single = isinstance(inputs, Tensor)
+    inputs = _as_list(inputs)
+    if grad_tensors is not None:
+        grads = grad_tensors
+    else:
+        go = [None] * len(outputs) if grad_outputs is None else _as_list(grad_outputs)
+        if len(go) != len(outputs):
+            raise RuntimeError(f"grad: got {len(go)} grad_outputs for {len(outputs)} outputs")
+        grads = _root_grads(outputs, go, "grad")
+    if retain_graph is None:
+        retain_graph = create_graph
+    edges = []
+    for t in outputs:
+        e = _edge(t)
+        if e is None:
+            raise RuntimeError("grad: element 0 of outputs does not require grad and does not "
+                               "have a grad_fn")
+        edges.append(e)
+    targets = []
+    capture = {}
+    for t in inputs:
+        e = _edge(t)
+        if e is None:
+            raise RuntimeError("grad: one of the differentiated tensors does not require grad")
+        key = (id(e[0]), e[1])
+        targets.append((key, e[0]))  # keep the node alive during the walk
+        capture[key] = None
+    _run(edges, grads, retain_graph, create_graph, capture=capture)
+    result = []
+    for (key, _), t in zip(targets, inputs):
+        g = capture[key]
+        if g is None and not allow_unused:
+            raise RuntimeError("grad: one of the differentiated tensors appears to not have been "
+                               "used in the graph; pass allow_unused=True if this is intended")
+        if g is not None and not create_graph:
+            g = _plain(g)
+        result.append(g)
+    return tuple(result)
+
+
+# ---------------------------------------------------------------- in-place guard
+_INPLACE = ("__setitem__", "__iadd__", "__isub__", "__imul__", "__itruediv__", "__ifloordiv__",
+            "__imod__", "__ipow__", "__imatmul__", "__iand__", "__ior__", "__ixor__",
+            "__ilshift__", "__irshift__")
+
+
+def _install_inplace_guards():
+    """In-place writes to a tensor that requires grad raise while grad mode is on
+    (they would silently corrupt the recorded graph); under ``no_grad()`` they
+    work (optimizer updates) and bump the tensor's version, which ``backward``
+    checks against the versions its nodes saved."""
+    for name in _INPLACE:
+        base = getattr(Tensor, name)
+
+        def guarded(self, *args, _base=base, _name=name):
+            m = self._meta
+            if m.requires_grad and is_grad_enabled():
+                what = "a leaf tensor that requires grad" if m.grad_fn is None else \
+                    "a tensor that is part of a recorded graph"
+                raise RuntimeError(
+                    f"{_name}: {what} cannot be modified in place while grad mode is on; "
+                    f"wrap the update in minitensor.no_grad(), or compute out of place")
+            r = _base(self, *args)
+            m.version += 1
+            return r
+        guarded.__name__ = name
+        setattr(_GradTensor, name, guarded)
