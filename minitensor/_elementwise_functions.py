@@ -67,8 +67,9 @@ def _quiet_callers():
 _quiet_run, _quiet_slow = _quiet_callers()
 
 
-def _to_array(name, x):
-    """An operand that is not a Tensor or Python scalar: a NumPy array or scalar."""
+def _to_array(name, x, scalars=False):
+    """An operand that is not a Tensor or Python scalar: a NumPy array or scalar.
+    ``scalars``: the caller also accepts Python scalars (for the error message)."""
     if isinstance(x, Tensor):
         return x._array
     if isinstance(x, (np.ndarray, np.generic)):
@@ -77,7 +78,7 @@ def _to_array(name, x):
         from ._creation_functions import _asarray_np
         return _asarray_np(x)
     raise TypeError(f"{name}: unsupported operand type {type(x).__name__!r}; expected a "
-                    f"minitensor array or a Python scalar")
+                    f"minitensor array" + (" or a Python scalar" if scalars else ""))
 
 
 def _category_error(name, category, dtype):
@@ -155,7 +156,7 @@ def _binary(name, category, ufunc, result="same", quiet=False, fix=None, doc=Non
         return t
 
     func.__name__ = func.__qualname__ = name
-    func.__doc__ = doc or _default_doc(name, category, 2)
+    func.__doc__ = doc or _default_doc(name, category, 2, result)
     func._category = category
     return func
 
@@ -174,14 +175,14 @@ def _binary_operands(name, category, allowed, x1, x2):
         _check_scalar(name, category, x1)
         a = x1
     else:
-        a = _to_array(name, x1)
+        a = _to_array(name, x1, True)
         if a.dtype not in allowed:
             raise _category_error(name, category, _FROM_NP[a.dtype])
     if s2:
         _check_scalar(name, category, x2)
         b = x2
     else:
-        b = _to_array(name, x2)
+        b = _to_array(name, x2, True)
         if b.dtype not in allowed:
             raise _category_error(name, category, _FROM_NP[b.dtype])
     return a, b
@@ -238,19 +239,43 @@ def _unary(name, category, ufunc, result="same", quiet=False, fix=None, doc=None
         return t
 
     func.__name__ = func.__qualname__ = name
-    func.__doc__ = doc or _default_doc(name, category, 1)
+    func.__doc__ = doc or _default_doc(name, category, 1, result)
     func._category = category
     return func
 
 
-def _default_doc(name, category, nargs):
-    args = "x" if nargs == 1 else "x1, x2"
-    return (f"{name}({args}, /)\n\n"
-            f"Elementwise ``{name}`` as specified by the Array API standard "
-            f"(https://data-apis.org/array-api/latest/API_specification/generated/"
-            f"array_api.{name}.html).\n\n"
-            f"Accepts {category} dtypes"
-            + ("; Python scalars on either side." if nargs == 2 else ".") + "\n")
+def _default_doc(name, category, nargs, result="same", example=None):
+    """The numpydoc docstring of a table function (``example``: summary, call, output)."""
+    summary, call, output = example or (f"Elementwise ``{name}``.", None, None)
+    if nargs == 1:
+        params = f"x : Tensor\n    Input tensor of a {category} dtype."
+    else:
+        params = (f"x1, x2 : Tensor or Python scalar\n    Operands of {category} dtypes, "
+                  f"broadcast together; at least one is a\n    tensor. A Python scalar takes "
+                  f"the tensor's dtype (the standard's rule).")
+    what = "x's dtype" if nargs == 1 else "the promoted dtype of x1 and x2"
+    returns = {
+        "same": f"Tensor\n    The elementwise results, of {what}.",
+        "float": f"Tensor\n    The elementwise results, of {what} (floating point).",
+        "bool": "Tensor\n    The elementwise results, of dtype bool.",
+        "real": "Tensor\n    The elementwise results, of the real floating-point dtype of x's "
+                "precision (complex64 -> float32, complex128 -> float64).",
+    }[result]
+    notes = ("Special cases (infinities, NaN, signed zeros) follow the standard:\n"
+             f"https://data-apis.org/array-api/latest/API_specification/generated/"
+             f"array_api.{name}.html")
+    if result == "float":
+        notes += ("\n\nNote: integer inputs are accepted (as in NumPy) and computed in "
+                  "float64;\nthe standard asks for floating-point inputs.")
+    if name in _NOTES:
+        notes += "\n\n" + _NOTES[name]
+    doc = (f"{name}({'x' if nargs == 1 else 'x1, x2'}, /)\n\n{summary}\n\n"
+           f"Parameters\n----------\n{params}\n\nReturns\n-------\n{returns}\n\n"
+           f"Notes\n-----\n{notes}\n")
+    if call is not None:
+        doc += (f"\nExamples\n--------\n>>> import minitensor as xp\n>>> {call}\n"
+                f"{output}\n")
+    return doc
 
 
 # ---------------------------------------------------------------------------
@@ -346,6 +371,20 @@ def _fix_imag(a, r):
     return r
 
 
+# Where minitensor's results differ from NumPy's (for the docstrings)
+_NOTES = {
+    "floor_divide": "Unlike NumPy (Python's rule), an infinite operand gives ``floor(x1 / x2)``:\n"
+                    "``inf // 2`` is inf and ``1 // -inf`` is -0.0, as the standard prefers.",
+    "expm1": "Complex special values follow ``exp(z) - 1`` (NumPy gives NaN parts there).",
+    "tanh": "Complex ``tanh(+-inf + yj)`` is ``+-1 + 0j`` with the sign of y on the zero\n"
+            "(NumPy: the sign of sin(2y)).",
+    "tan": "Complex special values follow ``-1j * tanh(1j * x)`` (see tanh).",
+    "sign": "A complex NaN gives NaN + NaN j; an infinite complex value gives\n"
+            "``x / abs(x)`` with the division special cases (sign(inf + 1j) is NaN + 0j),\n"
+            "as the standard says, where NumPy gives 1 + 0j.",
+    "imag": "For real inputs, a new writable array of zeros (NumPy's is read-only).",
+}
+
 _FIXES = {
     "floor_divide": _fix_floor_divide,
     "expm1": _fix_expm1,
@@ -436,11 +475,281 @@ _BINARY_TABLE = [
     ("subtract", "numeric", np.subtract, "same", True),
 ]
 
+# Docstrings: (summary, doctested call, its output)
+_EXAMPLES = {
+    'abs': (
+        'Absolute value of each element (for complex numbers, the modulus).',
+        'xp.abs(xp.asarray([-1.5, 0.0, 2.0]))',
+        'Tensor([1.5, 0. , 2. ], dtype=float64)'),
+    'acos': (
+        'Inverse cosine of each element, in radians.',
+        'xp.acos(xp.asarray([1.0, 0.0, -1.0]))',
+        'Tensor([0.        , 1.57079633, 3.14159265], dtype=float64)'),
+    'acosh': (
+        'Inverse hyperbolic cosine of each element.',
+        'xp.acosh(xp.asarray([1.0, 2.0]))',
+        'Tensor([0.       , 1.3169579], dtype=float64)'),
+    'asin': (
+        'Inverse sine of each element, in radians.',
+        'xp.asin(xp.asarray([0.0, 1.0]))',
+        'Tensor([0.        , 1.57079633], dtype=float64)'),
+    'asinh': (
+        'Inverse hyperbolic sine of each element.',
+        'xp.asinh(xp.asarray([0.0, 1.0]))',
+        'Tensor([0.        , 0.88137359], dtype=float64)'),
+    'atan': (
+        'Inverse tangent of each element, in radians.',
+        'xp.atan(xp.asarray([0.0, 1.0]))',
+        'Tensor([0.        , 0.78539816], dtype=float64)'),
+    'atanh': (
+        'Inverse hyperbolic tangent of each element.',
+        'xp.atanh(xp.asarray([0.0, 0.5]))',
+        'Tensor([0.        , 0.54930614], dtype=float64)'),
+    'bitwise_invert': (
+        'Bitwise NOT of each element (logical NOT for booleans).',
+        'xp.bitwise_invert(xp.asarray([0, 5], dtype=xp.uint8))',
+        'Tensor([255, 250], dtype=uint8)'),
+    'ceil': (
+        'Smallest integer-valued number not less than each element.',
+        'xp.ceil(xp.asarray([-1.5, 0.2, 2.0]))',
+        'Tensor([-1.,  1.,  2.], dtype=float64)'),
+    'conj': (
+        'Complex conjugate of each element (real inputs are returned unchanged).',
+        'xp.conj(xp.asarray([1 + 2j, 3 - 1j]))',
+        'Tensor([1.-2.j, 3.+1.j], dtype=complex128)'),
+    'cos': (
+        'Cosine of each element (in radians).',
+        'xp.cos(xp.asarray([0.0, xp.pi]))',
+        'Tensor([ 1., -1.], dtype=float64)'),
+    'cosh': (
+        'Hyperbolic cosine of each element.',
+        'xp.cosh(xp.asarray([0.0, 1.0]))',
+        'Tensor([1.        , 1.54308063], dtype=float64)'),
+    'exp': (
+        'Exponential of each element.',
+        'xp.exp(xp.asarray([0.0, 1.0]))',
+        'Tensor([1.        , 2.71828183], dtype=float64)'),
+    'expm1': (
+        '``exp(x) - 1`` of each element, accurate for small ``x``.',
+        'xp.expm1(xp.asarray([1e-10, 1.0]))',
+        'Tensor([1.00000000e-10, 1.71828183e+00], dtype=float64)'),
+    'floor': (
+        'Largest integer-valued number not greater than each element.',
+        'xp.floor(xp.asarray([-1.5, 0.2, 2.0]))',
+        'Tensor([-2.,  0.,  2.], dtype=float64)'),
+    'imag': (
+        'Imaginary part of each element (zeros for real inputs).',
+        'xp.imag(xp.asarray([1 + 2j, 3 - 1j]))',
+        'Tensor([ 2., -1.], dtype=float64)'),
+    'isfinite': (
+        'Whether each element is finite (not infinite and not NaN).',
+        'xp.isfinite(xp.asarray([1.0, xp.inf, xp.nan]))',
+        'Tensor([ True, False, False], dtype=bool)'),
+    'isinf': (
+        'Whether each element is positive or negative infinity.',
+        'xp.isinf(xp.asarray([1.0, -xp.inf, xp.nan]))',
+        'Tensor([False,  True, False], dtype=bool)'),
+    'isnan': (
+        'Whether each element is NaN.',
+        'xp.isnan(xp.asarray([1.0, xp.inf, xp.nan]))',
+        'Tensor([False, False,  True], dtype=bool)'),
+    'log': (
+        'Natural logarithm of each element.',
+        'xp.log(xp.asarray([1.0, xp.e, 0.0]))',
+        'Tensor([  0.,   1., -inf], dtype=float64)'),
+    'log1p': (
+        '``log(1 + x)`` of each element, accurate for small ``x``.',
+        'xp.log1p(xp.asarray([1e-10, 0.0]))',
+        'Tensor([1.e-10, 0.e+00], dtype=float64)'),
+    'log2': (
+        'Base-2 logarithm of each element.',
+        'xp.log2(xp.asarray([1.0, 8.0]))',
+        'Tensor([0., 3.], dtype=float64)'),
+    'log10': (
+        'Base-10 logarithm of each element.',
+        'xp.log10(xp.asarray([1.0, 1000.0]))',
+        'Tensor([0., 3.], dtype=float64)'),
+    'logical_not': (
+        'Logical NOT of each element.',
+        'xp.logical_not(xp.asarray([True, False]))',
+        'Tensor([False,  True], dtype=bool)'),
+    'negative': (
+        'Numerical negative of each element.',
+        'xp.negative(xp.asarray([1, -2]))',
+        'Tensor([-1,  2], dtype=int64)'),
+    'positive': (
+        'Numerical positive of each element (a copy of ``x``).',
+        'xp.positive(xp.asarray([1, -2]))',
+        'Tensor([ 1, -2], dtype=int64)'),
+    'real': (
+        'Real part of each element.',
+        'xp.real(xp.asarray([1 + 2j, 3 - 1j]))',
+        'Tensor([1., 3.], dtype=float64)'),
+    'reciprocal': (
+        '``1 / x`` for each element.',
+        'xp.reciprocal(xp.asarray([2.0, 0.0]))',
+        'Tensor([0.5, inf], dtype=float64)'),
+    'round': (
+        'Each element rounded to the nearest integer value (halves to even).',
+        'xp.round(xp.asarray([0.5, 1.5, 2.5, -0.5]))',
+        'Tensor([ 0.,  2.,  2., -0.], dtype=float64)'),
+    'sign': (
+        'Sign of each element: -1, 0 or 1 (for complex numbers, ``x / abs(x)``).',
+        'xp.sign(xp.asarray([-3.0, 0.0, 2.0]))',
+        'Tensor([-1.,  0.,  1.], dtype=float64)'),
+    'signbit': (
+        'Whether the sign bit of each element is set (true for -0.0).',
+        'xp.signbit(xp.asarray([-0.0, 0.0, -2.0]))',
+        'Tensor([ True, False,  True], dtype=bool)'),
+    'sin': (
+        'Sine of each element (in radians).',
+        'xp.sin(xp.asarray([0.0, xp.pi / 2]))',
+        'Tensor([0., 1.], dtype=float64)'),
+    'sinh': (
+        'Hyperbolic sine of each element.',
+        'xp.sinh(xp.asarray([0.0, 1.0]))',
+        'Tensor([0.        , 1.17520119], dtype=float64)'),
+    'square': (
+        'Square of each element (``x * x``).',
+        'xp.square(xp.asarray([-3, 4]))',
+        'Tensor([ 9, 16], dtype=int64)'),
+    'sqrt': (
+        'Principal square root of each element.',
+        'xp.sqrt(xp.asarray([4.0, 2.0]))',
+        'Tensor([2.        , 1.41421356], dtype=float64)'),
+    'tan': (
+        'Tangent of each element (in radians).',
+        'xp.tan(xp.asarray([0.0, xp.pi / 4]))',
+        'Tensor([0., 1.], dtype=float64)'),
+    'tanh': (
+        'Hyperbolic tangent of each element.',
+        'xp.tanh(xp.asarray([0.0, xp.inf]))',
+        'Tensor([0., 1.], dtype=float64)'),
+    'trunc': (
+        'Each element rounded toward zero to an integer-valued number.',
+        'xp.trunc(xp.asarray([-1.7, 1.7]))',
+        'Tensor([-1.,  1.], dtype=float64)'),
+    'add': (
+        'Sum of each pair of elements.',
+        'xp.add(xp.asarray([1, 2]), 10)',
+        'Tensor([11, 12], dtype=int64)'),
+    'atan2': (
+        'Quadrant-aware inverse tangent of ``x1_i / x2_i``, in radians.',
+        'xp.atan2(xp.asarray([1.0, -1.0]), -1.0)',
+        'Tensor([ 2.35619449, -2.35619449], dtype=float64)'),
+    'bitwise_and': (
+        'Bitwise AND of each pair of elements.',
+        'xp.bitwise_and(xp.asarray([12, 10]), 6)',
+        'Tensor([4, 2], dtype=int64)'),
+    'bitwise_left_shift': (
+        'Shift the bits of each element of ``x1`` left by ``x2``.',
+        'xp.bitwise_left_shift(xp.asarray([1, 3]), 2)',
+        'Tensor([ 4, 12], dtype=int64)'),
+    'bitwise_or': (
+        'Bitwise OR of each pair of elements.',
+        'xp.bitwise_or(xp.asarray([12, 10]), 6)',
+        'Tensor([14, 14], dtype=int64)'),
+    'bitwise_right_shift': (
+        'Shift the bits of each element of ``x1`` right by ``x2``.',
+        'xp.bitwise_right_shift(xp.asarray([16, 7]), 2)',
+        'Tensor([4, 1], dtype=int64)'),
+    'bitwise_xor': (
+        'Bitwise XOR of each pair of elements.',
+        'xp.bitwise_xor(xp.asarray([12, 10]), 6)',
+        'Tensor([10, 12], dtype=int64)'),
+    'copysign': (
+        'The magnitude of ``x1`` with the sign of ``x2``, for each pair of elements.',
+        'xp.copysign(xp.asarray([1.5, -2.0]), -0.0)',
+        'Tensor([-1.5, -2. ], dtype=float64)'),
+    'divide': (
+        'True division of each pair of elements (integers give float64).',
+        'xp.divide(xp.asarray([1, 3]), 2)',
+        'Tensor([0.5, 1.5], dtype=float64)'),
+    'equal': (
+        'Whether each pair of elements is equal.',
+        'xp.equal(xp.asarray([1.0, xp.nan]), xp.asarray([1.0, xp.nan]))',
+        'Tensor([ True, False], dtype=bool)'),
+    'floor_divide': (
+        '``floor(x1 / x2)`` for each pair of elements.',
+        'xp.floor_divide(xp.asarray([7.0, -7.0, xp.inf]), 2.0)',
+        'Tensor([ 3., -4., inf], dtype=float64)'),
+    'greater': (
+        'Whether ``x1_i > x2_i`` for each pair of elements.',
+        'xp.greater(xp.asarray([1, 5]), 3)',
+        'Tensor([False,  True], dtype=bool)'),
+    'greater_equal': (
+        'Whether ``x1_i >= x2_i`` for each pair of elements.',
+        'xp.greater_equal(xp.asarray([1, 3]), 3)',
+        'Tensor([False,  True], dtype=bool)'),
+    'hypot': (
+        '``sqrt(x1**2 + x2**2)`` for each pair of elements, without undue overflow.',
+        'xp.hypot(xp.asarray([3.0, 1e300]), xp.asarray([4.0, 1e300]))',
+        'Tensor([5.00000000e+000, 1.41421356e+300], dtype=float64)'),
+    'less': (
+        'Whether ``x1_i < x2_i`` for each pair of elements.',
+        'xp.less(xp.asarray([1, 5]), 3)',
+        'Tensor([ True, False], dtype=bool)'),
+    'less_equal': (
+        'Whether ``x1_i <= x2_i`` for each pair of elements.',
+        'xp.less_equal(xp.asarray([1, 3]), 3)',
+        'Tensor([ True,  True], dtype=bool)'),
+    'logaddexp': (
+        '``log(exp(x1) + exp(x2))`` for each pair of elements, without overflow.',
+        'xp.logaddexp(xp.asarray([0.0, 1000.0]), 0.0)',
+        'Tensor([6.93147181e-01, 1.00000000e+03], dtype=float64)'),
+    'logical_and': (
+        'Logical AND of each pair of elements.',
+        'xp.logical_and(xp.asarray([True, False]), True)',
+        'Tensor([ True, False], dtype=bool)'),
+    'logical_or': (
+        'Logical OR of each pair of elements.',
+        'xp.logical_or(xp.asarray([True, False]), False)',
+        'Tensor([ True, False], dtype=bool)'),
+    'logical_xor': (
+        'Logical XOR of each pair of elements.',
+        'xp.logical_xor(xp.asarray([True, False]), True)',
+        'Tensor([False,  True], dtype=bool)'),
+    'maximum': (
+        'Larger of each pair of elements (NaN if either is NaN).',
+        'xp.maximum(xp.asarray([1.0, 5.0, xp.nan]), 3.0)',
+        'Tensor([ 3.,  5., nan], dtype=float64)'),
+    'minimum': (
+        'Smaller of each pair of elements (NaN if either is NaN).',
+        'xp.minimum(xp.asarray([1.0, 5.0, xp.nan]), 3.0)',
+        'Tensor([ 1.,  3., nan], dtype=float64)'),
+    'multiply': (
+        'Product of each pair of elements.',
+        'xp.multiply(xp.asarray([1.5, 2.0]), 2)',
+        'Tensor([3., 4.], dtype=float64)'),
+    'nextafter': (
+        'The next representable value after ``x1_i`` toward ``x2_i``.',
+        'xp.nextafter(xp.asarray([1.0], dtype=xp.float32), 2.0) - 1',
+        'Tensor([1.1920929e-07], dtype=float32)'),
+    'not_equal': (
+        'Whether each pair of elements differs.',
+        'xp.not_equal(xp.asarray([1.0, xp.nan]), xp.asarray([1.0, xp.nan]))',
+        'Tensor([False,  True], dtype=bool)'),
+    'pow': (
+        '``x1_i`` raised to the power ``x2_i``.',
+        'xp.pow(xp.asarray([2, 3]), 3)',
+        'Tensor([ 8, 27], dtype=int64)'),
+    'remainder': (
+        "Remainder of ``x1_i / x2_i`` with the sign of ``x2_i`` (Python's ``%``).",
+        'xp.remainder(xp.asarray([7, -7]), 3)',
+        'Tensor([1, 2], dtype=int64)'),
+    'subtract': (
+        'Difference of each pair of elements.',
+        'xp.subtract(xp.asarray([1, 2]), 10)',
+        'Tensor([-9, -8], dtype=int64)'),
+}
+
 _g = globals()
 for _name, _cat, _uf, _res, _quiet in _UNARY_TABLE:
-    _g[_name] = _unary(_name, _cat, _uf, _res, quiet=_quiet, fix=_FIXES.get(_name))
+    _g[_name] = _unary(_name, _cat, _uf, _res, quiet=_quiet, fix=_FIXES.get(_name),
+                       doc=_default_doc(_name, _cat, 1, _res, _EXAMPLES[_name]))
 for _name, _cat, _uf, _res, _quiet in _BINARY_TABLE:
-    _g[_name] = _binary(_name, _cat, _uf, _res, quiet=_quiet, fix=_FIXES.get(_name))
+    _g[_name] = _binary(_name, _cat, _uf, _res, quiet=_quiet, fix=_FIXES.get(_name),
+                        doc=_default_doc(_name, _cat, 2, _res, _EXAMPLES[_name]))
 del _g, _name, _cat, _uf, _res, _quiet
 
 __all__ = [row[0] for row in _UNARY_TABLE] + [row[0] for row in _BINARY_TABLE] + ["clip"]
@@ -470,7 +779,7 @@ def clip(x, /, min=None, max=None):
             _check_scalar("clip", "real numeric", bound)
             bounds.append(_clip_scalar(a.dtype, bound))
         else:
-            b = _to_array("clip", bound)
+            b = _to_array("clip", bound, True)
             if b.dtype not in _NP_CATEGORY["real numeric"]:
                 raise TypeError(f"clip() does not support {what} of dtype {_FROM_NP[b.dtype]}; "
                                 f"it needs a real numeric dtype")

@@ -338,6 +338,10 @@ def test_bad_operand_type_is_type_error(rec):
         args = (bad,) if rec.nargs == 1 else (ok, bad)
         with pytest.raises(TypeError, match=rec.name):
             fn(*args)
+    if rec.nargs == 1:  # unary functions take arrays only
+        for bad in (1.5, 2, True):
+            with pytest.raises(TypeError, match=f"{rec.name}.*expected a minitensor array$"):
+                fn(bad)
 
 
 def test_numpy_operands_accepted():
