@@ -16,6 +16,7 @@ import contextvars
 import numpy as np
 
 from ._array_object import Tensor
+from ._grad_hook import _GradTensor, state as _grad
 from ._dtypes import (
     _FROM_NP, _dtype_categories,
 )
@@ -139,6 +140,8 @@ def _binary(name, category, ufunc, result="same", quiet=False, fix=None, doc=Non
             if a.dtype not in allowed or b.dtype not in allowed:
                 _binary_operands(name, category, allowed, a, b)  # raises the TypeError
         else:
+            if _grad.hook is not None and (isinstance(x1, _GradTensor) or isinstance(x2, _GradTensor)):
+                return _grad.hook(name, func, (x1, x2), {})  # autograd records the call
             a, b = _binary_operands(name, category, allowed, x1, x2)
         if is_float:
             a, b = _float_inputs(a, b)
@@ -220,7 +223,12 @@ def _unary(name, category, ufunc, result="same", quiet=False, fix=None, doc=None
     call = ufunc if fix is None else (lambda a: fix(a, ufunc(a)))
 
     def func(x, /):
-        a = x._array if type(x) is Tensor else _to_array(name, x)
+        if type(x) is Tensor:
+            a = x._array
+        else:
+            if _grad.hook is not None and isinstance(x, _GradTensor):
+                return _grad.hook(name, func, (x,), {})  # autograd records the call
+            a = _to_array(name, x)
         if a.dtype not in allowed:
             raise _category_error(name, category, _FROM_NP[a.dtype])
         if is_float and a.dtype.kind in "iu":
