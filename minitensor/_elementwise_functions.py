@@ -1,11 +1,13 @@
 """Elementwise functions of the Array API standard.
 
 Every function is built from one table row: (name, dtype category, NumPy ufunc,
-result kind). The factories ``_unary`` and ``_binary`` give each one the same
-path: operand check (tensors, Python scalars, NumPy arrays) -> dtype category
-check (TypeError naming the function and dtype) -> promotion -> broadcasting
-(ValueError naming both shapes) -> the NumPy ufunc -> the standard's special
-cases where NumPy deviates. Operators (``a + b``) forward to these functions.
+result kind, quiet). The factories ``_unary`` and ``_binary`` give each one the
+same path: operand check (tensors, Python scalars, NumPy arrays) -> dtype
+category check (TypeError naming the function and dtype) -> promotion ->
+broadcasting (ValueError naming both shapes) -> the NumPy ufunc, with NumPy's
+floating-point warnings off for the ``quiet`` rows -> the standard's special
+cases where NumPy deviates (``_FIXES``, only for the functions that need one).
+Operators (``a + b``) forward to these functions. ``clip`` is written out.
 
 Single ufuncs stay in NumPy: they run at memory bandwidth or with NumPy's
 hand-tuned SIMD, which our Pythran kernels do not beat
@@ -145,13 +147,17 @@ def _binary(name, category, ufunc, result="same", quiet=False, fix=None, doc=Non
             a, b = _binary_operands(name, category, allowed, x1, x2)
         if is_float:
             a, b = _float_inputs(a, b)
-        if quiet:
-            try:
-                r = _quiet_run(call, a, b)
-            except RuntimeError:  # the context is busy (another thread, nesting)
-                r = _quiet_slow(call, a, b)
-        else:
-            r = call(a, b)
+        try:
+            if quiet:
+                try:
+                    r = _quiet_run(call, a, b)
+                except RuntimeError:  # the context is busy (another thread, nesting)
+                    r = _quiet_slow(call, a, b)
+            else:
+                r = call(a, b)
+        except (ValueError, OverflowError) as e:
+            # NumPy's messages name the shapes / the value but not our function
+            raise type(e)(f"{name}: {e}") from None
         if type(r) is not _ndarray:
             r = np.asarray(r)
         t = _object_new(Tensor)
