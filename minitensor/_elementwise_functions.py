@@ -30,7 +30,6 @@ _ndarray = np.ndarray
 # NumPy dtype sets per category (fast membership tests on the hot path)
 _NP_CATEGORY = {k: frozenset(d._np_dtype for d in v) for k, v in _dtype_categories.items()}
 _NP_INTEGER = _NP_CATEGORY["integer"]
-_NP_BOOL = np.dtype(np.bool_)
 _F64 = np.dtype(np.float64)
 
 _SCALARS = (bool, int, float, complex)  # exact types: NumPy scalars are arrays here

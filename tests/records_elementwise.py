@@ -48,8 +48,9 @@ def _uniform(lo, hi):
         dt = np.dtype(dt)
         if dt.kind in "iu":
             info = np.iinfo(dt)
-            return rng.integers(max(int(np.ceil(lo)), info.min), min(int(np.floor(hi)), info.max) + 1,
-                                size=shape).astype(dt)
+            lo_i = max(int(np.ceil(lo)), info.min)
+            hi_i = min(int(np.floor(hi)), info.max)
+            return rng.integers(lo_i, hi_i + 1, size=shape).astype(dt)
         if dt.kind == "c":
             return (rng.uniform(lo, hi, shape) + 1j * rng.uniform(lo, hi, shape)).astype(dt)
         return rng.uniform(lo, hi, shape).astype(dt)

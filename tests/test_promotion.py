@@ -196,7 +196,8 @@ def _scalar_result(dtype, scalar):
     return {"float32": "complex64", "float64": "complex128"}.get(dtype, "complex128")
 
 
-@pytest.mark.parametrize("scalar", [True, 1, 2.5, 1.5 - 0.5j], ids=["bool", "int", "float", "complex"])
+@pytest.mark.parametrize("scalar", [True, 1, 2.5, 1.5 - 0.5j],
+                         ids=["bool", "int", "float", "complex"])
 def test_python_scalars(scalar):
     for dt in ALL:
         x = xp.asarray(_values(dt))
@@ -246,7 +247,8 @@ def test_integer_true_division_gives_float64():
         x1, x2 = xp.asarray(_values(a)), xp.asarray(_values(b))
         for out in (xp.divide(x1, x2), x1 / x2):
             assert out.dtype == xp.float64, (a, b)
-            np.testing.assert_array_equal(out._array, _values(a).astype(float) / _values(b).astype(float))
+            expected = _values(a).astype(float) / _values(b).astype(float)
+            np.testing.assert_array_equal(out._array, expected)
     for dt in ints:
         x = xp.asarray(_values(dt))
         assert (x / 2).dtype == xp.float64
