@@ -86,7 +86,8 @@ class Tensor:
     Tensor([2., 4.], dtype=float64)
     """
 
-    __slots__ = ("_array", "__weakref__")
+    # _meta: autograd state, set only on _GradTensor instances (minitensor._grad_hook)
+    __slots__ = ("_array", "_meta", "__weakref__")
 
     # NumPy defers `ndarray + Tensor` to Tensor.__radd__ (so the result is a Tensor)
     __array_priority__ = 100.0
@@ -203,14 +204,19 @@ class Tensor:
             raise ValueError(
                 f"{what}() of a tensor with {a.size} elements is ambiguous; it needs exactly "
                 f"one element (use minitensor.any / minitensor.all for truth tests)")
+        # Note: as PyTorch (and NumPy before its deprecation), any one-element tensor
+        # converts, not only a 0-d one.
         return a.reshape(()).item()
 
     def __bool__(self, /):
+        # complex: bool(real) or bool(imag), as the standard says (Python's rule too)
         return bool(self._scalar("bool"))
 
     def __int__(self, /):
         if self._array.dtype.kind == "c":
             raise TypeError("int() of a complex tensor; take real() or abs() first")
+        # Python's int() of a float raises OverflowError for +-inf, ValueError for
+        # nan, and truncates toward zero: the standard's special cases.
         return int(self._scalar("int"))
 
     def __float__(self, /):
@@ -219,7 +225,10 @@ class Tensor:
         return float(self._scalar("float"))
 
     def __complex__(self, /):
-        return complex(self._scalar("complex"))
+        v = self._scalar("complex")
+        if type(v) is float and v != v:
+            return complex(v, v)  # the standard: NaN -> NaN + NaN j
+        return complex(v)
 
     def __index__(self, /):
         a = self._array
@@ -239,18 +248,87 @@ class Tensor:
 
     # ------------------------------------------------------------------ indexing
     def __getitem__(self, key, /):
-        r = self._array[_index_key(key)]
-        if type(r) is not _ndarray:  # a NumPy scalar: keep the result a 0-d tensor
-            r = np.asarray(r)
+        """``x[key]``: basic indexing (ints, slices with any step, ``...``, ``None``)
+        returns a view; integer-array and boolean-mask indexing (tensors, NumPy arrays,
+        lists) returns a copy, with NumPy's semantics.
+
+        Examples
+        --------
+        >>> import minitensor as xp
+        >>> x = xp.asarray([[0, 1, 2], [3, 4, 5]])
+        >>> x[:, ::-2]
+        Tensor([[2, 0],
+                [5, 3]], dtype=int64)
+        >>> x[x > 2]
+        Tensor([3, 4, 5], dtype=int64)
+        """
+        a = self._array
+        k = _index_key(key)
+        r = a[k]
+        if type(r) is not _ndarray:
+            # every index was an integer: NumPy gives a scalar; ask for the 0-d view
+            # instead, so that x[i] is a view for 0-d results too (as in PyTorch)
+            r = a[(k + (Ellipsis,)) if type(k) is tuple else (k, Ellipsis)]
         return _new(r)
 
     def __setitem__(self, key, value, /):
+        """``x[key] = value`` for every key ``__getitem__`` accepts; ``value`` is a
+        tensor, a NumPy array, a Python scalar or a nested sequence, broadcast to
+        ``x[key]``.
+
+        Note: the value is cast to ``x.dtype`` when the cast stays within its kind
+        or goes up (bool -> int -> float -> complex; float64 -> float32), as the
+        in-place operators do; a cast that would drop a kind (float into an integer
+        tensor, complex into a real one, a number into a bool tensor) is a TypeError,
+        where NumPy casts unsafely. Python ints out of the dtype's range raise
+        OverflowError (as NumPy).
+        """
+        a = self._array
+        k = _index_key(key)
+        t = type(value)
+        if t is float or t is int or t is bool or t is complex:
+            # Python scalars (the hot path): the standard's kind rule
+            if _SCALAR_OK[t] is not True and a.dtype.kind not in _SCALAR_OK[t]:
+                raise TypeError(
+                    f"cannot assign a Python {t.__name__} to a tensor of dtype "
+                    f"{_FROM_NP[a.dtype]}; convert it first (e.g. with astype)")
+            if (t is float or t is complex) and a.dtype.char in "fF":
+                # float32 / complex64: out-of-range values become inf, without a warning
+                with np.errstate(over="ignore"):
+                    a[k] = value
+                return
+            a[k] = value
+            return
         if isinstance(value, Tensor):
-            value = value._array
-        elif not isinstance(value, (int, float, complex, np.ndarray, np.generic)):
+            v = value._array
+        elif isinstance(value, (_ndarray, np.generic)):
+            v = value
+        elif isinstance(value, (list, tuple)):
+            try:
+                v = np.asarray(value)
+            except ValueError as e:
+                raise ValueError(f"cannot assign a ragged or malformed sequence: {e}") from None
+        elif isinstance(value, (int, float, complex)):  # int/float subclasses (IntEnum, ...)
+            v = np.asarray(value)
+        else:
             raise TypeError(f"cannot assign a {type(value).__name__} to tensor elements; "
-                            f"use a tensor or a Python scalar")
-        self._array[_index_key(key)] = value
+                            f"use a tensor, a NumPy array or a Python scalar")
+        vd = v.dtype
+        if vd != a.dtype:
+            if vd.kind not in "biufc":
+                raise TypeError(f"cannot assign values of NumPy dtype {vd} to a tensor of "
+                                f"dtype {_FROM_NP[a.dtype]}")
+            if not np.can_cast(vd, a.dtype, casting="same_kind"):
+                raise TypeError(
+                    f"cannot assign values of dtype {_FROM_NP.get(vd, vd)} to a tensor of "
+                    f"dtype {_FROM_NP[a.dtype]} (it would drop the kind); cast them first "
+                    f"with astype")
+            if isinstance(value, (list, tuple)):
+                v = value  # let NumPy convert to the target dtype (range-checked)
+            with np.errstate(over="ignore", invalid="ignore"):
+                a[k] = v
+            return
+        a[k] = v
 
     def __len__(self, /):
         if self._array.ndim == 0:
@@ -258,16 +336,19 @@ class Tensor:
         return self._array.shape[0]
 
     def __iter__(self, /):
+        """Iterate over the first axis, yielding views (0-d tensors for a 1-D tensor)."""
         a = self._array
         if a.ndim == 0:
             raise TypeError("iteration over a 0-d tensor")
-        for i in range(a.shape[0]):
-            yield _new(a[i, ...])
+        return (_new(a[i, ...]) for i in range(a.shape[0]))
 
     # -------------------------------------------------------------- presentation
     def __repr__(self, /):
-        body = np.array2string(self._array, separator=", ", prefix="Tensor(")
-        return f"Tensor({body}, dtype={self.dtype.name})"
+        a = self._array
+        body = np.array2string(a, separator=", ", prefix="Tensor(")
+        # as NumPy: an empty tensor shows its shape unless it is (0,)
+        shape = f", shape={a.shape}" if a.size == 0 and a.shape != (0,) else ""
+        return f"Tensor({body}{shape}, dtype={self.dtype.name})"
 
     def __str__(self, /):
         return str(self._array)
@@ -279,6 +360,7 @@ class Tensor:
 
     # ------------------------------------------------------------------ pickling
     def __reduce__(self):
+        # the array is pickled by NumPy (a view pickles just its own elements)
         return (_rebuild, (self._array,))
 
     # Hashable by identity, as torch.Tensor (optimizer state is keyed by tensors).
@@ -293,23 +375,49 @@ class Tensor:
 
 _new = Tensor._new
 
+# kinds of tensor a Python scalar may be assigned to (True: any)
+_SCALAR_OK = {bool: True, int: "iufc", float: "fc", complex: "c"}
+
 
 def _rebuild(array):
     return _new(np.asarray(array))
 
 
 def _index_key(key):
-    """Translate an index key: tensors inside it become their NumPy arrays."""
+    """Translate an index key for NumPy.
+
+    Tensors (at any place in a tuple, or inside a list) become their NumPy arrays;
+    a 0-d integer tensor becomes a Python int (so ``x[i]`` with ``i`` a 0-d tensor
+    is a view, as with an int). Everything else is left to NumPy, which raises
+    IndexError for out-of-range indices, masks of the wrong shape and non-integer
+    arrays.
+    """
     t = type(key)
     if t is int or t is slice or key is None or key is Ellipsis:
         return key
     if t is tuple:
-        if any(isinstance(k, Tensor) for k in key):
-            return tuple(k._array if isinstance(k, Tensor) else k for k in key)
+        for k in key:
+            tk = type(k)
+            if not (tk is int or tk is slice or k is None or k is Ellipsis):
+                return tuple(_index_item(k) for k in key)
         return key
-    if isinstance(key, Tensor):
-        return key._array
-    return key
+    return _index_item(key)
+
+
+def _index_item(k):
+    if isinstance(k, Tensor):
+        a = k._array
+        if a.ndim == 0 and a.dtype.kind in "iu":
+            return int(a)
+        return a
+    if type(k) is list:
+        if any(isinstance(i, (Tensor, list)) for i in k):
+            try:
+                return np.asarray([_index_item(i) for i in k])
+            except ValueError:
+                raise IndexError(f"a list index must be rectangular, got {k!r}") from None
+        return k
+    return k
 
 
 def _install_operators(namespace):

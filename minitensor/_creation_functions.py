@@ -372,7 +372,8 @@ def meshgrid(*arrays, indexing="xy"):
             raise ValueError(f"meshgrid: every input must be 1-D, got shape {a.shape}")
     if len({a.dtype for a in arrs}) > 1:
         raise ValueError("meshgrid: all inputs must have the same dtype")
-    return [_new(g) for g in np.meshgrid(*arrs, indexing=indexing)]
+    # a tuple since 2025.12 (a list before)
+    return tuple(_new(g) for g in np.meshgrid(*arrs, indexing=indexing))
 
 
 def from_dlpack(x, /, *, device=None, copy=None):
@@ -383,13 +384,11 @@ def from_dlpack(x, /, *, device=None, copy=None):
     if copy is not None:
         kwargs["copy"] = copy
     if isinstance(x, Tensor):
-        return _new(x._array.copy()) if copy else x
+        return _new(x._array.copy() if copy else x._array)
+    if not hasattr(x, "__dlpack__"):
+        raise TypeError(f"from_dlpack: {type(x).__name__} does not implement __dlpack__ "
+                        f"(use asarray for Python data)")
     if device is not None:
         kwargs["device"] = "cpu"
-    try:
-        a = np.from_dlpack(x, **kwargs)
-    except TypeError:
-        if not hasattr(x, "__dlpack__"):
-            raise TypeError(f"from_dlpack: {type(x).__name__} does not implement __dlpack__") from None
-        raise
+    a = np.from_dlpack(x, **kwargs)
     return _new(_asarray_np(a))

@@ -5,7 +5,7 @@ import numpy as np
 
 from ._array_object import Tensor, _check_device
 from ._dtypes import (
-    DType, _KIND_DTYPES, _as_dtype, _dtype_with_scalar,
+    DType, _FROM_NP, _KIND_DTYPES, _as_dtype, _dtype_with_scalar,
     _promotion_table, _standard_promotion,
 )
 
@@ -40,7 +40,8 @@ def _dtype_of(x, name):
         return x.dtype
     if isinstance(x, DType):
         return x
-    raise TypeError(f"{name}: expected a minitensor array or dtype, got {x!r}")
+    # Note: NumPy dtypes and dtype names of the 13 standard dtypes are accepted too
+    return _as_dtype(x, what=f"{name}: the argument (a minitensor array or dtype)")
 
 
 def can_cast(from_, to, /):
@@ -94,8 +95,9 @@ def finfo(type, /):
     if d.kind not in ("real floating", "complex floating"):
         raise TypeError(f"finfo: expected a floating-point dtype, got {d}")
     fi = np.finfo(d._np_dtype)
+    # the limits (and dtype) of a complex dtype are those of its real component
     return finfo_object(int(fi.bits), float(fi.eps), float(fi.max), float(fi.min),
-                        float(fi.smallest_normal), d)
+                        float(fi.smallest_normal), _FROM_NP[fi.dtype])
 
 
 def iinfo(type, /):

@@ -5,6 +5,25 @@ from ._dtypes import _BY_NAME, _KIND_DTYPES, complex128, float64, int64
 __all__ = ["__array_namespace_info__"]
 
 
+class _Devices(tuple):
+    """The tuple of devices, which also concatenates with a list (into a list)."""
+
+    __slots__ = ()
+
+    def __add__(self, other):
+        if isinstance(other, list):
+            return list(self) + other
+        return tuple.__add__(self, other)
+
+    def __radd__(self, other):
+        if isinstance(other, list):
+            return other + list(self)
+        return NotImplemented
+
+    def __reduce__(self):
+        return (tuple, (tuple(self),))
+
+
 
 class __array_namespace_info__:
     """Inspection of the namespace: devices, default and supported dtypes, capabilities.
@@ -31,9 +50,10 @@ class __array_namespace_info__:
         return CPU_DEVICE
 
     def devices(self):
-        # Note: a list, as the 2024.12 standard says (2025.12 says tuple); SciPy's
-        # own test fixtures do ``devices() + [None]``.
-        return [CPU_DEVICE]
+        """The devices: a tuple holding the CPU device (2025.12; a list before)."""
+        # Note: the tuple also concatenates with lists (``devices() + [None]``, as
+        # SciPy's test fixtures written for the 2024.12 list do), giving a list.
+        return _Devices((CPU_DEVICE,))
 
     def default_dtypes(self, *, device=None):
         _check_device(device)
