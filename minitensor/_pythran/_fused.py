@@ -14,8 +14,12 @@ float32 block is computed in float32.
 import numpy as np
 
 BS = 16384          # elements per block
-PAR_MIN_T = 32768   # transcendental kernels: parallel from 2 blocks up
-PAR_MIN = 262144    # memory-bound kernels
+# Below these sizes the serial path is used (no OpenMP region). On the shared
+# 2-vCPU dev VM a second thread never helped and a parallel region could cost
+# 0.1-1 ms when the other core was busy, so the thresholds are high: compute-bound
+# (exp/tanh) kernels from 2**17 elements, memory-bound ones from 2**20.
+PAR_MIN_T = 131072
+PAR_MIN = 1048576
 
 # PyTorch's GELU(approximate='tanh') constants: sqrt(2/pi) and kappa
 K_BETA = 0.7978845608028654
@@ -65,8 +69,11 @@ def gelu_backward(x, grad, out, nt):
             _gelu_backward_blk(x, grad, out, b * BS, min(n, (b + 1) * BS))
 
 
+# exp-based kernels evaluate exp(-x) into out first: nesting np.exp inside a
+# division made Pythran/xsimd fall back to scalar code (float32: 8x slower).
 def _sigmoid_blk(x, out, s, e):
-    out[s:e] = 1.0 / (1.0 + np.exp(-x[s:e]))
+    out[s:e] = np.exp(-x[s:e])
+    out[s:e] = 1.0 / (1.0 + out[s:e])
 
 
 #pythran export sigmoid(float64[:], float64[:], int)
@@ -106,7 +113,8 @@ def sigmoid_backward(y, grad, out, nt):
 
 def _silu_blk(x, out, s, e):
     xb = x[s:e]
-    out[s:e] = xb / (1.0 + np.exp(-xb))
+    out[s:e] = np.exp(-xb)
+    out[s:e] = xb / (1.0 + out[s:e])
 
 
 #pythran export silu(float64[:], float64[:], int)
@@ -126,7 +134,9 @@ def silu(x, out, nt):
 
 def _silu_backward_blk(x, grad, out, s, e):
     xb = x[s:e]
-    sg = 1.0 / (1.0 + np.exp(-xb))
+    out[s:e] = np.exp(-xb)
+    out[s:e] = 1.0 / (1.0 + out[s:e])   # sigmoid(x)
+    sg = out[s:e]
     out[s:e] = grad[s:e] * sg * (1.0 + xb * (1.0 - sg))
 
 

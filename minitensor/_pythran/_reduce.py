@@ -6,9 +6,10 @@ byte order and the caller allocates ``out`` (same dtype as ``x``).
 Accuracy. A segment of at most ``SEG`` elements is summed as ``R``-row groups of
 ``W`` lanes: each lane adds ``R`` = 16 values in the input dtype (NumPy's pairwise
 sum also adds 16 values per accumulator at its base level), then the group
-results are accumulated in float64. Segment partial sums (float64) are added in
-a fixed order. The result is at least as accurate as NumPy's pairwise sum, and
-for float32 it is the float64 sum rounded once.
+results are accumulated in float64 and combined pairwise. Shorter slices (short
+rows) use NumPy-sized blocks (see ``_seg_sum``). Segment partial sums (float64)
+are added in a fixed order. On large arrays the result is at least as accurate
+as NumPy's pairwise sum; for float32 it is close to the float64 sum rounded once.
 
 Determinism. The decomposition into segments and groups depends only on the
 shape, never on the thread count, so ``nt = 1`` and ``nt > 1`` give bit-identical
@@ -16,18 +17,43 @@ results.
 """
 import numpy as np
 
-W = 256             # lanes of a group
+W = 256             # lanes of a group (a power of 2)
 R = 16              # rows of a group (values added per lane in the input dtype)
-G = W * R           # elements of a group
+G = W * R           # elements of a group (4096)
 SEG = 16 * G        # elements of a segment (65536): one parallel task
-PAR_MIN = 131072    # elements below which the serial path is used
+SMALL = 256         # slices up to this length: one vectorised np.sum in the input dtype
+MB = 256            # slices shorter than G: np.sum of MB-element blocks, added in float64
+PAR_MIN = 1048576   # elements below which the serial path is used (memory-bound)
 RB = 16 * R         # sum_cols: rows per row-block (256)
 CW = 4096           # sum_cols: columns per column chunk
 
 
+def _pairwise64(acc64):
+    """Sum of the W float64 values of acc64 by in-place pairwise halving (destroys acc64)."""
+    w = W
+    while w > 8:
+        h = w // 2
+        acc64[:h] += acc64[h:w]
+        w = h
+    return np.sum(acc64[:8])
+
+
 def _seg_sum(x, s, e, acc, acc64):
-    """float64 sum of the 1-D slice x[s:e] (acc: W values of x's dtype, acc64: W float64)."""
+    """float64 sum of the 1-D slice x[s:e] (acc: W values of x's dtype, acc64: W float64).
+
+    The method depends only on e - s (never on threads): up to SMALL elements, one
+    np.sum (vector lanes of <= 32 values); below G, np.sum of MB-element blocks
+    added in float64; otherwise R-row groups of W lanes in the input dtype,
+    accumulated in float64 and combined pairwise.
+    """
     k = e - s
+    if k <= SMALL:
+        return np.float64(np.sum(x[s:e]))
+    if k < G:
+        tot = np.float64(0.0)
+        for p in range(s, e, MB):
+            tot += np.float64(np.sum(x[p:min(e, p + MB)]))
+        return tot
     ng = k // G
     acc64[:] = 0.0
     for g in range(ng):
@@ -44,7 +70,7 @@ def _seg_sum(x, s, e, acc, acc64):
             acc += x[p + r * W:p + (r + 1) * W]
         acc64 += acc
     p = p + nr * W
-    tot = np.float64(np.sum(acc64))
+    tot = np.float64(_pairwise64(acc64))
     if p < e:
         tot += np.float64(np.sum(x[p:e]))
     return tot

@@ -1,0 +1,542 @@
+"""Glue between minitensor and its compiled Pythran/OpenMP kernels.
+
+This module is the only caller of ``minitensor._pythran``. It works on
+``numpy.ndarray`` buffers (not on minitensor tensors) and does everything the
+kernels do not do (Pythran checks nothing: a wrong shape reads out of bounds):
+
+* type and dtype checks: kernels exist for float32 and float64 only. Other real
+  floating dtypes (float16, longdouble) are computed by the kernel's Python
+  source run by NumPy in that dtype; ``muladd``/``add_row``/sums also accept
+  integer, bool and complex inputs and use the NumPy expression. Anything else
+  raises ``TypeError`` naming the function and the dtype;
+* shape checks (``ValueError`` naming the shapes);
+* layout: inputs are made C-contiguous, aligned and native byte order
+  (``np.ascontiguousarray``); 0-d inputs are reshaped to 1 element;
+* in-place arguments (optimizer state) must be writable (``ValueError: ... is
+  read-only``); if they are not C-contiguous/native they are updated through a
+  contiguous copy that is written back;
+* outputs are allocated here with ``np.empty`` (NumPy's allocator uses huge pages);
+* the thread count (``get_num_threads``/``set_num_threads``) is passed to every
+  kernel; kernels run serially below a per-kernel size threshold anyway.
+
+The compiled modules are loaded on the first kernel call, not at import.
+"""
+import math
+import operator
+import os
+import warnings
+
+import numpy as np
+
+__all__ = [
+    "get_num_threads", "set_num_threads",
+    "gelu", "gelu_backward", "sigmoid", "sigmoid_backward", "silu", "silu_backward",
+    "tanh_backward", "relu_backward", "muladd", "add_row",
+    "sum_all", "sum_axis",
+    "sgd_step", "adam_step",
+]
+
+_F32 = np.dtype(np.float32)
+_F64 = np.dtype(np.float64)
+_KERNEL_DTYPES = (_F32, _F64)   # native byte order: a '>f4' dtype is not equal to these
+
+
+# ----------------------------------------------------------------------------
+# threads
+
+def _cpu_count():
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except (AttributeError, OSError):
+        return max(1, os.cpu_count() or 1)
+
+
+def _initial_num_threads():
+    env = os.environ.get("MINITENSOR_NUM_THREADS", "").strip()
+    if env:
+        try:
+            n = int(env)
+        except ValueError:
+            n = 0
+        if n >= 1:
+            return n
+        warnings.warn(f"MINITENSOR_NUM_THREADS={env!r} is not an integer >= 1; "
+                      f"using the number of CPUs", RuntimeWarning, stacklevel=2)
+    return _cpu_count()
+
+
+_num_threads = _initial_num_threads()
+
+
+def get_num_threads():
+    """Number of threads the kernels may use (from ``MINITENSOR_NUM_THREADS``, else the CPU count)."""
+    return _num_threads
+
+
+def set_num_threads(n):
+    """Set the number of threads the kernels may use (an integer >= 1)."""
+    global _num_threads
+    if isinstance(n, (bool, np.bool_)):
+        raise TypeError(f"set_num_threads: expected an integer >= 1, got {n!r}")
+    try:
+        k = operator.index(n)
+    except TypeError:
+        raise TypeError(f"set_num_threads: expected an integer >= 1, got "
+                        f"{type(n).__name__}") from None
+    if k < 1:
+        raise ValueError(f"set_num_threads: expected an integer >= 1, got {k}")
+    _num_threads = int(k)
+
+
+# ----------------------------------------------------------------------------
+# lazy loading of the kernel modules
+
+_mods = None
+
+
+def _k():
+    """(fused, reduce, optim) kernel modules, loaded on first use."""
+    global _mods
+    if _mods is None:
+        from minitensor import _pythran
+        _mods = (_pythran._fused, _pythran._reduce, _pythran._optim)
+    return _mods
+
+
+_sources = {}
+
+
+def _source(name):
+    """The kernel file run as plain NumPy (fallback for float16/longdouble)."""
+    mod = _sources.get(name)
+    if mod is None:
+        from minitensor import _pythran
+        mod = _sources[name] = _pythran._load_source(name)
+    return mod
+
+
+# ----------------------------------------------------------------------------
+# argument checks and conversions
+
+def _check_array(fname, argname, a):
+    if not isinstance(a, np.ndarray):
+        raise TypeError(f"{fname}: {argname} must be a numpy.ndarray, got {type(a).__name__}")
+
+
+def _check_arrays(fname, names, arrays):
+    for n, a in zip(names, arrays):
+        _check_array(fname, n, a)
+
+
+def _shape_error(fname, names, arrays):
+    desc = " and ".join(f"{n} has shape {tuple(a.shape)}" for n, a in zip(names, arrays))
+    return ValueError(f"{fname}: shape mismatch: {desc}")
+
+
+def _float_dtype(fname, names, arrays):
+    """Common real floating dtype of the arrays (native byte order); TypeError otherwise."""
+    for n, a in zip(names, arrays):
+        if a.dtype.kind != "f":
+            raise TypeError(f"{fname}: unsupported dtype {a.dtype} for {n} "
+                            f"(expected float32 or float64)")
+    if len(arrays) == 1:
+        return arrays[0].dtype.newbyteorder("=")
+    return np.result_type(*arrays).newbyteorder("=")
+
+
+def _flat(a, dt):
+    """C-contiguous, aligned, native 1-D array of dtype dt with a's elements (a view if possible)."""
+    if a.dtype != dt:                 # other dtype or byte order: a new (aligned) array
+        a = np.ascontiguousarray(a, dtype=dt)
+    else:
+        f = a.flags
+        if not f.c_contiguous:
+            a = np.ascontiguousarray(a)
+        elif not f.aligned:
+            a = a.copy()
+    return a if a.ndim == 1 else a.ravel()
+
+
+def _rows(a, dt, n):
+    """(m, n) C-contiguous, aligned, native view/copy of a (a.size == m*n, n > 0)."""
+    a = _flat(a, dt)
+    return a.reshape(a.shape[0] // n, n)
+
+
+def _inplace(fname, argname, a, dt):
+    """(flat work array, array to copy back into or None) for an in-place argument."""
+    if not a.flags.writeable:
+        raise ValueError(f"{fname}: {argname} is read-only")
+    f = a.flags
+    if a.dtype == dt and f.c_contiguous and f.aligned:
+        return (a if a.ndim == 1 else a.ravel()), None
+    return np.array(a, dtype=dt, order="C").reshape(-1), a
+
+
+def _copy_back(work, target):
+    if target is not None:
+        target[...] = work.reshape(target.shape)
+
+
+# ----------------------------------------------------------------------------
+# fused elementwise kernels
+
+def _unary(fname, x):
+    _check_array(fname, "x", x)
+    dt = x.dtype
+    if dt not in _KERNEL_DTYPES:
+        dt = _float_dtype(fname, ("x",), (x,))
+    xf = _flat(x, dt)
+    out = np.empty(xf.shape[0], dt)
+    if dt in _KERNEL_DTYPES:
+        getattr(_k()[0], fname)(xf, out, _num_threads)
+    else:
+        getattr(_source("_fused"), fname)(xf, out, 1)
+    return out if x.ndim == 1 else out.reshape(x.shape)
+
+
+def _binary(fname, a, b, names):
+    if not (isinstance(a, np.ndarray) and isinstance(b, np.ndarray)):
+        _check_arrays(fname, names, (a, b))
+    dt = a.dtype
+    if dt not in _KERNEL_DTYPES or b.dtype != dt:
+        dt = _float_dtype(fname, names, (a, b))
+    if a.shape != b.shape:
+        raise _shape_error(fname, names, (a, b))
+    af = _flat(a, dt)
+    bf = _flat(b, dt)
+    out = np.empty(af.shape[0], dt)
+    if dt in _KERNEL_DTYPES:
+        getattr(_k()[0], fname)(af, bf, out, _num_threads)
+    else:
+        getattr(_source("_fused"), fname)(af, bf, out, 1)
+    return out if a.ndim == 1 else out.reshape(a.shape)
+
+
+def gelu(x):
+    """GELU, tanh approximation (PyTorch ``approximate='tanh'``): 0.5*x*(1+tanh(sqrt(2/pi)*(x+0.044715*x**3)))."""
+    return _unary("gelu", x)
+
+
+def gelu_backward(x, grad):
+    """grad * d gelu(x) / dx (tanh approximation)."""
+    return _binary("gelu_backward", x, grad, ("x", "grad"))
+
+
+def sigmoid(x):
+    """1 / (1 + exp(-x))."""
+    return _unary("sigmoid", x)
+
+
+def sigmoid_backward(y, grad):
+    """grad * (1 - y) * y, where y = sigmoid(x) is the forward output."""
+    return _binary("sigmoid_backward", y, grad, ("y", "grad"))
+
+
+def silu(x):
+    """x * sigmoid(x)."""
+    return _unary("silu", x)
+
+
+def silu_backward(x, grad):
+    """grad * s * (1 + x*(1 - s)), s = sigmoid(x)."""
+    return _binary("silu_backward", x, grad, ("x", "grad"))
+
+
+def tanh_backward(y, grad):
+    """grad * (1 - y*y), where y = tanh(x) is the forward output."""
+    return _binary("tanh_backward", y, grad, ("y", "grad"))
+
+
+def relu_backward(x, grad):
+    """grad where x > 0, else 0 (x may be the input or the output of relu; NaN x passes grad, as in PyTorch)."""
+    return _binary("relu_backward", x, grad, ("x", "grad"))
+
+
+def _numeric_dtype(fname, names, arrays):
+    for n, a in zip(names, arrays):
+        if a.dtype.kind not in "biufc":
+            raise TypeError(f"{fname}: unsupported dtype {a.dtype} for {n} (expected a numeric dtype)")
+    return np.result_type(*arrays).newbyteorder("=")
+
+
+def muladd(x, y, z):
+    """x*y + z. Equal shapes and float32/float64: one fused pass (may use FMA: within
+    1 ulp of NumPy); broadcastable shapes or other numeric dtypes: the NumPy expression."""
+    names = ("x", "y", "z")
+    if not (isinstance(x, np.ndarray) and isinstance(y, np.ndarray) and isinstance(z, np.ndarray)):
+        _check_arrays("muladd", names, (x, y, z))
+    dt = x.dtype
+    if dt not in _KERNEL_DTYPES or y.dtype != dt or z.dtype != dt:
+        dt = _numeric_dtype("muladd", names, (x, y, z))
+    if not (x.shape == y.shape == z.shape):
+        try:
+            np.broadcast_shapes(x.shape, y.shape, z.shape)
+        except ValueError:
+            raise ValueError(f"muladd: shapes {x.shape}, {y.shape} and {z.shape} "
+                             f"cannot be broadcast together") from None
+        return np.add(np.multiply(x, y), z)
+    if dt not in _KERNEL_DTYPES:
+        return np.add(np.multiply(x, y), z)
+    xf = _flat(x, dt)
+    out = np.empty(xf.shape[0], dt)
+    _k()[0].muladd(xf, _flat(y, dt), _flat(z, dt), out, _num_threads)
+    return out if x.ndim == 1 else out.reshape(x.shape)
+
+
+_ADD_ROW_MIN_COLS = 16   # narrower rows: NumPy's broadcasting loop is faster
+
+
+def add_row(x, row):
+    """x + row, with row (1-D) broadcast along the last axis of x (bias add)."""
+    _check_array("add_row", "x", x)
+    _check_array("add_row", "row", row)
+    dt = x.dtype
+    if dt not in _KERNEL_DTYPES or row.dtype != dt:
+        dt = _numeric_dtype("add_row", ("x", "row"), (x, row))
+    if x.ndim < 1 or row.ndim != 1 or x.shape[-1] != row.shape[0]:
+        raise ValueError(f"add_row: shape mismatch: x has shape {x.shape} and row has shape "
+                         f"{row.shape} (expected row of shape (x.shape[-1],))")
+    n = row.shape[0]
+    if dt not in _KERNEL_DTYPES or n < _ADD_ROW_MIN_COLS:
+        return np.add(x, row)
+    out = np.empty(x.shape, dt)
+    if out.size == 0:
+        return out
+    _k()[0].add_row(_rows(x, dt, n), _flat(row, dt), out.reshape(-1, n), _num_threads)
+    return out
+
+
+# ----------------------------------------------------------------------------
+# sums
+
+def _sum_dtype(fname, x, dtype):
+    if dtype is not None:
+        dtype = np.dtype(dtype)
+        if dtype.kind not in "biufc":
+            raise TypeError(f"{fname}: unsupported dtype {dtype}")
+    if x.dtype.kind not in "biufc":
+        raise TypeError(f"{fname}: unsupported dtype {x.dtype} (expected a numeric dtype)")
+    return dtype
+
+
+def sum_all(x, dtype=None):
+    """Sum of all elements, as a 0-d array (float32/float64: blocked, float64-accumulated,
+    at least as accurate as NumPy's pairwise sum; other dtypes: ``np.sum``)."""
+    _check_array("sum_all", "x", x)
+    dtype = _sum_dtype("sum_all", x, dtype)
+    dt = x.dtype.newbyteorder("=") if dtype is None else dtype.newbyteorder("=")
+    if dt not in _KERNEL_DTYPES:
+        return np.asarray(np.sum(x, dtype=dtype))
+    out = np.empty(1, dt)
+    _k()[1].sum_all(_flat(x, dt), out, _num_threads)
+    return out.reshape(())
+
+
+def _normalize_axes(fname, axis, ndim):
+    if isinstance(axis, tuple):
+        axes = axis
+    else:
+        axes = (axis,)
+    res = []
+    for a in axes:
+        if isinstance(a, (bool, np.bool_)):
+            raise TypeError(f"{fname}: axis must be an integer or a tuple of integers, got {a!r}")
+        try:
+            a = operator.index(a)
+        except TypeError:
+            raise TypeError(f"{fname}: axis must be an integer or a tuple of integers, "
+                            f"got {type(a).__name__}") from None
+        if not -ndim <= a < ndim:
+            raise np.exceptions.AxisError(a, ndim)
+        res.append(a % ndim)
+    if len(set(res)) != len(res):
+        raise ValueError(f"{fname}: repeated axis in {axis!r}")
+    return tuple(sorted(res))
+
+
+def sum_axis(x, axis=None, keepdims=False, dtype=None):
+    """Sum along ``axis`` (None, an int or a tuple of ints), like ``np.sum``.
+
+    float32/float64 and contiguous axes (after normalisation) use the kernels via
+    a (pre, n, post) view: ``sum_rows`` (post == 1), ``sum_cols`` (pre == 1), or
+    ``sum_cols`` on each of the ``pre`` slabs when there are few of them or they
+    are wide. Other cases use ``np.sum``.
+    """
+    _check_array("sum_axis", "x", x)
+    if axis is None:
+        res = sum_all(x, dtype)
+        return res.reshape((1,) * x.ndim) if keepdims else res
+    shape = x.shape
+    nd = len(shape)
+    if type(axis) is int and dtype is None and x.dtype in _KERNEL_DTYPES and -nd <= axis < nd:
+        # fast path: one axis, float32/float64, no dtype conversion
+        dt = x.dtype
+        a = axis % nd
+        n = shape[a]
+        pre = math.prod(shape[:a])
+        post = math.prod(shape[a + 1:])
+        oshape = shape[:a] + ((1,) if keepdims else ()) + shape[a + 1:]
+        return _sum_pnp(x, dt, pre, n, post, oshape, a, keepdims, None)
+    dtype = _sum_dtype("sum_axis", x, dtype)
+    axes = _normalize_axes("sum_axis", axis, nd)
+    dt = x.dtype.newbyteorder("=") if dtype is None else dtype.newbyteorder("=")
+    if dt not in _KERNEL_DTYPES or not axes or axes[-1] - axes[0] != len(axes) - 1:
+        return np.asarray(np.sum(x, axis=axes, keepdims=keepdims, dtype=dtype))
+    pre = math.prod(shape[:axes[0]])
+    n = math.prod(shape[axes[0]:axes[-1] + 1])
+    post = math.prod(shape[axes[-1] + 1:])
+    if keepdims:
+        oshape = tuple(1 if i in axes else d for i, d in enumerate(shape))
+    else:
+        oshape = tuple(d for i, d in enumerate(shape) if i not in axes)
+    return _sum_pnp(x, dt, pre, n, post, oshape, axes, keepdims, dtype)
+
+
+def _sum_pnp(x, dt, pre, n, post, oshape, axes, keepdims, dtype):
+    """Sum of x viewed as (pre, n, post) over its middle axis, as an array of shape oshape."""
+    out = np.empty(pre * post, dt)
+    if pre * post == 0:
+        return out.reshape(oshape)
+    if n == 0:
+        out[...] = 0
+        return out.reshape(oshape)
+    nt = _num_threads
+    red = _k()[1]
+    if post == 1:
+        red.sum_rows(_rows(x, dt, n), out, nt)
+    elif pre == 1:
+        red.sum_cols(_rows(x, dt, post), out, nt)
+    elif pre <= 16 or post >= 256:
+        x3 = _flat(x, dt).reshape(pre, n, post)
+        o2 = out.reshape(pre, post)
+        for i in range(pre):
+            red.sum_cols(x3[i], o2[i], nt)
+    else:
+        return np.asarray(np.sum(x, axis=axes, keepdims=keepdims, dtype=dtype))
+    return out.reshape(oshape)
+
+
+# ----------------------------------------------------------------------------
+# optimizers
+
+def _hyper(fname, name, value, lo=None, hi=None, lo_open=False, hi_open=False):
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, float, np.integer, np.floating)):
+        raise TypeError(f"{fname}: {name} must be a real number, got {type(value).__name__}")
+    v = float(value)
+    if v != v or (lo is not None and (v < lo or (lo_open and v == lo))) or \
+            (hi is not None and (v > hi or (hi_open and v == hi))):
+        raise ValueError(f"{fname}: invalid {name}: {value!r}")
+    return v
+
+
+def _optim_arrays(fname, names, arrays):
+    """Common dtype of an in-place update (all arrays must have the param's dtype and shape)."""
+    for n, a in zip(names, arrays):
+        _check_array(fname, n, a)
+    p = arrays[0]
+    if p.dtype.kind != "f":
+        raise TypeError(f"{fname}: unsupported dtype {p.dtype} for {names[0]} "
+                        f"(expected float32 or float64)")
+    dt = p.dtype.newbyteorder("=")
+    for n, a in zip(names[1:], arrays[1:]):
+        if a.dtype.newbyteorder("=") != dt:
+            raise TypeError(f"{fname}: {n} has dtype {a.dtype} but {names[0]} has dtype {p.dtype}")
+    for n, a in zip(names[1:], arrays[1:]):
+        if a.shape != p.shape:
+            raise _shape_error(fname, (names[0], n), (p, a))
+    return dt
+
+
+def sgd_step(param, grad, momentum_buffer=None, *, lr, momentum=0.0, dampening=0.0,
+             weight_decay=0.0, nesterov=False, maximize=False):
+    """One ``torch.optim.SGD`` step for one parameter, in place.
+
+    Returns the momentum buffer: ``None`` if ``momentum == 0``; a new array on the
+    first step (``momentum_buffer=None``, PyTorch's "buffer is None"), else the
+    buffer passed in, updated in place.
+    """
+    f = "sgd_step"
+    lr = _hyper(f, "lr", lr, lo=0.0)
+    momentum = _hyper(f, "momentum", momentum, lo=0.0)
+    dampening = _hyper(f, "dampening", dampening)
+    weight_decay = _hyper(f, "weight_decay", weight_decay, lo=0.0)
+    nesterov = bool(nesterov)
+    maximize = bool(maximize)
+    if nesterov and (momentum <= 0.0 or dampening != 0.0):
+        raise ValueError(f"{f}: nesterov momentum requires a momentum and zero dampening")
+    use_buf = momentum != 0.0
+    first = use_buf and momentum_buffer is None
+    names = ["param", "grad"]
+    arrays = [param, grad]
+    if use_buf and not first:
+        names.append("momentum_buffer")
+        arrays.append(momentum_buffer)
+    dt = _optim_arrays(f, names, arrays)
+    p, p_back = _inplace(f, "param", param, dt)
+    g = _flat(grad, dt)
+    if first:
+        b_out = np.empty(param.shape, dt)
+        b, b_back = b_out.reshape(-1), None
+    elif use_buf:
+        b_out = momentum_buffer
+        b, b_back = _inplace(f, "momentum_buffer", momentum_buffer, dt)
+    else:
+        b_out = None
+        b, b_back = p, None      # placeholder, never touched when momentum == 0
+    if dt in _KERNEL_DTYPES:
+        kern, nt = _k()[2].sgd, _num_threads
+    else:
+        kern, nt = _source("_optim").sgd, 1
+    kern(p, g, b, lr, momentum, dampening, weight_decay, nesterov, maximize, first, nt)
+    _copy_back(b, b_back)
+    _copy_back(p, p_back)
+    return b_out
+
+
+def adam_step(param, grad, exp_avg, exp_avg_sq, *, lr, beta1, beta2, eps,
+              bias_correction1, bias_correction2, weight_decay=0.0,
+              decoupled_weight_decay=False, maximize=False, amsgrad=False,
+              max_exp_avg_sq=None):
+    """One ``torch.optim.Adam`` step (``decoupled_weight_decay=True``: ``AdamW``) for
+    one parameter, in place on ``param``, ``exp_avg``, ``exp_avg_sq`` (and
+    ``max_exp_avg_sq`` if ``amsgrad``; it must then be given, initialised to 0).
+
+    ``bias_correction1 = 1 - beta1**step`` and ``bias_correction2 = 1 - beta2**step``
+    are computed by the caller (``step`` counts from 1).
+    """
+    f = "adam_step"
+    lr = _hyper(f, "lr", lr, lo=0.0)
+    beta1 = _hyper(f, "beta1", beta1, lo=0.0, hi=1.0, hi_open=True)
+    beta2 = _hyper(f, "beta2", beta2, lo=0.0, hi=1.0, hi_open=True)
+    eps = _hyper(f, "eps", eps, lo=0.0)
+    bc1 = _hyper(f, "bias_correction1", bias_correction1, lo=0.0, hi=1.0, lo_open=True)
+    bc2 = _hyper(f, "bias_correction2", bias_correction2, lo=0.0, hi=1.0, lo_open=True)
+    weight_decay = _hyper(f, "weight_decay", weight_decay, lo=0.0)
+    amsgrad = bool(amsgrad)
+    names = ["param", "grad", "exp_avg", "exp_avg_sq"]
+    arrays = [param, grad, exp_avg, exp_avg_sq]
+    if amsgrad:
+        if max_exp_avg_sq is None:
+            raise ValueError(f"{f}: amsgrad=True needs the max_exp_avg_sq buffer")
+        names.append("max_exp_avg_sq")
+        arrays.append(max_exp_avg_sq)
+    dt = _optim_arrays(f, names, arrays)
+    p, p_back = _inplace(f, "param", param, dt)
+    g = _flat(grad, dt)
+    m, m_back = _inplace(f, "exp_avg", exp_avg, dt)
+    v, v_back = _inplace(f, "exp_avg_sq", exp_avg_sq, dt)
+    if amsgrad:
+        vmax, vmax_back = _inplace(f, "max_exp_avg_sq", max_exp_avg_sq, dt)
+    else:
+        vmax, vmax_back = v, None    # placeholder, never touched when amsgrad is False
+    if dt in _KERNEL_DTYPES:
+        kern, nt = _k()[2].adam, _num_threads
+    else:
+        kern, nt = _source("_optim").adam, 1
+    kern(p, g, m, v, vmax, lr, beta1, beta2, eps, weight_decay, bool(decoupled_weight_decay),
+         bool(maximize), amsgrad, bc1, bc2, nt)
+    _copy_back(vmax, vmax_back)
+    _copy_back(v, v_back)
+    _copy_back(m, m_back)
+    _copy_back(p, p_back)

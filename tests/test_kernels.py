@@ -1,0 +1,560 @@
+"""Tests of the Pythran kernels (minitensor/_pythran) and their glue (minitensor/_kernels.py)."""
+import os
+import pathlib
+import re
+
+import numpy as np
+import pytest
+
+import minitensor._pythran as P
+from minitensor import _kernels as K
+
+KERNEL_DIR = pathlib.Path(P.__file__).parent
+DTYPES = [np.float32, np.float64]
+TOL = {np.float32: dict(rtol=2e-5, atol=2e-6), np.float64: dict(rtol=1e-12, atol=1e-14)}
+
+# sizes: empty, tiny, odd, not a multiple of any block size, above the parallel thresholds
+# (2**17 for exp/tanh kernels and optimizers, 2**20 for memory-bound kernels and sums)
+BIG = 2 ** 20 + 4097
+SIZES = [0, 1, 37, 16387, 300001, BIG]
+C_GELU = np.sqrt(2.0 / np.pi)
+
+
+@pytest.fixture(scope="module")
+def src():
+    return {name: P._load_source(name) for name in P.KERNEL_MODULES}
+
+
+@pytest.fixture
+def threads():
+    old = K.get_num_threads()
+    yield K.set_num_threads
+    K.set_num_threads(old)
+
+
+def rand(n, dtype, seed=0, scale=3.0):
+    return (scale * np.random.default_rng(seed).standard_normal(n)).astype(dtype)
+
+
+# ---------------------------------------------------------------------------
+# references (float64, written independently of the kernels)
+
+def _sig(x):
+    return 1.0 / (1.0 + np.exp(-x))
+
+
+def _gelu_bw(x, g):
+    t = np.tanh(C_GELU * (x + 0.044715 * x ** 3))
+    return g * (0.5 * (1 + t) + 0.5 * x * (1 - t * t) * C_GELU * (1 + 3 * 0.044715 * x * x))
+
+
+UNARY = {
+    "gelu": lambda x: 0.5 * x * (1 + np.tanh(C_GELU * (x + 0.044715 * x ** 3))),
+    "sigmoid": _sig,
+    "silu": lambda x: x * _sig(x),
+}
+BINARY = {   # (first argument, grad) -> reference
+    "gelu_backward": _gelu_bw,
+    "sigmoid_backward": lambda y, g: g * y * (1 - y),
+    "silu_backward": lambda x, g: g * _sig(x) * (1 + x * (1 - _sig(x))),
+    "tanh_backward": lambda y, g: g * (1 - y * y),
+    "relu_backward": lambda x, g: np.where(x > 0, g, 0.0),
+}
+FIRST_ARG = {"sigmoid_backward": lambda x: _sig(x), "tanh_backward": np.tanh}
+
+
+def _first(name, n, dtype):
+    x = rand(n, np.float64)
+    return FIRST_ARG.get(name, lambda v: v)(x).astype(dtype)
+
+
+def _close(got, ref, dtype, scale=1.0):
+    tol = TOL[dtype]
+    np.testing.assert_allclose(got.astype(np.float64), ref, rtol=tol["rtol"], atol=tol["atol"] * scale)
+
+
+# ---------------------------------------------------------------------------
+# build and loader
+
+def test_kernel_module_lists_agree():
+    meson = (KERNEL_DIR / "meson.build").read_text()
+    m = re.search(r"kernel_modules\s*=\s*\[([^\]]*)\]", meson)
+    assert m, "kernel_modules list not found in minitensor/_pythran/meson.build"
+    in_meson = re.findall(r"'([^']+)'", m.group(1))
+    on_disk = sorted(p.stem for p in KERNEL_DIR.glob("*.py") if p.name != "__init__.py")
+    assert sorted(P.KERNEL_MODULES) == sorted(in_meson) == on_disk
+
+
+def test_kernels_compiled():
+    missing = [name for name, ok in P.COMPILED.items() if not ok]
+    pure = os.environ.get("MINITENSOR_PURE_PYTHON", "0").lower() not in ("", "0", "false", "no")
+    if "CI" in os.environ and not pure:
+        assert not missing, f"kernel modules not compiled in CI: {missing}"
+    elif missing:
+        pytest.skip(f"kernel modules not compiled (variant {P.variant!r}): {missing}")
+    assert set(P.COMPILED) == set(P.KERNEL_MODULES)
+
+
+# ---------------------------------------------------------------------------
+# compiled kernels vs their own Python source (direct kernel calls, small odd sizes)
+
+def _kernel_cases(dtype):
+    n = 37
+    x, g, y, z = (rand(n, dtype, s) for s in range(4))
+    cases = [("_fused", k, lambda x=x: (x, np.empty_like(x), 1)) for k in UNARY]
+    cases += [("_fused", k, lambda x=x, g=g: (x, g, np.empty_like(x), 1)) for k in BINARY]
+    cases.append(("_fused", "muladd", lambda: (x, y, z, np.empty_like(x), 1)))
+    x2 = rand(7 * 13, dtype, 5).reshape(7, 13)
+    cases.append(("_fused", "add_row", lambda: (x2, x2[0].copy(), np.empty_like(x2), 1)))
+    cases.append(("_reduce", "sum_all", lambda: (rand(4099, dtype, 6), np.empty(1, dtype), 1)))
+    x3 = rand(5 * 301, dtype, 7).reshape(5, 301)
+    cases.append(("_reduce", "sum_rows", lambda: (x3, np.empty(5, dtype), 1)))
+    cases.append(("_reduce", "sum_cols", lambda: (x3, np.empty(301, dtype), 1)))
+    v = np.abs(y)
+    cases.append(("_optim", "sgd", lambda: (x.copy(), g, z.copy(), 0.1, 0.9, 0.1, 0.01,
+                                            False, False, False, 1)))
+    cases.append(("_optim", "adam", lambda: (x.copy(), g, y.copy(), v.copy(), v.copy(), 1e-2, 0.9,
+                                             0.999, 1e-8, 0.01, True, False, True, 0.1, 0.002, 1)))
+    return cases
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+def test_compiled_matches_source(dtype, src):
+    if not all(P.COMPILED.values()):
+        pytest.skip("kernels not compiled")
+    mods = {"_fused": P._fused, "_reduce": P._reduce, "_optim": P._optim}
+    checked = set()
+    for mod, name, make in _kernel_cases(dtype):
+        a_c, a_s = make(), make()
+        r_c = getattr(mods[mod], name)(*a_c)
+        r_s = getattr(src[mod], name)(*a_s)
+        assert r_c is None and r_s is None
+        for u, w in zip(a_c, a_s):     # compare every array argument (outputs and in-place state)
+            if isinstance(u, np.ndarray):
+                assert u.dtype == dtype
+                np.testing.assert_allclose(u, w, rtol=TOL[dtype]["rtol"], atol=TOL[dtype]["atol"],
+                                           err_msg=f"{mod}.{name}")
+        checked.add(name)
+    exported = {n for m in mods.values() for n in dir(m) if not n.startswith("_")
+                and callable(getattr(m, n))}
+    assert exported <= checked, f"untested kernels: {exported - checked}"
+
+
+# ---------------------------------------------------------------------------
+# glue vs NumPy references
+
+@pytest.mark.parametrize("dtype", DTYPES)
+@pytest.mark.parametrize("n", SIZES)
+@pytest.mark.parametrize("name", sorted(UNARY))
+def test_unary(name, n, dtype):
+    x = rand(n, dtype)
+    got = getattr(K, name)(x)
+    assert got.dtype == dtype and got.shape == x.shape
+    _close(got, UNARY[name](x.astype(np.float64)), dtype)
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+@pytest.mark.parametrize("n", SIZES)
+@pytest.mark.parametrize("name", sorted(BINARY))
+def test_binary(name, n, dtype):
+    a = _first(name, n, dtype)
+    g = rand(n, dtype, 1)
+    got = getattr(K, name)(a, g)
+    assert got.dtype == dtype and got.shape == a.shape
+    _close(got, BINARY[name](a.astype(np.float64), g.astype(np.float64)), dtype, scale=30.0)
+
+
+def test_relu_backward_edges():
+    x = np.array([-1.0, -0.0, 0.0, 1e-30, np.nan, np.inf, -np.inf], np.float32)
+    g = np.arange(1, 8, dtype=np.float32)
+    np.testing.assert_array_equal(K.relu_backward(x, g), [0, 0, 0, 4, 5, 6, 0])
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+@pytest.mark.parametrize("n", SIZES)
+def test_muladd(n, dtype):
+    x, y, z = (rand(n, dtype, s) for s in range(3))
+    got = K.muladd(x, y, z)
+    assert got.dtype == dtype and got.shape == (n,)
+    _close(got, x.astype(np.float64) * y + z, dtype, scale=10.0)
+
+
+def test_muladd_broadcast_and_other_dtypes():
+    x = rand(12, np.float32).reshape(3, 4)
+    y = rand(4, np.float32, 1)
+    z = np.float32(2.0) * np.ones((3, 1), np.float32)
+    np.testing.assert_array_equal(K.muladd(x, y, z), x * y + z)
+    i = np.arange(6).reshape(2, 3)
+    np.testing.assert_array_equal(K.muladd(i, i, i), i * i + i)
+    h = np.arange(5, dtype=np.float16)
+    assert K.muladd(h, h, h).dtype == np.float16
+    m = K.muladd(np.arange(3), np.ones(3, np.float32), np.zeros(3, np.float32))
+    assert m.dtype == np.float64
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+@pytest.mark.parametrize("shape", [(0, 5), (5, 0), (1, 1), (7, 13), (3, 40000), (30000, 11), (2, 3, 5)])
+def test_add_row(shape, dtype):
+    x = rand(int(np.prod(shape)), dtype).reshape(shape)
+    row = rand(shape[-1], dtype, 1)
+    got = K.add_row(x, row)
+    assert got.dtype == dtype and got.shape == shape
+    np.testing.assert_array_equal(got, x + row)
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+@pytest.mark.parametrize("n", SIZES + [65536 * 3 + 4096 + 300])
+def test_sum_all(n, dtype):
+    x = rand(n, dtype)
+    got = K.sum_all(x)
+    assert got.shape == () and got.dtype == dtype
+    ref = np.sum(x.astype(np.float64))
+    tol = 1e-6 if dtype == np.float32 else 1e-14
+    assert abs(float(got) - ref) <= tol * (np.sum(np.abs(x.astype(np.float64))) + 1e-30)
+
+
+def test_sum_all_float32_accuracy():
+    """Relative error on 1e7 float32 values near 1: at most NumPy's (or within 2x)."""
+    n = 10_000_000
+    x = (1.0 + 1e-3 * np.random.default_rng(42).standard_normal(n)).astype(np.float32)
+    ref = np.sum(x, dtype=np.float64)        # float64 pairwise: exact enough here
+    err_np = abs(float(np.sum(x)) - ref) / ref
+    err = abs(float(K.sum_all(x)) - ref) / ref
+    assert err <= max(err_np, 2 * err_np, 6e-8), (err, err_np)
+    # the kernel sums in float64 partials: the result is the correctly rounded sum here
+    assert float(K.sum_all(x)) == float(np.float32(ref))
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+@pytest.mark.parametrize("shape,axis", [
+    ((0, 4), 0), ((0, 4), 1), ((4, 0), 0), ((4, 0), 1), ((3,), 0), ((7, 301), 1), ((7, 301), 0),
+    ((3, 70000), 1), ((70000, 3), 0), ((600, 700), 0), ((600, 700), 1), ((700, 5000), 0),
+    ((4, 5, 6), 1), ((4, 5, 6), -1), ((4, 5, 6), (1, 2)), ((4, 5, 6), (0, 1)), ((4, 5, 6), (0, 2)),
+    ((40, 50, 3), 1), ((2, 3), ()), ((), None), ((3, 4), None),
+])
+def test_sum_axis(shape, axis, dtype):
+    x = rand(int(np.prod(shape)), dtype).reshape(shape)
+    for keepdims in (False, True):
+        got = K.sum_axis(x, axis, keepdims=keepdims)
+        ref = np.sum(x.astype(np.float64), axis=axis, keepdims=keepdims)
+        assert got.dtype == dtype and got.shape == ref.shape
+        n = max(1, x.size // max(1, ref.size))
+        _close(got, ref, dtype, scale=np.sqrt(n) * 10)
+
+
+def test_sum_other_dtypes():
+    i = np.arange(12, dtype=np.int32).reshape(3, 4)
+    assert K.sum_all(i) == 66 and K.sum_all(i).dtype == np.sum(i).dtype
+    np.testing.assert_array_equal(K.sum_axis(i, 0), np.sum(i, 0))
+    b = np.ones(5, bool)
+    assert K.sum_all(b) == 5
+    h = np.ones(7, np.float16)
+    assert K.sum_all(h) == 7 and K.sum_all(h).dtype == np.float16
+    assert K.sum_all(h, dtype=np.float32).dtype == np.float32
+    f = np.full(10, 0.1, np.float32)
+    assert K.sum_all(f, dtype=np.float64) == pytest.approx(np.sum(f, dtype=np.float64))
+    c = np.array([1 + 2j, 3 - 1j])
+    assert K.sum_all(c) == 4 + 1j
+
+
+# ---------------------------------------------------------------------------
+# serial vs parallel: bit-identical
+
+@pytest.mark.parametrize("dtype", DTYPES)
+def test_threads_bit_identical(dtype, threads):
+    x, g, y = rand(BIG, dtype), rand(BIG, dtype, 1), rand(BIG, dtype, 2)
+    x2 = rand(7 * 160001, dtype, 3).reshape(-1, 7)
+    x3 = rand(17 * 65536 + 77, dtype, 4)
+    calls = [(f, (x,)) for f in (K.gelu, K.sigmoid, K.silu)]
+    calls += [(getattr(K, f), (x, g)) for f in BINARY]
+    calls += [(K.muladd, (x, g, y)), (K.add_row, (x2, x2[0])), (K.sum_all, (x3,)),
+              (K.sum_axis, (x2, 0)), (K.sum_axis, (x2, 1)), (K.sum_axis, (x3.reshape(1, -1), 1)),
+              (K.sum_axis, (x3[:-77].reshape(-1, 2 ** 12), 0))]
+    for f, args in calls:
+        threads(1)
+        r1 = f(*args)
+        threads(2)
+        r2 = f(*args)
+        np.testing.assert_array_equal(r1, r2, err_msg=f.__name__)
+    for kw in (dict(momentum=0.9, nesterov=True), dict(weight_decay=0.1, maximize=True)):
+        res = []
+        for nt in (1, 2):
+            threads(nt)
+            p = x.copy()
+            buf = K.sgd_step(p, g, lr=0.1, **kw)
+            K.sgd_step(p, g, buf, lr=0.1, **kw)
+            res.append((p, buf))
+        np.testing.assert_array_equal(res[0][0], res[1][0])
+    res = []
+    for nt in (1, 2):
+        threads(nt)
+        st = [x.copy(), np.zeros_like(x), np.zeros_like(x), np.zeros_like(x)]
+        K.adam_step(st[0], g, st[1], st[2], lr=1e-3, beta1=0.9, beta2=0.999, eps=1e-8,
+                    bias_correction1=0.1, bias_correction2=0.001, weight_decay=0.01,
+                    amsgrad=True, max_exp_avg_sq=st[3])
+        res.append(st)
+    for a, b in zip(*res):
+        np.testing.assert_array_equal(a, b)
+
+
+# ---------------------------------------------------------------------------
+# optimizers vs a NumPy transcription of torch.optim.SGD / Adam
+
+def _sgd_ref(p, g, buf, lr, momentum, dampening, wd, nesterov, maximize):
+    d = -g if maximize else g
+    if wd != 0:
+        d = d + wd * p
+    if momentum != 0:
+        buf = d.copy() if buf is None else buf * momentum + (1 - dampening) * d
+        d = d + momentum * buf if nesterov else buf
+    return p - lr * d, buf
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+@pytest.mark.parametrize("n", [0, 1, 37, 8195, 300001])
+@pytest.mark.parametrize("kw", [
+    dict(), dict(momentum=0.9), dict(momentum=0.9, dampening=0.3, weight_decay=1e-2),
+    dict(momentum=0.8, nesterov=True, maximize=True), dict(weight_decay=0.1, maximize=True),
+])
+def test_sgd(kw, n, dtype):
+    p0, g = rand(n, dtype), rand(n, dtype, 1)
+    full = {**dict(momentum=0.0, dampening=0.0, weight_decay=0.0, nesterov=False, maximize=False),
+            **kw}
+    p, buf = p0.copy(), None
+    rp, rbuf = p0.astype(np.float64), None
+    for _ in range(3):
+        buf = K.sgd_step(p, g, buf, lr=0.05, **kw)
+        rp, rbuf = _sgd_ref(rp, g.astype(np.float64), rbuf, 0.05, full["momentum"],
+                            full["dampening"], full["weight_decay"], full["nesterov"],
+                            full["maximize"])
+    _close(p, rp, dtype, scale=10)
+    if full["momentum"]:
+        assert buf.dtype == dtype and buf.shape == p.shape
+        _close(buf, rbuf, dtype, scale=10)
+    else:
+        assert buf is None
+
+
+def _adam_ref(p, g, m, v, vmax, step, lr, b1, b2, eps, wd, decoupled, maximize, amsgrad):
+    g = -g if maximize else g
+    if wd != 0:
+        if decoupled:
+            p = p * (1 - lr * wd)
+        else:
+            g = g + wd * p
+    m = m + (1 - b1) * (g - m)
+    v = v * b2 + (1 - b2) * g * g
+    bc1, bc2 = 1 - b1 ** step, 1 - b2 ** step
+    if amsgrad:
+        vmax = np.maximum(vmax, v)
+    den = np.sqrt(vmax if amsgrad else v) / np.sqrt(bc2) + eps
+    return p - (lr / bc1) * m / den, m, v, vmax
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+@pytest.mark.parametrize("n", [0, 1, 37, 8195, 300001])
+@pytest.mark.parametrize("kw", [
+    dict(), dict(weight_decay=0.01), dict(weight_decay=0.01, decoupled_weight_decay=True),
+    dict(amsgrad=True, maximize=True), dict(beta1=0.3, amsgrad=True, weight_decay=0.1),
+])
+def test_adam(kw, n, dtype):
+    kw = dict(kw)
+    b1, b2 = kw.pop("beta1", 0.9), 0.999
+    amsgrad = kw.get("amsgrad", False)
+    p = rand(n, dtype)
+    m, v, vmax = np.zeros_like(p), np.zeros_like(p), np.zeros_like(p)
+    r = [p.astype(np.float64), np.zeros(n), np.zeros(n), np.zeros(n)]
+    for step in range(1, 4):
+        g = rand(n, dtype, step)
+        K.adam_step(p, g, m, v, lr=1e-2, beta1=b1, beta2=b2, eps=1e-8,
+                    bias_correction1=1 - b1 ** step, bias_correction2=1 - b2 ** step,
+                    max_exp_avg_sq=vmax if amsgrad else None, **kw)
+        r = _adam_ref(*r[:1], g.astype(np.float64), *r[1:], step, 1e-2, b1, b2, 1e-8,
+                      kw.get("weight_decay", 0.0), kw.get("decoupled_weight_decay", False),
+                      kw.get("maximize", False), amsgrad)
+    r = [r[0], r[1], r[2], r[3]]
+    tol = dict(rtol=1e-4, atol=1e-5) if dtype == np.float32 else dict(rtol=1e-10, atol=1e-12)
+    for got, ref in zip((p, m, v, vmax), r):
+        np.testing.assert_allclose(got, ref, **tol)
+    if not amsgrad:
+        assert not vmax.any()
+
+
+def test_optimizer_float16_fallback_and_strided_state():
+    p = np.linspace(-1, 1, 11).astype(np.float16)
+    g = np.ones(11, np.float16)
+    buf = K.sgd_step(p, g, lr=0.5, momentum=0.5)
+    assert buf.dtype == np.float16
+    np.testing.assert_allclose(p, np.linspace(-1, 1, 11) - 0.5, atol=1e-3)
+    # in-place state that is strided / big-endian: updated through a copy written back
+    base = np.zeros(22, np.float64)
+    ps = base[::2]
+    ps[:] = 1.0
+    m = np.zeros(11, ">f8")
+    v = np.zeros(11, np.float64)
+    K.adam_step(ps, np.ones(11), m, v, lr=0.1, beta1=0.9, beta2=0.999, eps=1e-8,
+                bias_correction1=0.1, bias_correction2=0.001)
+    np.testing.assert_allclose(base[::2], 0.9, rtol=1e-6)
+    assert not base[1::2].any()
+    np.testing.assert_allclose(m, 0.1)
+    assert m.dtype == np.dtype(">f8")
+
+
+# ---------------------------------------------------------------------------
+# bad inputs: never out of bounds, clear errors
+
+def test_bad_shapes():
+    a, b = np.ones(5, np.float32), np.ones(6, np.float32)
+    for name in BINARY:
+        with pytest.raises(ValueError, match=r"\(5,\).*\(6,\)"):
+            getattr(K, name)(a, b)
+    with pytest.raises(ValueError, match="shape"):
+        K.gelu_backward(np.ones((2, 3)), np.ones((3, 2)))
+    with pytest.raises(ValueError, match="broadcast"):
+        K.muladd(a, b, a)
+    with pytest.raises(ValueError, match=r"\(3, 4\).*\(5,\)"):
+        K.add_row(np.ones((3, 4)), np.ones(5))
+    with pytest.raises(ValueError, match="shape"):
+        K.add_row(np.ones((3, 4)), np.ones((1, 4)))
+    with pytest.raises(ValueError, match="shape"):
+        K.add_row(np.ones(()), np.ones(1))
+    with pytest.raises(ValueError, match=r"\(5,\).*\(6,\)"):
+        K.sgd_step(a.copy(), b, lr=0.1)
+    with pytest.raises(ValueError, match="momentum_buffer"):
+        K.sgd_step(a.copy(), a, b.copy(), lr=0.1, momentum=0.9)
+    with pytest.raises(ValueError, match="exp_avg_sq"):
+        K.adam_step(a.copy(), a, a.copy(), b.copy(), lr=0.1, beta1=0.9, beta2=0.99, eps=1e-8,
+                    bias_correction1=0.1, bias_correction2=0.01)
+    with pytest.raises(np.exceptions.AxisError):
+        K.sum_axis(np.ones((2, 3)), 2)
+    with pytest.raises(ValueError, match="repeated"):
+        K.sum_axis(np.ones((2, 3)), (1, -1))
+
+
+def test_bad_dtypes():
+    i = np.arange(5)
+    f = np.ones(5)
+    for name in UNARY:
+        with pytest.raises(TypeError, match=f"{name}.*int64"):
+            getattr(K, name)(i)
+    for name in BINARY:
+        with pytest.raises(TypeError, match=f"{name}.*int64"):
+            getattr(K, name)(f, i)
+    with pytest.raises(TypeError, match="gelu.*complex128"):
+        K.gelu(np.ones(3, complex))
+    with pytest.raises(TypeError, match="muladd.*<U1"):
+        K.muladd(np.array(["a"]), np.ones(1), np.ones(1))
+    with pytest.raises(TypeError, match="sum_all.*object"):
+        K.sum_all(np.array([1, None]))
+    with pytest.raises(TypeError, match="sgd_step.*int64"):
+        K.sgd_step(i.copy(), i, lr=0.1)
+    with pytest.raises(TypeError, match="grad has dtype float32"):
+        K.sgd_step(f.copy(), f.astype(np.float32), lr=0.1)
+    with pytest.raises(TypeError, match="numpy.ndarray"):
+        K.gelu([1.0, 2.0])
+    with pytest.raises(TypeError, match="lr"):
+        K.sgd_step(f.copy(), f, lr="0.1")
+    with pytest.raises(ValueError, match="lr"):
+        K.sgd_step(f.copy(), f, lr=-1.0)
+    with pytest.raises(ValueError, match="nesterov"):
+        K.sgd_step(f.copy(), f, lr=0.1, nesterov=True)
+    with pytest.raises(ValueError, match="beta2"):
+        K.adam_step(f.copy(), f, f.copy(), f.copy(), lr=0.1, beta1=0.9, beta2=1.0, eps=1e-8,
+                    bias_correction1=0.1, bias_correction2=0.1)
+    with pytest.raises(ValueError, match="max_exp_avg_sq"):
+        K.adam_step(f.copy(), f, f.copy(), f.copy(), lr=0.1, beta1=0.9, beta2=0.9, eps=1e-8,
+                    bias_correction1=0.1, bias_correction2=0.1, amsgrad=True)
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+def test_float16_and_longdouble_fallback(dtype):
+    x = rand(33, np.float16)
+    assert K.gelu(x).dtype == np.float16
+    np.testing.assert_allclose(K.gelu(x).astype(np.float64), UNARY["gelu"](x.astype(np.float64)),
+                               rtol=5e-3, atol=5e-3)
+    np.testing.assert_allclose(K.silu_backward(x, x.astype(dtype)),
+                               BINARY["silu_backward"](x.astype(np.float64), x.astype(np.float64)),
+                               rtol=2e-5 if dtype == np.float32 else 1e-3, atol=1e-3)
+    ld = rand(17, np.longdouble)
+    assert K.sigmoid(ld).dtype == np.longdouble
+    np.testing.assert_allclose(K.sigmoid(ld).astype(np.float64), _sig(ld.astype(np.float64)))
+
+
+def test_read_only_inplace_arguments():
+    f = np.ones(5)
+    ro = np.ones(5)
+    ro.flags.writeable = False
+    with pytest.raises(ValueError, match="param is read-only"):
+        K.sgd_step(ro, f, lr=0.1)
+    with pytest.raises(ValueError, match="momentum_buffer is read-only"):
+        K.sgd_step(f.copy(), f, ro, lr=0.1, momentum=0.9)
+    with pytest.raises(ValueError, match="exp_avg is read-only"):
+        K.adam_step(f.copy(), f, ro, f.copy(), lr=0.1, beta1=0.9, beta2=0.9, eps=1e-8,
+                    bias_correction1=0.1, bias_correction2=0.1)
+    assert (ro == 1).all()
+    # read-only *inputs* are fine
+    np.testing.assert_array_equal(K.relu_backward(ro, ro), ro)
+    assert K.sum_all(ro) == 5
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+def test_layouts_views_byteorder_0d(dtype):
+    base = rand(4 * 6 * 5, dtype).reshape(4, 6, 5)
+    views = [base[:, ::2, 1:], base.T, base[::-1], np.asfortranarray(base),
+             base.astype(np.dtype(dtype).newbyteorder(">"))]
+    for v in views:
+        v64 = v.astype(np.float64)
+        _close(K.gelu(v), UNARY["gelu"](v64), dtype)
+        _close(K.relu_backward(v, v), np.where(v64 > 0, v64, 0.0), dtype)
+        _close(K.muladd(v, v, v), v64 * v64 + v64, dtype, scale=10)
+        _close(K.add_row(v, v[0, 0]), v64 + v64[0, 0], dtype, scale=10)
+        _close(K.sum_all(v), np.sum(v64), dtype, scale=100)
+        for ax in (0, 1, 2, (0, 1), (1, 2)):
+            _close(K.sum_axis(v, ax), np.sum(v64, axis=ax), dtype, scale=100)
+        assert K.gelu(v).dtype == dtype  # native byte order out
+    # misaligned buffer
+    raw = np.zeros(8 * 11 + 1, np.uint8)[1:].view(dtype)
+    raw[:] = np.arange(raw.size)
+    assert not raw.flags.aligned
+    assert float(K.sum_all(raw)) == raw.size * (raw.size - 1) / 2
+    # 0-d
+    z = np.array(0.5, dtype)
+    for name in UNARY:
+        r = getattr(K, name)(z)
+        assert r.shape == () and r.dtype == dtype
+        _close(r, UNARY[name](0.5), dtype)
+    assert K.relu_backward(z, z).shape == ()
+    assert K.muladd(z, z, z) == 0.75
+    assert K.sum_all(z) == 0.5 and K.sum_axis(z, None).shape == ()
+    p, g = np.array(1.0, dtype), np.array(2.0, dtype)
+    buf = K.sgd_step(p, g, lr=0.25, momentum=0.5)
+    assert p == 0.5 and buf.shape == () and buf == 2.0
+
+
+# ---------------------------------------------------------------------------
+# threads setting
+
+def test_num_threads(threads):
+    assert isinstance(K.get_num_threads(), int) and K.get_num_threads() >= 1
+    K.set_num_threads(3)
+    assert K.get_num_threads() == 3
+    K.set_num_threads(np.int64(1))
+    assert K.get_num_threads() == 1
+    for bad in (1.0, "2", None, True):
+        with pytest.raises(TypeError):
+            K.set_num_threads(bad)
+    for bad in (0, -1):
+        with pytest.raises(ValueError):
+            K.set_num_threads(bad)
+    assert K.get_num_threads() == 1
+
+
+def test_num_threads_env(monkeypatch):
+    monkeypatch.setenv("MINITENSOR_NUM_THREADS", "5")
+    assert K._initial_num_threads() == 5
+    monkeypatch.delenv("MINITENSOR_NUM_THREADS")
+    assert K._initial_num_threads() == K._cpu_count() >= 1
+    monkeypatch.setenv("MINITENSOR_NUM_THREADS", "zero")
+    with pytest.warns(RuntimeWarning, match="MINITENSOR_NUM_THREADS"):
+        assert K._initial_num_threads() == K._cpu_count()
+
