@@ -15,19 +15,26 @@ _new = Tensor._new
 _ndarray = np.ndarray
 
 
+def _standard_np_dtype(dt):
+    """The standard dtype (as a native numpy.dtype) that NumPy dtype ``dt`` converts to."""
+    if dt in _FROM_NP:
+        return dt
+    native = dt.newbyteorder("=")
+    if native in _FROM_NP:
+        return native
+    if dt.kind == "f" and dt.itemsize == 2:
+        # Note: float16 is not an Array API dtype; it is widened to float32.
+        return np.dtype(np.float32)
+    raise TypeError(f"NumPy dtype {dt} is not one of the 13 Array API dtypes")
+
+
 def _asarray_np(a):
     """A NumPy array or scalar as a native-byte-order ndarray of a standard dtype
     (zero-copy when it already is one)."""
     a = np.asarray(a)
     dt = a.dtype
     if dt not in _FROM_NP:
-        native = dt.newbyteorder("=")
-        if native in _FROM_NP:
-            return a.astype(native)
-        if dt.kind == "f" and dt.itemsize == 2:
-            # Note: float16 is not an Array API dtype; it is widened to float32.
-            return a.astype(np.float32)
-        raise TypeError(f"NumPy dtype {dt} is not one of the 13 Array API dtypes")
+        return a.astype(_standard_np_dtype(dt))
     return a
 
 
@@ -79,24 +86,30 @@ def asarray(obj, /, *, dtype=None, device=None, copy=None):
         return _new(a.copy()) if copy else _new(a)
     if isinstance(obj, (np.ndarray, np.generic)) or hasattr(obj, "__array_interface__") \
             or hasattr(obj, "__array__") and not isinstance(obj, (list, tuple)):
-        a = obj if type(obj) is _ndarray else np.asarray(obj)
+        if type(obj) is _ndarray:
+            a = obj
+        else:
+            # with copy=False NumPy raises ValueError when the conversion must copy
+            a = np.asarray(obj, copy=False if copy is False else None)
         if a.dtype == object:
             raise TypeError(f"asarray: cannot convert an object array / {type(obj).__name__}")
-        src = a
-        a = _asarray_np(a) if npdt is None else a
-        if npdt is not None and npdt != a.dtype:
-            a = a.astype(npdt)
-        if copy is False and not np.shares_memory(a, src, max_work=0) and a.size:
-            raise ValueError("asarray: a copy is needed (dtype or byte order change), but copy=False")
-        if copy:
-            a = a.copy() if np.shares_memory(a, src, max_work=0) or not a.size else a
-        return _new(a)
+        target = npdt if npdt is not None else _standard_np_dtype(a.dtype)
+        if a.dtype != target:
+            if copy is False:
+                raise ValueError(f"asarray: converting NumPy dtype {a.dtype} to {_FROM_NP[target]} "
+                                 f"needs a copy, but copy=False")
+            return _new(a.astype(target))
+        return _new(a.copy() if copy else a)
     if hasattr(obj, "__dlpack__"):
-        from ._creation_functions import from_dlpack
-        return asarray(from_dlpack(obj, copy=copy), dtype=dtype, copy=False if copy else None)
-    if isinstance(obj, (memoryview, bytearray, bytes)):
-        a = np.frombuffer(obj, dtype=np.uint8) if isinstance(obj, (bytes, bytearray)) else np.asarray(obj)
-        return asarray(a, dtype=dtype, copy=copy)
+        t = from_dlpack(obj, copy=copy)
+        return asarray(t, dtype=dtype, copy=None if copy else copy)
+    if not isinstance(obj, (list, tuple, bool, int, float, complex, str)):
+        try:
+            mv = memoryview(obj)  # any buffer-protocol object (bytes: uint8)
+        except TypeError:
+            pass
+        else:
+            return asarray(np.asarray(mv), dtype=dtype, copy=copy)
     # Python scalars and (nested) sequences: always a new buffer
     if copy is False:
         raise ValueError(f"asarray: a {type(obj).__name__} must be copied into a new tensor, "
@@ -111,7 +124,8 @@ def _from_python(obj, npdt):
     """Python scalar or nested sequence -> ndarray, with clear errors."""
     if npdt is None:
         kind = _max_kind(obj)
-        npdt = {0: np.bool_, 1: np.int64, 2: np.float64, 3: np.complex128}[kind]
+        # no element at all ([] or [[]]): the default floating dtype, as NumPy
+        npdt = {-1: np.float64, 0: np.bool_, 1: np.int64, 2: np.float64, 3: np.complex128}[kind]
     try:
         a = np.array(obj, dtype=npdt)
     except OverflowError as e:
@@ -124,7 +138,7 @@ def _from_python(obj, npdt):
 
 
 def _max_kind(obj, _depth=0):
-    """0 bool, 1 int, 2 float, 3 complex; raises for ragged or unsupported data."""
+    """0 bool, 1 int, 2 float, 3 complex (-1: no element); raises for unsupported data."""
     t = type(obj)
     if t is bool or isinstance(obj, np.bool_):
         return 0
@@ -141,7 +155,7 @@ def _max_kind(obj, _depth=0):
     if isinstance(obj, (list, tuple)):
         if _depth > 64:
             raise ValueError("asarray: nesting too deep")
-        k = 0
+        k = -1
         for item in obj:
             k = max(k, _max_kind(item, _depth + 1))
         return k
@@ -241,7 +255,8 @@ def full(shape, fill_value, *, dtype=None, device=None):
         else:
             npdt = _fill_dtype(fill_value, "full")
     fill_value = _check_fill(fill_value, npdt, "full")
-    return _new(np.full(_shape(shape, "full"), fill_value, dtype=npdt))
+    with np.errstate(over="ignore"):  # a float beyond float32's range is inf
+        return _new(np.full(_shape(shape, "full"), fill_value, dtype=npdt))
 
 
 def _like(x, name):
@@ -277,7 +292,15 @@ def full_like(x, /, fill_value, *, dtype=None, device=None):
     a = _like(x, "full_like")
     npdt = _dtype_or(dtype, a.dtype)
     fill_value = _check_fill(fill_value, npdt, "full_like")
-    return _new(np.full(a.shape, fill_value, dtype=npdt))
+    with np.errstate(over="ignore"):
+        return _new(np.full(a.shape, fill_value, dtype=npdt))
+
+
+def _py_scalar(v):
+    """A 0-d tensor argument (e.g. ``arange(xp.max(x))``) as its Python scalar."""
+    if isinstance(v, Tensor) and v.ndim == 0:
+        return v._array.item()
+    return v
 
 
 def arange(start, /, stop=None, step=1, *, dtype=None, device=None):
@@ -294,6 +317,7 @@ def arange(start, /, stop=None, step=1, *, dtype=None, device=None):
     Tensor([0.  , 0.25, 0.5 , 0.75], dtype=float64)
     """
     _check_device(device)
+    start, stop, step = _py_scalar(start), _py_scalar(stop), _py_scalar(step)
     if stop is None:
         start, stop = 0, start
     for v in (start, stop, step):
@@ -318,22 +342,30 @@ def arange(start, /, stop=None, step=1, *, dtype=None, device=None):
 def linspace(start, stop, /, num, *, dtype=None, device=None, endpoint=True):
     """``num`` evenly spaced values from ``start`` to ``stop`` (inclusive by default)."""
     _check_device(device)
+    start, stop, num = _py_scalar(start), _py_scalar(stop), _py_scalar(num)
     if isinstance(num, bool) or not isinstance(num, (int, np.integer)) or num < 0:
         raise ValueError(f"linspace: num must be a non-negative int, got {num!r}")
+    for v in (start, stop):
+        if isinstance(v, (bool, np.bool_)) or not isinstance(v, (int, float, complex, np.number)):
+            raise TypeError(f"linspace: start and stop must be numbers, got {v!r}")
     cplx = any(isinstance(v, (complex, np.complexfloating)) for v in (start, stop))
     if dtype is None:
         npdt = np.dtype(np.complex128 if cplx else np.float64)
     else:
         npdt = _as_dtype(dtype)._np_dtype
-        if npdt.kind not in "fc":
-            raise TypeError(f"linspace: dtype must be a floating-point dtype, got {_FROM_NP[npdt]}")
+        if npdt.kind == "b":
+            raise TypeError("linspace: dtype must be a numeric dtype, got bool")
         if cplx and npdt.kind != "c":
             raise TypeError("linspace: complex start/stop need a complex dtype")
     r = np.linspace(start, stop, num, dtype=np.complex128 if npdt.kind == "c" else np.float64,
                     endpoint=endpoint)
     if endpoint and num > 1:
         r[-1] = stop  # exact end point, as the standard requires
-    return _new(r.astype(npdt, copy=False))
+    if npdt.kind in "iu":
+        # Note: the standard leaves integer output open; as NumPy, values are floored
+        np.floor(r, out=r)
+    with np.errstate(over="ignore", invalid="ignore"):
+        return _new(r.astype(npdt, copy=False))
 
 
 def eye(n_rows, n_cols=None, /, *, k=0, dtype=None, device=None):
@@ -370,8 +402,8 @@ def meshgrid(*arrays, indexing="xy"):
     for a in arrs:
         if a.ndim != 1:
             raise ValueError(f"meshgrid: every input must be 1-D, got shape {a.shape}")
-    if len({a.dtype for a in arrs}) > 1:
-        raise ValueError("meshgrid: all inputs must have the same dtype")
+    # Note: inputs of different dtypes keep their dtypes, as in NumPy (the standard
+    # says they should share one).
     # a tuple since 2025.12 (a list before)
     return tuple(_new(g) for g in np.meshgrid(*arrs, indexing=indexing))
 

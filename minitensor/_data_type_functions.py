@@ -25,8 +25,10 @@ def astype(x, dtype, /, *, copy=True, device=None):
         raise TypeError(f"astype: x must be a minitensor array, got {type(x).__name__}")
     dtype = _as_dtype(dtype)
     a = x._array
-    if a.dtype.kind == "c" and dtype._np_dtype.kind != "c":
-        # Note: NumPy discards the imaginary part with a warning; we raise.
+    k = dtype._np_dtype.kind
+    if a.dtype.kind == "c" and k != "c" and k != "b":
+        # Note: NumPy discards the imaginary part with a warning; as the standard
+        # says, we raise (complex -> bool is allowed: nonzero is True).
         raise TypeError(f"astype: cannot cast complex {x.dtype} to {dtype}; "
                         f"use real(), imag() or abs() first")
     if not copy and a.dtype == dtype._np_dtype:

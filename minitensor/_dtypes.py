@@ -6,6 +6,7 @@ exactly; for the pairs the standard leaves undefined (mixed kinds, e.g. int64
 with float32, or int64 with uint64) we do what NumPy does (see ``# Note:``).
 """
 import builtins
+import warnings
 
 import numpy as np
 
@@ -144,10 +145,17 @@ def _as_dtype(dtype, *, what="dtype"):
         return dtype
     # Note: NumPy dtypes and names ("float32", np.float32) are accepted too, as
     # NumPy and PyTorch users write them; anything outside the 13 dtypes is an error.
+    if isinstance(dtype, str):
+        d = _BY_NAME.get(dtype)
+        if d is not None:
+            return d
     if dtype is not None and not isinstance(dtype, (builtins.int, builtins.float)):
         try:
-            d = _FROM_NP.get(np.dtype(dtype).newbyteorder("="))
-        except TypeError:
+            with warnings.catch_warnings():
+                # deprecated NumPy aliases (e.g. "a") are not accepted
+                warnings.simplefilter("error", DeprecationWarning)
+                d = _FROM_NP.get(np.dtype(dtype).newbyteorder("="))
+        except (TypeError, ValueError, DeprecationWarning):
             d = None
         if d is not None:
             return d
