@@ -164,7 +164,13 @@ class Tensor:
         return self
 
     def __dlpack__(self, /, *, stream=None, max_version=None, dl_device=None, copy=None):
-        """Export as a DLPack capsule (delegated to NumPy's exporter; zero-copy)."""
+        """Export as a DLPack capsule (delegated to NumPy's exporter; zero-copy unless
+        ``copy=True``).
+
+        Note: a view with negative strides (``x[::-1]``) is exported as a copy
+        (``copy=False``: BufferError): consumers such as PyTorch cannot represent
+        negative strides (PyTorch aborts the process on them).
+        """
         if stream is not None:
             raise BufferError("minitensor tensors live on the CPU: stream must be None")
         kwargs = {}
@@ -174,9 +180,15 @@ class Tensor:
             if tuple(dl_device) != (int(_DLDeviceType.CPU), 0):
                 raise BufferError(f"cannot export a CPU tensor to DLPack device {dl_device!r}")
             kwargs["dl_device"] = dl_device
+        a = self._array
+        if copy is None and a.size > 1 and any(st < 0 for st in a.strides):
+            copy = True
+        elif copy is False and a.size > 1 and any(st < 0 for st in a.strides):
+            raise BufferError("a view with negative strides cannot be exported without a "
+                              "copy (pass copy=True or None)")
         if copy is not None:
             kwargs["copy"] = copy
-        return self._array.__dlpack__(**kwargs)
+        return a.__dlpack__(**kwargs)
 
     def __dlpack_device__(self, /):
         return (_DLDeviceType.CPU, 0)

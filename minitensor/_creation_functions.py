@@ -422,5 +422,10 @@ def from_dlpack(x, /, *, device=None, copy=None):
                         f"(use asarray for Python data)")
     if device is not None:
         kwargs["device"] = "cpu"
-    a = np.from_dlpack(x, **kwargs)
+    try:
+        a = np.from_dlpack(x, **kwargs)
+    except RuntimeError as e:
+        if "dtype" in str(e):  # e.g. bfloat16
+            raise TypeError(f"from_dlpack: the data type is not supported: {e}") from None
+        raise
     return _new(_asarray_np(a))
