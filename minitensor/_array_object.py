@@ -275,6 +275,16 @@ class Tensor:
         Tensor([3, 4, 5], dtype=int64)
         """
         a = self._array
+        t = type(key)
+        # integer keys (the hot path): ask NumPy for the view, never for a scalar
+        if t is int:
+            return _new(a[key, ...])
+        if t is tuple:
+            for k in key:
+                if type(k) is not int:
+                    break
+            else:
+                return _new(a[key + (Ellipsis,)])
         k = _index_key(key)
         r = a[k]
         if type(r) is not _ndarray:
