@@ -122,23 +122,33 @@ _PY_SCALARS = (bool, int, float, complex)
 
 def _from_python(obj, npdt):
     """Python scalar or nested sequence -> ndarray, with clear errors."""
+    infer = False
     if npdt is None:
-        kind = _max_kind(obj)
+        arrays = []
+        kind = _max_kind(obj, arrays)
         # no element at all ([] or [[]]): the default floating dtype, as NumPy
         npdt = {-1: np.float64, 0: np.bool_, 1: np.int64, 2: np.float64, 3: np.complex128}[kind]
+        # arrays inside the sequence: NumPy's inference (a list of float32 rows is float32)
+        infer = bool(arrays)
     try:
-        a = np.array(obj, dtype=npdt)
+        a = np.array(obj, dtype=None if infer else npdt)
     except OverflowError as e:
         raise OverflowError(f"asarray: a Python int is out of range for {_FROM_NP[np.dtype(npdt)]}: {e}") from None
     except (ValueError, TypeError) as e:
         raise ValueError(f"asarray: cannot convert to a tensor: {e}") from None
     if a.dtype == object:
         raise TypeError("asarray: object data cannot be converted to a tensor")
+    if infer:
+        a = _asarray_np(a)
     return a
 
 
-def _max_kind(obj, _depth=0):
-    """0 bool, 1 int, 2 float, 3 complex (-1: no element); raises for unsupported data."""
+_KIND_NUM = {"b": 0, "i": 1, "u": 1, "f": 2, "c": 3}
+
+
+def _max_kind(obj, arrays, _depth=0):
+    """0 bool, 1 int, 2 float, 3 complex (-1: no element); raises for unsupported data.
+    Arrays met (tensors, NumPy arrays, objects with ``__array__``) are appended to ``arrays``."""
     t = type(obj)
     if t is bool or isinstance(obj, np.bool_):
         return 0
@@ -148,17 +158,24 @@ def _max_kind(obj, _depth=0):
         return 2
     if t is complex or isinstance(obj, np.complexfloating):
         return 3
-    if isinstance(obj, Tensor):
-        return {"b": 0, "i": 1, "u": 1, "f": 2, "c": 3}[obj._array.dtype.kind]
-    if isinstance(obj, np.ndarray):
-        return {"b": 0, "i": 1, "u": 1, "f": 2, "c": 3}.get(obj.dtype.kind, 2)
     if isinstance(obj, (list, tuple)):
         if _depth > 64:
             raise ValueError("asarray: nesting too deep")
         k = -1
         for item in obj:
-            k = max(k, _max_kind(item, _depth + 1))
+            k = max(k, _max_kind(item, arrays, _depth + 1))
         return k
+    if isinstance(obj, Tensor):
+        arrays.append(obj)
+        return _KIND_NUM[obj._array.dtype.kind]
+    if isinstance(obj, np.ndarray) or hasattr(obj, "__array__") \
+            or hasattr(obj, "__array_interface__"):
+        # e.g. NumPy arrays or torch tensors inside a list, as NumPy takes them
+        arrays.append(obj)
+        a = np.asarray(obj)
+        if a.dtype.kind not in _KIND_NUM:
+            raise TypeError(f"asarray: cannot convert data of NumPy dtype {a.dtype} to a tensor")
+        return _KIND_NUM[a.dtype.kind]
     raise TypeError(f"asarray: cannot convert an object of type {type(obj).__name__!r} to a tensor")
 
 

@@ -49,6 +49,16 @@ def test_asarray_nested_tensors_and_arrays():
     check(xp.asarray([xp.asarray(1), xp.asarray(2)]), np.asarray([1, 2]))
     check(xp.asarray([np.float32(1.5), 2]), np.asarray([1.5, 2.0]))
     check(xp.asarray([np.arange(2), np.arange(2)]), np.asarray([[0, 1], [0, 1]]))
+    # arrays inside: NumPy's inference (float32 rows stay float32; Python floats are float64)
+    r32 = xp.asarray([1.0, 2.0], dtype=xp.float32)
+    check(xp.asarray([r32, r32]), np.asarray([r32._array, r32._array]))
+    check(xp.asarray([r32, [0.5, 1.5]]), np.asarray([r32._array, [0.5, 1.5]]))
+    check(xp.asarray([np.int8(1), xp.asarray(2, dtype=xp.int8)]),
+          np.asarray([np.int8(1), np.asarray(2, dtype=np.int8)]))
+    with pytest.raises(TypeError):
+        xp.asarray([np.array(["a"])])
+    with pytest.raises(ValueError):
+        xp.asarray([r32, xp.asarray([1.0])])  # ragged
 
 
 def test_asarray_scalar_from_numpy_scalar():

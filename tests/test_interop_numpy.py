@@ -215,6 +215,14 @@ def test_minitensor_to_torch(d, vname):
         assert not np.shares_memory(tt.numpy(), base)  # exported as a copy
 
 
+def test_asarray_list_of_torch_tensors():
+    t = torch.arange(3, dtype=torch.float32)
+    x = xp.asarray([t, t * 2])
+    expected = np.asarray([t.numpy(), t.numpy() * 2])
+    np.testing.assert_array_equal(x._array, expected)
+    assert x.dtype.name == expected.dtype.name == "float32"  # as NumPy infers it
+
+
 def test_torch_special_cases():
     g = torch.ones(2, requires_grad=True)
     with pytest.raises((BufferError, RuntimeError)):
