@@ -15,6 +15,9 @@ from ._elementwise_functions import _to_array
 __all__ = ["matmul", "matrix_transpose", "tensordot", "vecdot"]
 
 _new = Tensor._new
+_object_new = object.__new__
+_ndarray = np.ndarray
+_np_matmul = np.matmul
 _NUMERIC = frozenset(d._np_dtype for d in _dtype_categories["numeric"])
 
 
@@ -22,7 +25,8 @@ def matmul(x1, x2, /):
     """Matrix product of two tensors, batched over leading dimensions (``x1 @ x2``).
 
     1-D operands are treated as vectors (as NumPy and the standard say); 0-d
-    operands are an error.
+    operands are an error. The batch dimensions broadcast; the result has the
+    promoted dtype.
 
     Examples
     --------
@@ -31,8 +35,34 @@ def matmul(x1, x2, /):
     >>> a @ xp.asarray([1.0, 1.0])
     Tensor([3., 7.], dtype=float64)
     """
-    a = x1._array if type(x1) is Tensor else _to_array("matmul", x1)
-    b = x2._array if type(x2) is Tensor else _to_array("matmul", x2)
+    # fast path: two tensors of numeric dtypes; NumPy checks the shapes (and
+    # raises ValueError, re-raised below with both shapes named)
+    if type(x1) is Tensor and type(x2) is Tensor:
+        a = x1._array
+        b = x2._array
+        if a.dtype in _NUMERIC and b.dtype in _NUMERIC:
+            try:
+                r = _np_matmul(a, b)
+            except ValueError:
+                _matmul_check(a, b)
+                raise
+            if type(r) is not _ndarray:
+                r = np.asarray(r)
+            t = _object_new(Tensor)
+            t._array = r
+            return t
+    else:
+        a = x1._array if type(x1) is Tensor else _to_array("matmul", x1)
+        b = x2._array if type(x2) is Tensor else _to_array("matmul", x2)
+    _matmul_check(a, b)
+    r = _np_matmul(a, b)
+    if type(r) is not _ndarray:
+        r = np.asarray(r)
+    return _new(r)
+
+
+def _matmul_check(a, b):
+    """Raise the error of an invalid matmul (TypeError for dtypes, ValueError for shapes)."""
     for arr in (a, b):
         if arr.dtype not in _NUMERIC:
             raise TypeError(f"matmul() does not support dtype {_FROM_NP[arr.dtype]}; "
@@ -44,10 +74,11 @@ def matmul(x1, x2, /):
     if ka != kb:
         raise ValueError(f"matmul: shapes {a.shape} and {b.shape} are not aligned: "
                          f"{ka} (last axis of x1) != {kb} (axis -2 of x2)")
-    r = np.matmul(a, b)
-    if type(r) is not np.ndarray:
-        r = np.asarray(r)
-    return _new(r)
+    try:
+        np.broadcast_shapes(a.shape[:-2], b.shape[:-2])
+    except ValueError:
+        raise ValueError(f"matmul: the batch dimensions of shapes {a.shape} and {b.shape} "
+                         f"do not broadcast") from None
 
 
 # ---------------------------------------------------------------------------
