@@ -276,22 +276,26 @@ class Tensor:
         """
         a = self._array
         t = type(key)
-        # integer keys (the hot path): ask NumPy for the view, never for a scalar
-        if t is int:
-            return _new(a[key, ...])
-        if t is tuple:
-            for k in key:
-                if type(k) is not int:
-                    break
-            else:
-                return _new(a[key + (Ellipsis,)])
-        k = _index_key(key)
-        r = a[k]
-        if type(r) is not _ndarray:
-            # every index was an integer: NumPy gives a scalar; ask for the 0-d view
-            # instead, so that x[i] is a view for 0-d results too (as in PyTorch)
-            r = a[(k + (Ellipsis,)) if type(k) is tuple else (k, Ellipsis)]
-        return _new(r)
+        try:
+            # integer keys (the hot path): ask NumPy for the view, never for a scalar
+            if t is int:
+                return _new(a[key, ...])
+            if t is tuple:
+                for k in key:
+                    if type(k) is not int:
+                        break
+                else:
+                    return _new(a[key + (Ellipsis,)])
+            k = _index_key(key)
+            r = a[k]
+            if type(r) is not _ndarray:
+                # every index was an integer: NumPy gives a scalar; ask for the 0-d
+                # view instead, so that x[i] is a view for 0-d results too (as PyTorch)
+                r = a[(k + (Ellipsis,)) if type(k) is tuple else (k, Ellipsis)]
+            return _new(r)
+        except OverflowError:  # NumPy's error for an int index in [2**63, 2**64)
+            raise IndexError(f"index {key!r} is out of bounds for a tensor of shape "
+                             f"{a.shape}") from None
 
     def __setitem__(self, key, value, /):
         """``x[key] = value`` for every key ``__getitem__`` accepts; ``value`` is a
@@ -307,50 +311,15 @@ class Tensor:
         """
         a = self._array
         k = _index_key(key)
-        t = type(value)
-        if t is float or t is int or t is bool or t is complex:
-            # Python scalars (the hot path): the standard's kind rule
-            if _SCALAR_OK[t] is not True and a.dtype.kind not in _SCALAR_OK[t]:
-                raise TypeError(
-                    f"cannot assign a Python {t.__name__} to a tensor of dtype "
-                    f"{_FROM_NP[a.dtype]}; convert it first (e.g. with astype)")
-            if (t is float or t is complex) and a.dtype.char in "fF":
-                # float32 / complex64: out-of-range values become inf, without a warning
-                with np.errstate(over="ignore"):
-                    a[k] = value
-                return
-            a[k] = value
-            return
-        if isinstance(value, Tensor):
-            v = value._array
-        elif isinstance(value, (_ndarray, np.generic)):
-            v = value
-        elif isinstance(value, (list, tuple)):
+        try:
+            _assign(a, k, value)
+        except OverflowError:
             try:
-                v = np.asarray(value)
-            except ValueError as e:
-                raise ValueError(f"cannot assign a ragged or malformed sequence: {e}") from None
-        elif isinstance(value, (int, float, complex)):  # int/float subclasses (IntEnum, ...)
-            v = np.asarray(value)
-        else:
-            raise TypeError(f"cannot assign a {type(value).__name__} to tensor elements; "
-                            f"use a tensor, a NumPy array or a Python scalar")
-        vd = v.dtype
-        if vd != a.dtype:
-            if vd.kind not in "biufc":
-                raise TypeError(f"cannot assign values of NumPy dtype {vd} to a tensor of "
-                                f"dtype {_FROM_NP[a.dtype]}")
-            if not np.can_cast(vd, a.dtype, casting="same_kind"):
-                raise TypeError(
-                    f"cannot assign values of dtype {_FROM_NP.get(vd, vd)} to a tensor of "
-                    f"dtype {_FROM_NP[a.dtype]} (it would drop the kind); cast them first "
-                    f"with astype")
-            if isinstance(value, (list, tuple)):
-                v = value  # let NumPy convert to the target dtype (range-checked)
-            with np.errstate(over="ignore", invalid="ignore"):
-                a[k] = v
-            return
-        a[k] = v
+                a[k]
+            except OverflowError:  # the key, not the value, is out of range
+                raise IndexError(f"index {key!r} is out of bounds for a tensor of shape "
+                                 f"{a.shape}") from None
+            raise
 
     def __len__(self, /):
         if self._array.ndim == 0:
@@ -401,6 +370,54 @@ _new = Tensor._new
 _SCALAR_OK = {bool: True, int: "iufc", float: "fc", complex: "c"}
 
 
+def _assign(a, k, value):
+    """``a[k] = value`` with the casting rules of ``Tensor.__setitem__``."""
+    t = type(value)
+    if t is float or t is int or t is bool or t is complex:
+        # Python scalars (the hot path): the standard's kind rule
+        if _SCALAR_OK[t] is not True and a.dtype.kind not in _SCALAR_OK[t]:
+            raise TypeError(
+                f"cannot assign a Python {t.__name__} to a tensor of dtype "
+                f"{_FROM_NP[a.dtype]}; convert it first (e.g. with astype)")
+        if (t is float or t is complex) and a.dtype.char in "fF":
+            # float32 / complex64: out-of-range values become inf, without a warning
+            with np.errstate(over="ignore"):
+                a[k] = value
+            return
+        a[k] = value
+        return
+    if isinstance(value, Tensor):
+        v = value._array
+    elif isinstance(value, (_ndarray, np.generic)):
+        v = value
+    elif isinstance(value, (list, tuple)):
+        try:
+            v = np.asarray(value)
+        except ValueError as e:
+            raise ValueError(f"cannot assign a ragged or malformed sequence: {e}") from None
+    elif isinstance(value, (int, float, complex)):  # int/float subclasses (IntEnum, ...)
+        v = np.asarray(value)
+    else:
+        raise TypeError(f"cannot assign a {type(value).__name__} to tensor elements; "
+                        f"use a tensor, a NumPy array or a Python scalar")
+    vd = v.dtype
+    if vd != a.dtype:
+        if vd.kind not in "biufc":
+            raise TypeError(f"cannot assign values of NumPy dtype {vd} to a tensor of "
+                            f"dtype {_FROM_NP[a.dtype]}")
+        if not np.can_cast(vd, a.dtype, casting="same_kind"):
+            raise TypeError(
+                f"cannot assign values of dtype {_FROM_NP.get(vd, vd)} to a tensor of "
+                f"dtype {_FROM_NP[a.dtype]} (it would drop the kind); cast them first "
+                f"with astype")
+        if isinstance(value, (list, tuple)):
+            v = value  # let NumPy convert to the target dtype (range-checked)
+        with np.errstate(over="ignore", invalid="ignore"):
+            a[k] = v
+        return
+    a[k] = v
+
+
 def _rebuild(array):
     return _new(np.asarray(array))
 
@@ -426,12 +443,26 @@ def _index_key(key):
     return _index_item(key)
 
 
+_uint64 = np.dtype(np.uint64)
+
+
+def _check_uint64_index(a):
+    # NumPy casts uint64 indices to intp with wrap-around (2**64 - 1 becomes -1)
+    if a.size and a.max() >= 2**63:
+        raise IndexError(f"index {int(a.max())} is out of bounds (uint64 index array)")
+
+
 def _index_item(k):
     if isinstance(k, Tensor):
         a = k._array
         if a.ndim == 0 and a.dtype.kind in "iu":
             return int(a)
+        if a.dtype == _uint64:
+            _check_uint64_index(a)
         return a
+    if type(k) is _ndarray and k.dtype == _uint64:
+        _check_uint64_index(k)
+        return k
     if type(k) is list:
         if any(isinstance(i, (Tensor, list)) for i in k):
             try:

@@ -252,7 +252,9 @@ def test_getitem_integer_scalars_and_tensors():
     lambda: np.array([-5]), lambda: xp.asarray([0.0, 1.0]), lambda: np.array([1.5]),
     lambda: xp.asarray([True, False]), lambda: np.ones((4, 2), dtype=bool),
     lambda: (slice(None), xp.asarray([True])), lambda: "a", lambda: [[0, 1], [2]],
-    lambda: xp.asarray(1.0),
+    lambda: xp.asarray(1.0), lambda: 2**63, lambda: (0, 2**63), lambda: -2**63 - 1,
+    lambda: xp.asarray(2**63, dtype=xp.uint64), lambda: xp.asarray([2**64 - 1], dtype=xp.uint64),
+    lambda: 2**70,
 ], ids=lambda f: repr(f()) if not isinstance(f(), xp.Tensor) else f"Tensor{f().shape}")
 def test_getitem_errors_are_index_errors(key):
     x = xp.asarray(sample((4, 3)))
