@@ -45,12 +45,32 @@ def differentiable(name):
         @functools.wraps(raw)
         def f(*args, **kwargs):
             hook = state.hook
-            if hook is None:
-                return raw(*args, **kwargs)
-            return hook(name, raw, args, kwargs)
+            if hook is not None and _takes_part(args, kwargs):
+                return hook(name, raw, args, kwargs)
+            return raw(*args, **kwargs)
         f.__wrapped_raw__ = raw
         return f
     return deco
+
+
+def _takes_part(args, kwargs):
+    """Whether an argument is a ``_GradTensor`` (the one check a call on plain
+    tensors pays once autograd is loaded): positional arguments, the elements of
+    a first-argument list/tuple (``concat``, ``stack``), keyword values."""
+    for a in args:
+        if isinstance(a, _GradTensor):
+            return True
+    if args:
+        a = args[0]
+        if type(a) is list or type(a) is tuple:
+            for b in a:
+                if isinstance(b, _GradTensor):
+                    return True
+    if kwargs:
+        for a in kwargs.values():
+            if isinstance(a, _GradTensor):
+                return True
+    return False
 
 
 # ---------------------------------------------------------------------------
@@ -216,8 +236,113 @@ def _g_backward(self, gradient=None, retain_graph=None, create_graph=False, inpu
                      create_graph=create_graph, inputs=inputs)
 
 
+def _namespace():
+    import sys
+    return sys.modules["minitensor"]
+
+
+def _g_getitem(self, key, /):
+    # recorded: the gradient scatters back into the indexed positions
+    return state.hook("__getitem__", _tensor_getitem, (self, key), {})
+
+
+def _g_iter(self, /):
+    if self._array.ndim == 0:
+        raise TypeError("iteration over a 0-d tensor")
+    for i in range(self._array.shape[0]):
+        yield self[i]
+
+
+def _g_T(self):
+    if self._array.ndim != 2:
+        return Tensor.T.fget(self)  # raises the ValueError
+    return _namespace().permute_dims(self, (1, 0))
+
+
+def _g_mT(self):
+    if self._array.ndim < 2:
+        return Tensor.mT.fget(self)  # raises the ValueError
+    return _namespace().matrix_transpose(self)
+
+
+def _g_repr(self):
+    body = Tensor.__repr__(self)[:-1]
+    m = self._meta
+    if m.grad_fn is not None:
+        return f"{body}, grad_fn=<{m.grad_fn.name_()}>)"
+    if m.requires_grad:
+        return f"{body}, requires_grad=True)"
+    return body + ")"
+
+
+def _g_deepcopy(self, memo):
+    # as PyTorch: only leaves copy (with requires_grad and a copy of .grad)
+    if id(self) in memo:
+        return memo[id(self)]
+    m = self._meta
+    if m.grad_fn is not None:
+        raise RuntimeError("only tensors created explicitly by the user (graph leaves) support "
+                           "the deepcopy protocol; detach() the tensor first")
+    t = Tensor._new(self._array.copy())
+    memo[id(self)] = t
+    if m.requires_grad:
+        _t_requires_grad_(t, True)
+    if m.grad is not None:
+        t.grad = Tensor._new(m.grad._array.copy())
+    return t
+
+
+def _g_reduce(self):
+    m = self._meta
+    if m.grad_fn is not None and m.requires_grad:
+        raise RuntimeError("cannot pickle a non-leaf tensor that requires grad (autograd "
+                           "graphs do not cross process boundaries); detach() it first")
+    return (_rebuild_grad, (self._array, m.requires_grad))
+
+
+def _rebuild_grad(array, requires_grad):
+    import numpy as np
+    t = Tensor._new(np.asarray(array))
+    if requires_grad:
+        _t_requires_grad_(t, True)
+    return t
+
+
+def _t_data(self):
+    """A tensor sharing this tensor's data, outside autograd (PyTorch's ``.data``)."""
+    return _t_detach(self)
+
+
+def _t_set_data(self, value):
+    if not isinstance(value, Tensor):
+        raise TypeError(f"data must be a tensor, got {type(value).__name__}")
+    self._array = value._array
+
+
+_tensor_getitem = Tensor.__getitem__
+Tensor.data = property(_t_data, _t_set_data)
+_GradTensor.__getitem__ = _g_getitem
+_GradTensor.__iter__ = _g_iter
+_GradTensor.T = property(_g_T, doc=Tensor.T.__doc__)
+_GradTensor.mT = property(_g_mT, doc=Tensor.mT.__doc__)
+_GradTensor.__repr__ = _g_repr
+_GradTensor.__copy__ = lambda self: _g_deepcopy(self, {})
+_GradTensor.__deepcopy__ = _g_deepcopy
+_GradTensor.__reduce__ = _g_reduce
 _GradTensor.requires_grad = property(_g_requires_grad, _g_set_requires_grad)
-_GradTensor.grad = property(lambda self: self._meta.grad, _g_set_grad)
+def _g_grad(self):
+    m = self._meta
+    if m.grad is None and m.grad_fn is not None and not m.retains_grad:
+        import warnings
+        # as PyTorch: almost always a mistake (reading a non-leaf's gradient)
+        warnings.warn(
+            "The .grad attribute of a tensor that is not a leaf is being accessed; it is not "
+            "populated by backward(). Call .retain_grad() on the non-leaf tensor to keep its "
+            "gradient, or access the leaf tensor instead.", UserWarning, stacklevel=2)
+    return m.grad
+
+
+_GradTensor.grad = property(_g_grad, _g_set_grad)
 _GradTensor.grad_fn = property(lambda self: self._meta.grad_fn)
 _GradTensor.is_leaf = property(lambda self: self._meta.grad_fn is None)
 _GradTensor.retains_grad = property(lambda self: self._meta.retains_grad)

@@ -21,6 +21,7 @@ Tensor([ 2., -4.], dtype=float64)
 """
 from .. import _grad_hook
 from . import _engine, _rules  # noqa: F401  (_rules fills _engine.RULES)
+from . import _surface_rules  # noqa: F401  (indexing; after _rules)
 from ._engine import backward, grad
 from ._function import Function, FunctionCtx
 from ._grad_mode import enable_grad, is_grad_enabled, no_grad, set_grad_enabled

@@ -84,7 +84,7 @@ class Node:
 
     __slots__ = ("name", "rule", "args", "kwargs", "_inputs", "next_edges", "out_arrays",
                  "out_hooks", "out_retained", "freed", "create_graph", "needs_input_grad",
-                 "in_shapes", "in_dtypes", "in_versions", "saved", "__weakref__")
+                 "in_shapes", "in_dtypes", "in_versions", "out_versions", "saved", "__weakref__")
 
     def __init__(self, name, rule, args, kwargs, inputs, next_edges, out_arrays):
         self.name = name
@@ -103,6 +103,7 @@ class Node:
         self.in_dtypes = tuple(t._array.dtype for t in inputs)
         metas = (_get_meta(t) for t in inputs)
         self.in_versions = tuple((m, m.version) for m in metas if m is not None)
+        self.out_versions = None   # per output: (weakref to its _Meta, version), set by record
         self.saved = None
 
     def __repr__(self):
@@ -113,7 +114,11 @@ class Node:
 
     @property
     def inputs(self):
+        # reading the saved inputs checks that none was modified in place since the
+        # call was recorded (as PyTorch checks its saved tensors' versions)
         self._check_freed()
+        if self.in_versions:
+            self._check_versions()
         if self.create_graph:
             return self._inputs
         return tuple(_plain(t) for t in self._inputs)
@@ -122,6 +127,14 @@ class Node:
         """Output ``i`` of the operation (attached to this node when the backward is
         itself recorded, ``create_graph=True``)."""
         self._check_freed()
+        if self.out_versions is not None and self.out_versions[i] is not None:
+            ref, v = self.out_versions[i]
+            m = ref()
+            if m is not None and m.version != v:
+                raise RuntimeError(
+                    f"output {i} of {self.name}, needed to compute its gradient, has been "
+                    f"modified by an in-place operation (version {m.version}, expected {v}); "
+                    f"do the in-place update after backward(), or compute out of place")
         a = self.out_arrays[i]
         if self.create_graph:
             return _make_grad_tensor(a, _Meta(True, self, i))
@@ -161,6 +174,7 @@ class Node:
         self.out_arrays = None
         self.saved = None
         self.in_versions = ()
+        self.out_versions = None
         self.freed = True
 
 
@@ -268,8 +282,16 @@ def record(name, raw, args, kwargs):
     node = Node(name, rule, args, kwargs, tuple(inputs), edges,
                 tuple(o._array if isinstance(o, Tensor) else None for o in outs))
     new = []
+    versions = []
     for i, (o, d) in enumerate(zip(outs, diff)):
-        new.append(_make_grad_tensor(o._array, _Meta(True, node, i)) if d else o)
+        if d:
+            m = _Meta(True, node, i)
+            versions.append((weakref.ref(m), 0))
+            new.append(_make_grad_tensor(o._array, m))
+        else:
+            versions.append(None)
+            new.append(o)
+    node.out_versions = tuple(versions)
     if isinstance(result, tuple):
         if hasattr(result, "_fields"):  # named tuple results (eigh, svd, ...)
             return type(result)(*new)
@@ -310,6 +332,8 @@ def _accumulate(buf, i, g):
 
 def _zeros_for(node, i):
     a = node.out_arrays[i]
+    if a is None:  # an output that is not a tensor
+        return None
     return Tensor._new(np.zeros(a.shape, a.dtype))
 
 
@@ -329,6 +353,7 @@ def _run(roots, root_grads, retain_graph, create_graph, capture=None):
             nodes[id(node)] = node
             deps.setdefault(id(node), 0)
             stack.append(node)
+    parents = {} if capture is not None else None
     while stack:
         node = stack.pop()
         for e in node.next_edges:
@@ -337,9 +362,24 @@ def _run(roots, root_grads, retain_graph, create_graph, capture=None):
             nxt = e[0]
             k = id(nxt)
             deps[k] = deps.get(k, 0) + 1
+            if parents is not None:
+                parents.setdefault(k, []).append(node)
             if k not in nodes:
                 nodes[k] = nxt
                 stack.append(nxt)
+    needed = None
+    if capture is not None:
+        # autograd.grad: run only the nodes from which a captured tensor is reachable
+        # (the parents of such a node are such nodes too, so the counts stay valid)
+        needed = set()
+        stack = [nodes[k] for k, _ in capture if k in nodes]
+        while stack:
+            node = stack.pop()
+            if id(node) in needed:
+                continue
+            needed.add(id(node))
+            stack.extend(parents.get(id(node), ()))
+        del parents
     # 2. seed the buffers
     buffers = {}
     for (node, i), g in zip(roots, root_grads):
@@ -350,7 +390,8 @@ def _run(roots, root_grads, retain_graph, create_graph, capture=None):
                 node._check_freed()
             buf = buffers[id(node)] = [None] * max(n_out, 1)
         _accumulate(buf, i, g)
-    ready = [node for k, node in nodes.items() if deps[k] == 0]
+    ready = [node for k, node in nodes.items()
+             if deps[k] == 0 and (needed is None or k in needed)]
     prev_mode = is_grad_enabled()
     try:
         _set_enabled(create_graph)
@@ -378,16 +419,16 @@ def _run(roots, root_grads, retain_graph, create_graph, capture=None):
                 if node.out_retained and i in node.out_retained:
                     m = node.out_retained[i]()  # weakref: the node does not keep outputs alive
                     if m is not None:
-                        g = grads[i] if create_graph else _plain(grads[i])
+                        g = _owned(grads[i], create_graph)
                         m.grad = g if m.grad is None else m.grad + g
                 if capture is not None and (id(node), i) in capture:
                     capture[(id(node), i)] = grads[i]
-            if all(g is None for g in grads):
+            if all(g is None for g in grads) or (needed is not None and not any(
+                    e is not None and id(e[0]) in needed for e in node.next_edges)):
                 in_grads = (None,) * len(node.next_edges)
             else:
                 grads = [g if g is not None else _zeros_for(node, i) for i, g in enumerate(grads)]
                 node.create_graph = create_graph
-                node._check_versions()
                 in_grads = node.rule(node, *grads)
                 if not isinstance(in_grads, (tuple, list)):
                     in_grads = (in_grads,)
@@ -399,6 +440,9 @@ def _run(roots, root_grads, retain_graph, create_graph, capture=None):
                 if e is None:
                     continue
                 nxt, idx = e
+                k = id(nxt)
+                if needed is not None and k not in needed:
+                    continue
                 if g is not None:
                     if not isinstance(g, Tensor):
                         g = Tensor._new(np.asarray(g))
@@ -408,7 +452,6 @@ def _run(roots, root_grads, retain_graph, create_graph, capture=None):
                         n_out = 1 if isinstance(nxt, AccumulateGrad) else len(nxt.out_arrays or (None,))
                         buf = buffers[id(nxt)] = [None] * n_out
                     _accumulate(buf, idx, g)
-                k = id(nxt)
                 deps[k] -= 1
                 if deps[k] == 0:
                     ready.append(nxt)
@@ -430,16 +473,27 @@ def _leaf_receive(acc, g, create_graph, capture):
         if key in capture:
             capture[key] = g
         return
-    if not create_graph:
-        g = _plain(g)
     if meta.grad is None:
-        # a fresh buffer: the gradient may alias a graph value
-        meta.grad = g if create_graph else Tensor._new(np.array(g._array, copy=True))
+        meta.grad = _owned(g, create_graph)
     elif create_graph or type(meta.grad) is not Tensor:
         meta.grad = meta.grad + g
     else:
+        # later backward() calls accumulate in place (plain .grad buffers are owned
+        # by their tensor, see _owned)
         a = meta.grad._array
         np.add(a, g._array, out=a, casting="unsafe")
+
+
+def _owned(g, create_graph):
+    """``g`` as a value to store in a ``.grad``: a fresh plain buffer (the gradient
+    may alias a graph value, the seed or another tensor's gradient, and plain
+    ``.grad`` buffers are later accumulated into in place), or with
+    ``create_graph`` a gradient that carries its graph as is."""
+    if create_graph and type(g) is not Tensor:
+        m = _get_meta(g)
+        if m is not None and m.requires_grad:
+            return g
+    return Tensor._new(np.array(g._array, copy=True))
 
 
 def _root_grads(tensors, grad_tensors, what):
@@ -451,6 +505,9 @@ def _root_grads(tensors, grad_tensors, what):
                 raise RuntimeError(
                     f"{what}: grad can be implicitly created only for scalar outputs "
                     f"(got shape {t.shape}); pass a gradient of that shape")
+            if t._array.dtype.kind == "c":
+                raise RuntimeError(f"{what}: grad can be implicitly created only for real "
+                                   f"scalar outputs (got {t.dtype}); pass a gradient")
             g = xp.ones_like(_plain(t))
         elif not isinstance(g, Tensor):
             g = xp.asarray(g, dtype=t.dtype)
@@ -494,7 +551,7 @@ def backward(tensors, grad_tensors=None, retain_graph=None, create_graph=False, 
             if g is None:
                 continue
             m = t._meta
-            m.grad = g if m.grad is None else m.grad + g
+            m.grad = _owned(g, create_graph) if m.grad is None else m.grad + g
         return
     _run(edges, grads, retain_graph, create_graph)
 

@@ -1,4 +1,6 @@
 """Custom differentiable operations: ``minitensor.autograd.Function`` (PyTorch's API)."""
+import weakref
+
 from .._array_object import Tensor
 from . import _engine
 from ._grad_mode import is_grad_enabled, no_grad
@@ -8,7 +10,8 @@ __all__ = ["Function", "FunctionCtx"]
 
 class FunctionCtx:
     """The ``ctx`` of a custom Function: ``save_for_backward``, ``saved_tensors``,
-    ``needs_input_grad``, and any attribute you set in ``forward``."""
+    ``needs_input_grad``, ``mark_non_differentiable``, and any attribute you set
+    in ``forward``."""
 
     def save_for_backward(self, *tensors):
         for t in tensors:
@@ -18,17 +21,45 @@ class FunctionCtx:
 
     @property
     def saved_tensors(self):
-        return getattr(self, "_saved", ())
+        """The tensors given to ``save_for_backward``. Outputs of ``forward`` come back
+        attached to the graph (so a differentiable ``backward`` can use them under
+        ``create_graph=True``); reading them after an in-place change of one of them
+        raises, as in PyTorch."""
+        saved = getattr(self, "_saved", ())
+        slots = getattr(self, "_slots", None)
+        if slots is None:
+            return saved
+        node = self._node() if self._node is not None else None
+        if node is None or node.freed:
+            raise RuntimeError(
+                "Trying to backward through the graph a second time (or to read saved "
+                "tensors after they have been freed); pass retain_graph=True to the first "
+                "backward() call if you need to backward through the graph again.")
+        out = []
+        for t, (kind, ref, version, i) in zip(saved, slots):
+            if kind == "out":
+                m = ref()
+                if m is not None and m.version != version:
+                    raise RuntimeError(self._modified_msg(m.version, version))
+                out.append(node.output(i))
+                continue
+            if kind == "in" and ref.version != version:
+                raise RuntimeError(self._modified_msg(ref.version, version))
+            out.append(t)
+        return tuple(out)
+
+    def _modified_msg(self, got, expected):
+        return (f"one of the tensors saved by {self._name}.forward for backward has been "
+                f"modified by an in-place operation (version {got}, expected {expected}); "
+                f"do the in-place update after backward(), or compute out of place")
 
     def mark_non_differentiable(self, *tensors):
+        """Mark outputs of ``forward`` that get no gradient (they come back without
+        ``requires_grad``)."""
         self._non_diff = {id(t) for t in tensors}
 
 
-class _FunctionMeta(type):
-    pass
-
-
-class Function(metaclass=_FunctionMeta):
+class Function:
     """Base class of custom autograd operations.
 
     Subclass it with static ``forward(ctx, *args)`` and ``backward(ctx, *grads)``
@@ -65,6 +96,7 @@ class Function(metaclass=_FunctionMeta):
     @classmethod
     def apply(cls, *args, **kwargs):
         ctx = FunctionCtx()
+        ctx._name = cls.__name__
         tensor_pos = [i for i, a in enumerate(args) if isinstance(a, Tensor)]
         needs = []
         for a in args:
@@ -92,9 +124,29 @@ class Function(metaclass=_FunctionMeta):
         node = _engine.Node(cls.__name__, rule, (), {}, inputs, edges,
                             tuple(o._array if isinstance(o, Tensor) else None for o in outs))
         new = []
+        out_meta = {}
         for i, o in enumerate(outs):
             if isinstance(o, Tensor) and o._array.dtype.kind in "fc" and id(o) not in non_diff:
-                new.append(_engine._make_grad_tensor(o._array, _engine._Meta(True, node, i)))
+                m = _engine._Meta(True, node, i)
+                out_meta[id(o)] = (i, m)
+                new.append(_engine._make_grad_tensor(o._array, m))
             else:
                 new.append(o)
+        saved = getattr(ctx, "_saved", None)
+        if saved:
+            # Saved outputs are kept as the node's output arrays and rebuilt on access
+            # (a saved output tensor would hold its node: a reference cycle); saved
+            # inputs remember their version.
+            slots = []
+            for t in saved:
+                if t is not None and id(t) in out_meta:
+                    i, m = out_meta[id(t)]
+                    slots.append(("out", weakref.ref(m), 0, i))
+                else:
+                    m = _engine._get_meta(t) if t is not None else None
+                    slots.append(("in", m, m.version, None) if m is not None else
+                                 ("plain", None, None, None))
+            ctx._saved = tuple(None if s[0] == "out" else t for t, s in zip(saved, slots))
+            ctx._slots = slots
+            ctx._node = weakref.ref(node)
         return tuple(new) if isinstance(result, tuple) else new[0]
