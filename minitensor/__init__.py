@@ -106,3 +106,10 @@ from . import _array_object  # noqa: E402
 
 _array_object._install_operators(__import__(__name__))
 del _array_object
+
+# PyTorch-style Tensor methods (x.sum(dim=0), x.view(2, 3), x.float(), ...), thin
+# forwards to the namespace functions above; see minitensor/_tensor_methods.py
+from . import _tensor_methods  # noqa: E402
+
+_tensor_methods._install_methods(__import__(__name__))
+del _tensor_methods

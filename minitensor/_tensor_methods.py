@@ -1,0 +1,445 @@
+"""Tensor methods PyTorch users reach for, as thin forwards to the namespace.
+
+One table (``_METHODS``: method name -> function of ``self``) attached to
+``Tensor`` by :func:`_install_methods` at import. Every method calls namespace
+functions, so it works on plain tensors and records gradients for tensors that
+take part in autograd with no code of its own. PyTorch's keyword names are
+mapped to the standard's (``dim`` -> ``axis``, ``keepdim`` -> ``keepdims``;
+the NumPy spellings ``axis=`` / ``keepdims=`` are accepted too, as PyTorch does).
+
+The Array API attributes stay what the standard says they are:
+
+# Note: ``size`` is an attribute (the number of elements, an int) in the
+# standard, so PyTorch's ``x.size()`` / ``x.size(dim)`` method cannot exist here;
+# use ``x.numel()`` (or ``x.size``) for the element count and ``x.shape`` /
+# ``x.shape[dim]`` for the sizes. Likewise ``x.T`` is the standard's (2-D only).
+
+Examples
+--------
+>>> import minitensor as xp
+>>> x = xp.asarray([[1.0, 2.0], [3.0, 4.0]])
+>>> x.sum(dim=0)
+Tensor([4., 6.], dtype=float64)
+>>> x.max(dim=1)
+max(values=Tensor([2., 4.], dtype=float64), indices=Tensor([1, 1], dtype=int64))
+>>> x.view(4).numel(), x.dim(), x.t().shape
+(4, 2, (2, 2))
+"""
+import builtins
+import collections
+import math
+import operator
+
+import numpy as np
+
+from ._array_object import Tensor, _check_device
+from ._dtypes import DType, _FROM_NP
+from ._grad_hook import _GradTensor
+
+__all__ = []
+
+_max_result = collections.namedtuple("max", ["values", "indices"])
+_min_result = collections.namedtuple("min", ["values", "indices"])
+
+_NO = object()
+
+
+def _pick(name, dim, axis, keepdim, keepdims):
+    """PyTorch's ``dim``/``keepdim`` or NumPy's ``axis``/``keepdims`` (not both)."""
+    if axis is not _NO:
+        if dim is not None:
+            raise TypeError(f"{name}(): got both dim and axis")
+        dim = axis
+    if keepdims is not _NO:
+        keepdim = keepdims
+    if isinstance(dim, list):
+        dim = tuple(dim)
+    return dim, bool(keepdim)
+
+
+def _dims(name, dims):
+    """``f(2, 3)`` or ``f((2, 3))`` / ``f([2, 3])``: a tuple of ints."""
+    if len(dims) == 1 and isinstance(dims[0], (tuple, list)):
+        dims = dims[0]
+    try:
+        return tuple(operator.index(d) for d in dims)
+    except TypeError:
+        raise TypeError(f"{name}(): sizes/dims must be ints, got {dims!r}") from None
+
+
+def _dim(name, d, ndim):
+    """One dim normalised into ``[0, ndim)`` (IndexError naming dim and ndim)."""
+    d = operator.index(d)
+    n = builtins.max(ndim, 1)
+    if not -n <= d < n:
+        raise IndexError(f"{name}(): dim {d} is out of range for a tensor of dimension {ndim} "
+                         f"(expected a dim in [{-n}, {n - 1}])")
+    return d % n
+
+
+def _install_methods(ns):
+    """Attach the methods to ``Tensor``; ``ns`` is the ``minitensor`` module."""
+    from ._manipulation_functions import _reshape_target
+
+    def _late(name):
+        # looked up at call time: the namespace function as finally installed
+        def f(*args, **kwargs):
+            return getattr(ns, name)(*args, **kwargs)
+        return f
+
+    # -------------------------------------------------------------- reductions
+    def sum(self, dim=None, keepdim=False, *, dtype=None, axis=_NO, keepdims=_NO):
+        """Sum over ``dim`` (all elements by default), as ``torch.Tensor.sum``."""
+        dim, keepdim = _pick("sum", dim, axis, keepdim, keepdims)
+        return ns.sum(self, axis=dim, keepdims=keepdim, dtype=dtype)
+
+    def prod(self, dim=None, keepdim=False, *, dtype=None, axis=_NO, keepdims=_NO):
+        """Product over ``dim`` (all elements by default)."""
+        dim, keepdim = _pick("prod", dim, axis, keepdim, keepdims)
+        return ns.prod(self, axis=dim, keepdims=keepdim, dtype=dtype)
+
+    def mean(self, dim=None, keepdim=False, *, dtype=None, axis=_NO, keepdims=_NO):
+        """Mean over ``dim`` (all elements by default); ``dtype`` casts first."""
+        dim, keepdim = _pick("mean", dim, axis, keepdim, keepdims)
+        x = self if dtype is None else ns.astype(self, dtype, copy=False)
+        return ns.mean(x, axis=dim, keepdims=keepdim)
+
+    def _spread(name, func):
+        def f(self, dim=None, unbiased=None, keepdim=False, *, correction=None, axis=_NO,
+              keepdims=_NO):
+            # Note: PyTorch's default is the unbiased estimate (correction=1), where
+            # the namespace's std/var default to correction=0.
+            if isinstance(dim, bool):  # the legacy x.std(unbiased)
+                dim, unbiased = None, dim
+            dim, keepdim = _pick(name, dim, axis, keepdim, keepdims)
+            if correction is None:
+                correction = 1 if unbiased is None else int(bool(unbiased))
+            elif unbiased is not None:
+                raise TypeError(f"{name}(): got both unbiased and correction")
+            return func(self, axis=dim, correction=correction, keepdims=keepdim)
+        f.__name__ = name
+        f.__doc__ = (f"{'Standard deviation' if name == 'std' else 'Variance'} over ``dim`` "
+                     f"with ``correction`` (default 1, PyTorch's unbiased estimate).")
+        return f
+
+    def _extremum(name, reduce, arg, elementwise, result):
+        def f(self, dim=None, keepdim=False, *, axis=_NO, keepdims=_NO):
+            if isinstance(dim, Tensor):  # x.max(other): the elementwise maximum
+                return elementwise(self, dim)
+            dim, keepdim = _pick(name, dim, axis, keepdim, keepdims)
+            if dim is None:
+                return reduce(self)
+            # PyTorch: (values, indices) along one dim; the values are gathered at
+            # the indices, so the gradient goes to the selected element only.
+            d = _dim(name, dim, self.ndim)
+            idx = arg(self, axis=d, keepdims=True)
+            values = ns.take_along_axis(self, idx, axis=d)
+            if not keepdim:
+                values = ns.squeeze(values, axis=d)
+                idx = ns.squeeze(idx, axis=d)
+            return result(values, idx)
+        f.__name__ = name
+        f.__doc__ = (f"The {name}imum of all elements; with ``dim``, a named tuple "
+                     f"``(values, indices)`` along ``dim``; with a tensor, the elementwise "
+                     f"{name}imum.")
+        return f
+
+    def _arg(name, func):
+        def f(self, dim=None, keepdim=False, *, axis=_NO, keepdims=_NO):
+            dim, keepdim = _pick(name, dim, axis, keepdim, keepdims)
+            return func(self, axis=dim, keepdims=keepdim)
+        f.__name__ = name
+        f.__doc__ = f"Indices of the {name[3:]}ima (of the flattened tensor without ``dim``)."
+        return f
+
+    def _truth(name, func):
+        def f(self, dim=None, keepdim=False, *, axis=_NO, keepdims=_NO):
+            dim, keepdim = _pick(name, dim, axis, keepdim, keepdims)
+            return func(self, axis=dim, keepdims=keepdim)
+        f.__name__ = name
+        f.__doc__ = f"Whether {name} elements (along ``dim``) are true."
+        return f
+
+    # ------------------------------------------------------------- elementwise
+    def sigmoid(self):
+        """The logistic function ``1 / (1 + exp(-x))``."""
+        return 1.0 / (1.0 + ns.exp(-self))
+
+    def relu(self):
+        """``max(x, 0)``, with PyTorch's gradient at 0 (zero)."""
+        return ns.where(self > 0, self, 0)
+
+    def clamp(self, min=None, max=None):
+        """Values clipped into ``[min, max]`` (either may be None)."""
+        return ns.clip(self, min, max)
+
+    def pow(self, exponent):
+        """``self ** exponent``."""
+        return ns.pow(self, exponent)
+
+    # ------------------------------------------------------------------- shape
+    def reshape(self, *shape):
+        """``self`` with a new shape (``x.reshape(2, 3)`` or ``x.reshape((2, 3))``); a
+        view when the strides allow, else a copy."""
+        return ns.reshape(self, _dims("reshape", shape))
+
+    def view(self, *shape):
+        """A view with a new shape; RuntimeError when the strides do not allow a view
+        (use ``reshape``, or ``contiguous().view(...)``)."""
+        shape = _dims("view", shape)
+        _reshape_target(shape, self._array)  # ValueError for a wrong size
+        try:
+            return ns.reshape(self, shape, copy=False)
+        except ValueError:
+            raise RuntimeError(
+                f"view(): a tensor of shape {self.shape} and strides {self._array.strides} "
+                f"cannot be viewed as shape {shape} without a copy; use reshape(...) (or "
+                f"contiguous().view(...)) instead") from None
+
+    def permute(self, *dims):
+        """The axes reordered (``x.permute(1, 0)``); a view."""
+        return ns.permute_dims(self, _dims("permute", dims))
+
+    def transpose(self, dim0, dim1):
+        """Axes ``dim0`` and ``dim1`` swapped; a view."""
+        n = self.ndim
+        d0, d1 = _dim("transpose", dim0, n), _dim("transpose", dim1, n)
+        perm = list(range(n))
+        if n:
+            perm[d0], perm[d1] = perm[d1], perm[d0]
+        return ns.permute_dims(self, tuple(perm))
+
+    def t(self):
+        """The transpose of a tensor with at most 2 dimensions (0-D and 1-D: itself,
+        as a view)."""
+        n = self.ndim
+        if n > 2:
+            raise RuntimeError(f"t(): expects a tensor with <= 2 dimensions, got {n}-D; use "
+                               f"transpose(dim0, dim1) or mT")
+        return ns.permute_dims(self, (1, 0) if n == 2 else tuple(range(n)))
+
+    def flatten(self, start_dim=0, end_dim=-1):
+        """Dimensions ``start_dim..end_dim`` merged into one (a 0-d tensor gives 1-d)."""
+        n = self.ndim
+        if n == 0:
+            return ns.reshape(self, (1,))
+        s, e = _dim("flatten", start_dim, n), _dim("flatten", end_dim, n)
+        if s > e:
+            raise ValueError(f"flatten(): start_dim {start_dim} comes after end_dim {end_dim}")
+        shape = self.shape
+        return ns.reshape(self, shape[:s] + (math.prod(shape[s:e + 1]),) + shape[e + 1:])
+
+    def squeeze(self, dim=None):
+        """Size-one dimensions removed: all of them, or those among ``dim`` (an int or
+        a tuple; as PyTorch, a named dim whose size is not one is left alone)."""
+        n = self.ndim
+        if dim is None:
+            axes = tuple(i for i, s in enumerate(self.shape) if s == 1)
+        else:
+            dims = dim if isinstance(dim, (tuple, list)) else (dim,)
+            axes = tuple(sorted({_dim("squeeze", d, n) for d in dims}))
+            axes = tuple(a for a in axes if n and self.shape[a] == 1)
+        return ns.squeeze(self, axis=axes)
+
+    def unsqueeze(self, dim):
+        """A size-one dimension inserted at ``dim`` (in ``[-ndim-1, ndim]``)."""
+        return ns.expand_dims(self, axis=operator.index(dim))
+
+    def expand(self, *sizes):
+        """A broadcast view of shape ``sizes``; -1 keeps a dimension's size."""
+        sizes = _dims("expand", sizes)
+        n = self.ndim
+        if len(sizes) < n:
+            raise RuntimeError(f"expand(): the number of sizes ({len(sizes)}) must be at least "
+                               f"the number of dimensions ({n})")
+        lead = len(sizes) - n
+        shape = tuple(self.shape[i - lead] if (s == -1 and i >= lead) else s
+                      for i, s in enumerate(sizes))
+        if builtins.any(s < 0 for s in shape):
+            raise RuntimeError(f"expand(): -1 is not allowed for a new leading dimension "
+                               f"(sizes {sizes})")
+        return ns.broadcast_to(self, shape)
+
+    def contiguous(self):
+        """``self`` if C-contiguous, else a C-contiguous copy."""
+        if self._array.flags.c_contiguous:
+            return self
+        return ns.reshape(self, self.shape, copy=True)
+
+    def clone(self):
+        """A copy (which stays in the graph: its gradient flows back to ``self``)."""
+        return ns.reshape(self, self.shape, copy=True)
+
+    # -------------------------------------------------------- linear algebra
+    def matmul(self, other):
+        """``self @ other``."""
+        return ns.matmul(self, other)
+
+    def dot(self, other):
+        """Inner product of two 1-D tensors (no complex conjugation, as ``torch.dot``)."""
+        if not isinstance(other, Tensor):
+            raise TypeError(f"dot(): expected a tensor, got {type(other).__name__}")
+        if self.ndim != 1 or other.ndim != 1:
+            raise RuntimeError(f"dot(): expects 1-D tensors, got {self.ndim}-D and "
+                               f"{other.ndim}-D (use matmul)")
+        if self.shape != other.shape:
+            raise RuntimeError(f"dot(): inconsistent sizes {self.shape[0]} and {other.shape[0]}")
+        return ns.matmul(self, other)
+
+    # -------------------------------------------------------------- dtypes
+    def _cast(name, dtype):
+        def f(self):
+            return ns.astype(self, dtype, copy=False)
+        f.__name__ = name
+        f.__doc__ = f"``self`` as {dtype} (itself if it already is)."
+        return f
+
+    def to(self, *args, dtype=None, device=None, copy=False, non_blocking=False):
+        """``self`` with another dtype: ``to(dtype)``, ``to(device)``, ``to(device, dtype)``,
+        ``to(other)`` (other's dtype), keywords ``dtype=``, ``device=``, ``copy=``."""
+        for a in args:
+            if isinstance(a, Tensor):
+                dtype = a.dtype
+            elif isinstance(a, (DType, type, np.dtype)) or (
+                    isinstance(a, str) and isinstance(getattr(ns, a, None), DType)):
+                dtype = a
+            else:
+                device = a
+        _check_device(device)
+        if dtype is None:
+            return ns.reshape(self, self.shape, copy=True) if copy else self
+        return ns.astype(self, dtype, copy=bool(copy))
+
+    def type_as(self, other):
+        """``self`` cast to ``other``'s dtype."""
+        return ns.astype(self, other.dtype, copy=False)
+
+    # --------------------------------------------------------------- sizes
+    def dim(self):
+        """The number of dimensions (``ndim``)."""
+        return self._array.ndim
+
+    def numel(self):
+        """The number of elements (PyTorch's name for the ``size`` attribute)."""
+        return self._array.size
+
+    # --------------------------------------------------------------- in place
+    def _write(self, name, value):
+        m = None
+        if isinstance(self, _GradTensor):
+            from .autograd._grad_mode import is_grad_enabled
+            m = self._meta
+            if m.requires_grad and is_grad_enabled():
+                what = ("a leaf tensor that requires grad" if m.grad_fn is None else
+                        "a tensor that is part of a recorded graph")
+                raise RuntimeError(
+                    f"{name}(): {what} cannot be modified in place while grad mode is on; wrap "
+                    f"the update in minitensor.no_grad(), or compute out of place")
+        a = self._array
+        if not a.flags.writeable:
+            raise ValueError(f"{name}(): the tensor is read-only (a broadcast view?)")
+        if isinstance(value, Tensor):
+            value = value._array
+        if a.dtype.kind != "c" and (isinstance(value, complex) or (
+                isinstance(value, (np.ndarray, np.generic)) and value.dtype.kind == "c")):
+            raise TypeError(f"{name}(): cannot write complex values into a "
+                            f"{_FROM_NP[a.dtype]} tensor; take real() first")
+        with np.errstate(invalid="ignore", over="ignore"):
+            np.copyto(a, value, casting="unsafe")
+        if m is not None:
+            m.version += 1  # backward checks the versions its nodes saved
+        return self
+
+    def zero_(self):
+        """Fill with zeros in place; returns ``self``."""
+        return _write(self, "zero_", 0)
+
+    def fill_(self, value):
+        """Fill with ``value`` in place (cast to the tensor's dtype); returns ``self``."""
+        if isinstance(value, Tensor) and value.ndim != 0:
+            raise RuntimeError(f"fill_(): expects a 0-d tensor value, got {value.ndim}-D")
+        return _write(self, "fill_", value)
+
+    def copy_(self, src):
+        """Copy ``src`` (broadcast to ``self``'s shape, cast to its dtype, as PyTorch) in
+        place; returns ``self``."""
+        if isinstance(src, Tensor):
+            s = src._array
+        else:
+            s = np.asarray(src)
+        try:
+            np.broadcast_shapes(s.shape, self.shape)
+            if np.broadcast_shapes(s.shape, self.shape) != self.shape:
+                raise ValueError
+        except ValueError:
+            raise RuntimeError(f"copy_(): the source of shape {s.shape} cannot be broadcast to "
+                               f"the destination's shape {self.shape}") from None
+        return _write(self, "copy_", s)
+
+    # ------------------------------------------------------------ new tensors
+    def _new_like(name, creator):
+        def f(self, *size, dtype=None, device=None, requires_grad=False):
+            _check_device(device)
+            t = creator(_dims(name, size), dtype=self.dtype if dtype is None else dtype)
+            if requires_grad:
+                t.requires_grad_(True)
+            return t
+        f.__name__ = name
+        f.__doc__ = f"A new tensor of shape ``size`` ({name[4:]}), with ``self``'s dtype by default."
+        return f
+
+    def new_full(self, size, fill_value, *, dtype=None, device=None, requires_grad=False):
+        """A new tensor of shape ``size`` filled with ``fill_value`` (``self``'s dtype by
+        default)."""
+        _check_device(device)
+        t = ns.full(_dims("new_full", (size,)), fill_value,
+                    dtype=self.dtype if dtype is None else dtype)
+        if requires_grad:
+            t.requires_grad_(True)
+        return t
+
+    table = {
+        # reductions
+        "sum": sum, "prod": prod, "mean": mean,
+        "std": _spread("std", _late("std")), "var": _spread("var", _late("var")),
+        "max": _extremum("max", _late("max"), _late("argmax"), _late("maximum"), _max_result),
+        "min": _extremum("min", _late("min"), _late("argmin"), _late("minimum"), _min_result),
+        "argmax": _arg("argmax", _late("argmax")), "argmin": _arg("argmin", _late("argmin")),
+        "any": _truth("any", _late("any")), "all": _truth("all", _late("all")),
+        # elementwise
+        "exp": lambda self: ns.exp(self), "log": lambda self: ns.log(self),
+        "sqrt": lambda self: ns.sqrt(self), "abs": lambda self: ns.abs(self),
+        "tanh": lambda self: ns.tanh(self), "sigmoid": sigmoid, "relu": relu,
+        "clamp": clamp, "clip": clamp, "pow": pow,
+        # shape
+        "reshape": reshape, "view": view, "permute": permute, "transpose": transpose, "t": t,
+        "flatten": flatten, "squeeze": squeeze, "unsqueeze": unsqueeze, "expand": expand,
+        "contiguous": contiguous, "clone": clone,
+        # linear algebra
+        "matmul": matmul, "dot": dot,
+        # dtypes
+        "float": _cast("float", ns.float32), "double": _cast("double", ns.float64),
+        "long": _cast("long", ns.int64), "int": _cast("int", ns.int32),
+        "bool": _cast("bool", ns.bool), "to": to, "type_as": type_as,
+        # sizes (Note: no size(): ``size`` is the standard's attribute)
+        "dim": dim, "numel": numel,
+        # in place
+        "zero_": zero_, "fill_": fill_, "copy_": copy_,
+        # new tensors
+        "new_zeros": _new_like("new_zeros", ns.zeros), "new_ones": _new_like("new_ones", ns.ones),
+        "new_empty": _new_like("new_empty", ns.empty), "new_full": new_full,
+    }
+    for name, f in table.items():
+        if name in ("exp", "log", "sqrt", "abs", "tanh"):
+            f.__doc__ = f"``minitensor.{name}(self)``."
+        f.__name__ = name
+        f.__qualname__ = f"Tensor.{name}"
+        if name in Tensor.__dict__ and Tensor.__dict__[name] is not _METHODS.get(name):
+            continue  # defined by the class itself: it wins
+        setattr(Tensor, name, f)
+        _METHODS[name] = f
+    return _METHODS
+
+
+# name -> method, filled by _install_methods
+_METHODS = {}
