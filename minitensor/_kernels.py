@@ -33,7 +33,7 @@ __all__ = [
     "gelu", "gelu_backward", "sigmoid", "sigmoid_backward", "silu", "silu_backward",
     "tanh_backward", "relu_backward", "muladd", "add_row",
     "sum_all", "sum_axis",
-    "sgd_step", "adam_step",
+    "sgd_step", "adam_step", "rmsprop_step", "adagrad_step", "adamax_step", "nadam_step",
 ]
 
 _F32 = np.dtype(np.float32)
@@ -159,6 +159,10 @@ def _flat(a, dt):
 
 def _rows(a, dt, n):
     """(m, n) C-contiguous, aligned, native view/copy of a (a.size == m*n, n > 0)."""
+    if a.ndim == 2 and a.shape[1] == n and a.dtype == dt:
+        f = a.flags
+        if f.c_contiguous and f.aligned:
+            return a
     a = _flat(a, dt)
     return a.reshape(a.shape[0] // n, n)
 
@@ -300,11 +304,11 @@ def add_row(x, row):
     n = row.shape[0]
     if dt not in _KERNEL_DTYPES or n < _ADD_ROW_MIN_COLS:
         return np.add(x, row)
-    out = np.empty(x.shape, dt)
-    if out.size == 0:
-        return out
-    _k()[0].add_row(_rows(x, dt, n), _flat(row, dt), out.reshape(-1, n), _num_threads)
-    return out
+    m = x.shape[0] if x.ndim == 2 else math.prod(x.shape[:-1])
+    out = np.empty((m, n), dt)
+    if m:
+        _k()[0].add_row(_rows(x, dt, n), _flat(row, dt), out, _num_threads)
+    return out if x.ndim == 2 else out.reshape(x.shape)
 
 
 # ----------------------------------------------------------------------------
@@ -421,9 +425,13 @@ def _sum_pnp(x, dt, pre, n, post, oshape, axes, keepdims, dtype):
 # optimizers
 
 def _hyper(fname, name, value, lo=None, hi=None, lo_open=False, hi_open=False):
-    if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, float, np.integer, np.floating)):
+    if type(value) is float:
+        v = value
+    elif isinstance(value, (bool, np.bool_)) or \
+            not isinstance(value, (int, float, np.integer, np.floating)):
         raise TypeError(f"{fname}: {name} must be a real number, got {type(value).__name__}")
-    v = float(value)
+    else:
+        v = float(value)
     if v != v or (lo is not None and (v < lo or (lo_open and v == lo))) or \
             (hi is not None and (v > hi or (hi_open and v == hi))):
         raise ValueError(f"{fname}: invalid {name}: {value!r}")
@@ -540,3 +548,101 @@ def adam_step(param, grad, exp_avg, exp_avg_sq, *, lr, beta1, beta2, eps,
     _copy_back(v, v_back)
     _copy_back(m, m_back)
     _copy_back(p, p_back)
+
+
+def _opt_call(f, name, kname, arrays, hyper):
+    """Run the in-place optimizer kernel ``kname`` on (param, grad, *state) arrays
+    (state None = placeholder: never touched by the kernel) with float
+    hyperparameters ``hyper``."""
+    names = [n for n, a in zip(name, arrays) if a is not None]
+    dt = _optim_arrays(f, names, [a for a in arrays if a is not None])
+    p, p_back = _inplace(f, name[0], arrays[0], dt)
+    work, backs = [p, _flat(arrays[1], dt)], []
+    for n, a in zip(name[2:], arrays[2:]):
+        if a is None:
+            work.append(p)           # placeholder, never touched
+        else:
+            w, back = _inplace(f, n, a, dt)
+            work.append(w)
+            backs.append((w, back))
+    if dt in _KERNEL_DTYPES:
+        kern, nt = getattr(_k()[2], kname), _num_threads
+    else:
+        kern, nt = getattr(_source("_optim"), kname), 1
+    kern(*work, *hyper, nt)
+    for w, back in backs:
+        _copy_back(w, back)
+    _copy_back(p, p_back)
+
+
+def rmsprop_step(param, grad, square_avg, *, lr, alpha, eps, weight_decay=0.0, momentum=0.0,
+                 centered=False, maximize=False, grad_avg=None, momentum_buffer=None):
+    """One ``torch.optim.RMSprop`` step for one parameter, in place on ``param``,
+    ``square_avg`` (and ``grad_avg`` if ``centered``, ``momentum_buffer`` if
+    ``momentum > 0``; those must then be given, initialised to 0)."""
+    f = "rmsprop_step"
+    lr = _hyper(f, "lr", lr, lo=0.0)
+    alpha = _hyper(f, "alpha", alpha, lo=0.0)
+    eps = _hyper(f, "eps", eps, lo=0.0)
+    weight_decay = _hyper(f, "weight_decay", weight_decay, lo=0.0)
+    momentum = _hyper(f, "momentum", momentum, lo=0.0)
+    centered = bool(centered)
+    if centered and grad_avg is None:
+        raise ValueError(f"{f}: centered=True needs the grad_avg buffer")
+    if momentum > 0.0 and momentum_buffer is None:
+        raise ValueError(f"{f}: momentum > 0 needs the momentum_buffer")
+    _opt_call(f, ("param", "grad", "square_avg", "grad_avg", "momentum_buffer"), "rmsprop",
+              [param, grad, square_avg, grad_avg if centered else None,
+               momentum_buffer if momentum > 0.0 else None],
+              (lr, alpha, eps, weight_decay, momentum, centered, bool(maximize)))
+
+
+def adagrad_step(param, grad, state_sum, *, clr, eps, weight_decay=0.0, maximize=False):
+    """One ``torch.optim.Adagrad`` step for one parameter, in place on ``param`` and
+    ``state_sum``; ``clr = lr / (1 + (step - 1) * lr_decay)`` is computed by the caller."""
+    f = "adagrad_step"
+    clr = _hyper(f, "clr", clr, lo=0.0)
+    eps = _hyper(f, "eps", eps, lo=0.0)
+    weight_decay = _hyper(f, "weight_decay", weight_decay, lo=0.0)
+    _opt_call(f, ("param", "grad", "state_sum"), "adagrad", [param, grad, state_sum],
+              (clr, eps, weight_decay, bool(maximize)))
+
+
+def adamax_step(param, grad, exp_avg, exp_inf, *, clr, beta1, beta2, eps, weight_decay=0.0,
+                maximize=False):
+    """One ``torch.optim.Adamax`` step for one parameter, in place on ``param``,
+    ``exp_avg`` and ``exp_inf``; ``clr = lr / (1 - beta1**step)`` is computed by the caller."""
+    f = "adamax_step"
+    clr = _hyper(f, "clr", clr, lo=0.0)
+    beta1 = _hyper(f, "beta1", beta1, lo=0.0, hi=1.0, hi_open=True)
+    beta2 = _hyper(f, "beta2", beta2, lo=0.0, hi=1.0, hi_open=True)
+    eps = _hyper(f, "eps", eps, lo=0.0)
+    weight_decay = _hyper(f, "weight_decay", weight_decay, lo=0.0)
+    _opt_call(f, ("param", "grad", "exp_avg", "exp_inf"), "adamax",
+              [param, grad, exp_avg, exp_inf],
+              (clr, beta1, beta2, eps, weight_decay, bool(maximize)))
+
+
+def nadam_step(param, grad, exp_avg, exp_avg_sq, *, lr, beta1, beta2, eps, bias_correction2,
+               coef_grad, coef_avg, weight_decay=0.0, decoupled_weight_decay=False,
+               maximize=False):
+    """One ``torch.optim.NAdam`` step for one parameter, in place on ``param``,
+    ``exp_avg`` and ``exp_avg_sq``.
+
+    The caller computes ``bias_correction2 = 1 - beta2**step`` and the step
+    coefficients ``coef_grad = -lr * (1 - mu) / (1 - mu_product)`` and
+    ``coef_avg = -lr * mu_next / (1 - mu_product * mu_next)``.
+    """
+    f = "nadam_step"
+    lr = _hyper(f, "lr", lr, lo=0.0)
+    beta1 = _hyper(f, "beta1", beta1, lo=0.0, hi=1.0, hi_open=True)
+    beta2 = _hyper(f, "beta2", beta2, lo=0.0, hi=1.0, hi_open=True)
+    eps = _hyper(f, "eps", eps, lo=0.0)
+    bc2 = _hyper(f, "bias_correction2", bias_correction2, lo=0.0, hi=1.0, lo_open=True)
+    coef_grad = _hyper(f, "coef_grad", coef_grad)
+    coef_avg = _hyper(f, "coef_avg", coef_avg)
+    weight_decay = _hyper(f, "weight_decay", weight_decay, lo=0.0)
+    _opt_call(f, ("param", "grad", "exp_avg", "exp_avg_sq"), "nadam",
+              [param, grad, exp_avg, exp_avg_sq],
+              (lr, beta1, beta2, eps, weight_decay, bool(decoupled_weight_decay),
+               bool(maximize), bc2, coef_grad, coef_avg))

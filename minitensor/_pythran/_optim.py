@@ -19,23 +19,23 @@ PAR_MIN = 262144    # elements below which the serial path is used
 
 def _sgd_blk(p, g, buf, s, e, lr, momentum, dampening, weight_decay, nesterov,
              maximize, first):
+    gs = -1.0 if maximize else 1.0      # exact: -grad when maximizing
     d = np.empty(e - s, p.dtype)
-    if maximize:
-        d[:] = -g[s:e]
-    else:
-        d[:] = g[s:e]
     if weight_decay != 0.0:
-        d[:] = d + weight_decay * p[s:e]
+        d[:] = gs * g[s:e] + weight_decay * p[s:e]
+    else:
+        d[:] = gs * g[s:e]
     if momentum != 0.0:
         if first:
             buf[s:e] = d
         else:
             buf[s:e] = buf[s:e] * momentum + (1.0 - dampening) * d
         if nesterov:
-            d[:] = d + momentum * buf[s:e]
+            p[s:e] = p[s:e] - lr * (d + momentum * buf[s:e])
         else:
-            d[:] = buf[s:e]
-    p[s:e] = p[s:e] - lr * d
+            p[s:e] = p[s:e] - lr * buf[s:e]
+    else:
+        p[s:e] = p[s:e] - lr * d
 
 
 #pythran export sgd(float64[:], float64[:], float64[:], float, float, float, float, bool, bool, bool, int)
