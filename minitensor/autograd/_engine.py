@@ -18,7 +18,7 @@ import numpy as np
 from .._array_object import Tensor
 from .._dtypes import _FROM_NP
 from .._grad_hook import _GradTensor
-from ._grad_mode import is_grad_enabled, set_grad_enabled, _set_enabled
+from ._grad_mode import _local as _grad_local, is_grad_enabled, set_grad_enabled, _set_enabled
 
 _object_new = object.__new__
 
@@ -262,36 +262,130 @@ def _any_requires_grad(inputs):
     return False
 
 
+def _collect(v, inputs):
+    """Append the tensors of argument ``v`` (itself, or one level into a list or
+    tuple) to ``inputs``; return ``v`` with tensors as plain tensors and whether
+    one of them requires grad."""
+    if isinstance(v, Tensor):
+        inputs.append(v)
+        if type(v) is Tensor:
+            return v, False
+        m = getattr(v, "_meta", None)
+        p = _object_new(Tensor)
+        p._array = v._array
+        return p, m is not None and m.requires_grad
+    if isinstance(v, (list, tuple)):
+        req = False
+        for b in v:
+            if isinstance(b, Tensor):
+                inputs.append(b)
+                if type(b) is not Tensor:
+                    m = getattr(b, "_meta", None)
+                    if m is not None and m.requires_grad:
+                        req = True
+        return _strip(v), req
+    return v, False
+
+
 def record(name, raw, args, kwargs):
     """The autograd hook: run ``raw`` on plain tensors and, if an input requires
     grad and grad mode is on, attach a node to the differentiable outputs."""
-    inputs = _flatten(args, kwargs)
-    if not is_grad_enabled() or not _any_requires_grad(inputs):
-        return _call_plain(raw, args, kwargs)
-    result = _call_plain(raw, args, kwargs)
-    outs = result if isinstance(result, (tuple, list)) else (result,)
-    diff = [isinstance(o, Tensor) and _differentiable_dtype(o._array) for o in outs]
-    if not any(diff):
-        return result  # integer/bool outputs are not differentiable
+    # one pass over the arguments: the tensor inputs (positional in order, one
+    # level into lists/tuples, then keywords by sorted name), the plain call
+    # arguments, and whether an input requires grad
+    inputs = []
+    plain = []
+    req = False
+    for a in args:
+        p, r = _collect(a, inputs)
+        plain.append(p)
+        if r:
+            req = True
+    if kwargs:
+        pkw = {}
+        for k in sorted(kwargs):
+            p, r = _collect(kwargs[k], inputs)
+            pkw[k] = p
+            if r:
+                req = True
+        result = raw(*plain, **pkw)
+    else:
+        result = raw(*plain)
+    if not req or not _grad_local.enabled:
+        return result
+    if type(result) is Tensor:
+        outs = (result,)
+        if result._array.dtype.kind not in "fc":
+            return result  # integer/bool outputs are not differentiable
+    else:
+        outs = result if isinstance(result, (tuple, list)) else (result,)
+        if not any(isinstance(o, Tensor) and o._array.dtype.kind in "fc" for o in outs):
+            return result
     rule = RULES.get(name)
     if rule is None:
         raise RuntimeError(
             f"minitensor.autograd: {name}() has no gradient rule; call it on detached "
             f"tensors (x.detach()) or under minitensor.no_grad()")
-    edges = tuple(_edge(t) for t in inputs)
-    node = Node(name, rule, args, kwargs, tuple(inputs), edges,
-                tuple(o._array if isinstance(o, Tensor) else None for o in outs))
-    new = []
+    # the node, built directly (one loop over the inputs; see Node.__init__)
+    edges = []
+    shapes = []
+    dtypes = []
     versions = []
-    for i, (o, d) in enumerate(zip(outs, diff)):
-        if d:
-            m = _Meta(True, node, i)
-            versions.append((weakref.ref(m), 0))
-            new.append(_make_grad_tensor(o._array, m))
+    for t in inputs:
+        a = t._array
+        shapes.append(a.shape)
+        dtypes.append(a.dtype)
+        m = None if type(t) is Tensor else getattr(t, "_meta", None)
+        if m is None:
+            edges.append(None)
+            continue
+        versions.append((m, m.version))
+        if not m.requires_grad:
+            edges.append(None)
+        elif m.grad_fn is not None:
+            edges.append((m.grad_fn, m.output_nr))
         else:
-            versions.append(None)
+            edges.append((_leaf_node(t, m), 0))
+    node = _object_new(Node)
+    node.name = name
+    node.rule = rule
+    node.args = args
+    node.kwargs = kwargs
+    node._inputs = tuple(inputs)
+    node.next_edges = edges = tuple(edges)
+    node.out_arrays = tuple([o._array if isinstance(o, Tensor) else None for o in outs])
+    node.out_hooks = None
+    node.out_retained = None
+    node.freed = False
+    node.create_graph = False
+    node.needs_input_grad = tuple([e is not None for e in edges])
+    node.in_shapes = tuple(shapes)
+    node.in_dtypes = tuple(dtypes)
+    node.in_versions = tuple(versions)
+    node.saved = None
+    if type(result) is Tensor:  # one output (the common case)
+        m = _Meta(True, node, 0)
+        node.out_versions = ((weakref.ref(m), 0),)
+        t = _object_new(_GradTensor)
+        t._array = result._array
+        t._meta = m
+        return t
+    new = []
+    out_versions = []
+    i = 0
+    for o in outs:
+        if isinstance(o, Tensor) and o._array.dtype.kind in "fc":
+            m = _Meta(True, node, i)
+            out_versions.append((weakref.ref(m), 0))
+            t = _object_new(_GradTensor)
+            t._array = o._array
+            t._meta = m
+            new.append(t)
+        else:
+            out_versions.append(None)
             new.append(o)
-    node.out_versions = tuple(versions)
+        i += 1
+    node.out_versions = tuple(out_versions)
     if isinstance(result, tuple):
         if hasattr(result, "_fields"):  # named tuple results (eigh, svd, ...)
             return type(result)(*new)
@@ -304,7 +398,7 @@ def record(name, raw, args, kwargs):
 # ---------------------------------------------------------------------- backward
 def _unbroadcast(g, shape, dtype):
     """Sum ``g`` down to ``shape`` (undo broadcasting) and cast to ``dtype``."""
-    import minitensor as xp
+    xp = _xp()
     gs = g.shape
     if gs != shape:
         lead = len(gs) - len(shape)
@@ -323,6 +417,17 @@ def _unbroadcast(g, shape, dtype):
             g = xp.real(g)
         g = xp.astype(g, _FROM_NP[dtype])
     return g
+
+
+def _xp():
+    global _XP
+    if _XP is None:
+        import minitensor
+        _XP = minitensor
+    return _XP
+
+
+_XP = None
 
 
 def _accumulate(buf, i, g):
@@ -392,73 +497,96 @@ def _run(roots, root_grads, retain_graph, create_graph, capture=None):
         _accumulate(buf, i, g)
     ready = [node for k, node in nodes.items()
              if deps[k] == 0 and (needed is None or k in needed)]
-    prev_mode = is_grad_enabled()
+    prev_mode = _grad_local.enabled
     try:
         _set_enabled(create_graph)
         while ready:
             node = ready.pop()
             buf = buffers.pop(id(node), None)
-            if buf is None:
-                buf = [None]
-            if isinstance(node, AccumulateGrad):
-                g = buf[0]
-                if g is not None:
-                    _leaf_receive(node, g, create_graph, capture)
+            if type(node) is AccumulateGrad:
+                if buf is not None and buf[0] is not None:
+                    _leaf_receive(node, buf[0], create_graph, capture)
                 continue
-            node._check_freed()
-            grads = list(buf)
-            # hooks and retain_grad of the node's outputs
-            for i in range(len(grads)):
-                if grads[i] is None:
-                    continue
-                if node.out_hooks and i in node.out_hooks:
-                    for fn in node.out_hooks[i]:
-                        r = fn(grads[i])
-                        if r is not None:
-                            grads[i] = r
-                if node.out_retained and i in node.out_retained:
-                    m = node.out_retained[i]()  # weakref: the node does not keep outputs alive
-                    if m is not None:
-                        g = _owned(grads[i], create_graph)
-                        m.grad = g if m.grad is None else m.grad + g
-                if capture is not None and (id(node), i) in capture:
-                    capture[(id(node), i)] = grads[i]
-            if all(g is None for g in grads) or (needed is not None and not any(
-                    e is not None and id(e[0]) in needed for e in node.next_edges)):
-                in_grads = (None,) * len(node.next_edges)
-            else:
-                grads = [g if g is not None else _zeros_for(node, i) for i, g in enumerate(grads)]
+            if node.freed:
+                node._check_freed()  # raises
+            grads = buf if buf is not None else [None]
+            if node.out_hooks or node.out_retained or capture is not None:
+                _output_hooks(node, grads, create_graph, capture)
+            run = False
+            for g in grads:
+                if g is not None:
+                    run = True
+                    break
+            edges = node.next_edges
+            if run and needed is not None:
+                run = False
+                for e in edges:
+                    if e is not None and id(e[0]) in needed:
+                        run = True
+                        break
+            if run:
+                for i in range(len(grads)):
+                    if grads[i] is None:
+                        grads[i] = _zeros_for(node, i)
                 node.create_graph = create_graph
                 in_grads = node.rule(node, *grads)
-                if not isinstance(in_grads, (tuple, list)):
-                    in_grads = (in_grads,)
-                if len(in_grads) != len(node.next_edges):
+                if type(in_grads) is not tuple:
+                    in_grads = tuple(in_grads) if isinstance(in_grads, list) else (in_grads,)
+                if len(in_grads) != len(edges):
                     raise RuntimeError(
                         f"gradient rule of {node.name} returned {len(in_grads)} gradients for "
-                        f"{len(node.next_edges)} tensor inputs")
-            for j, (e, g) in enumerate(zip(node.next_edges, in_grads)):
+                        f"{len(edges)} tensor inputs")
+            else:
+                in_grads = None
+            j = -1
+            for e in edges:
+                j += 1
                 if e is None:
                     continue
                 nxt, idx = e
                 k = id(nxt)
                 if needed is not None and k not in needed:
                     continue
+                g = in_grads[j] if in_grads is not None else None
                 if g is not None:
                     if not isinstance(g, Tensor):
                         g = Tensor._new(np.asarray(g))
-                    g = _unbroadcast(g, node.in_shapes[j], node.in_dtypes[j])
-                    buf = buffers.get(id(nxt))
-                    if buf is None:
-                        n_out = 1 if isinstance(nxt, AccumulateGrad) else len(nxt.out_arrays or (None,))
-                        buf = buffers[id(nxt)] = [None] * n_out
-                    _accumulate(buf, idx, g)
-                deps[k] -= 1
-                if deps[k] == 0:
+                    a = g._array
+                    if a.shape != node.in_shapes[j] or a.dtype != node.in_dtypes[j]:
+                        g = _unbroadcast(g, node.in_shapes[j], node.in_dtypes[j])
+                    b = buffers.get(k)
+                    if b is None:
+                        b = buffers[k] = [None] * (1 if type(nxt) is AccumulateGrad
+                                                   else len(nxt.out_arrays or (None,)))
+                    prev = b[idx]
+                    b[idx] = g if prev is None else prev + g
+                d = deps[k] - 1
+                deps[k] = d
+                if d == 0:
                     ready.append(nxt)
             if not retain_graph:
                 node._free()
     finally:
         _set_enabled(prev_mode)
+
+
+def _output_hooks(node, grads, create_graph, capture):
+    """Hooks and retain_grad of a node's outputs; capture for autograd.grad."""
+    for i in range(len(grads)):
+        if grads[i] is None:
+            continue
+        if node.out_hooks and i in node.out_hooks:
+            for fn in node.out_hooks[i]:
+                r = fn(grads[i])
+                if r is not None:
+                    grads[i] = r
+        if node.out_retained and i in node.out_retained:
+            m = node.out_retained[i]()  # weakref: the node does not keep outputs alive
+            if m is not None:
+                g = _owned(grads[i], create_graph)
+                m.grad = g if m.grad is None else m.grad + g
+        if capture is not None and (id(node), i) in capture:
+            capture[(id(node), i)] = grads[i]
 
 
 def _leaf_receive(acc, g, create_graph, capture):

@@ -5,12 +5,16 @@ import threading
 
 __all__ = ["no_grad", "enable_grad", "set_grad_enabled", "is_grad_enabled"]
 
-_local = threading.local()
+class _Local(threading.local):
+    enabled = True  # the default of every thread (an instance attribute once set)
+
+
+_local = _Local()
 
 
 def is_grad_enabled():
     """Whether operations are recorded for autograd in this thread (default True)."""
-    return getattr(_local, "enabled", True)
+    return _local.enabled
 
 
 def _set_enabled(mode):

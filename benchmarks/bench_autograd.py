@@ -1,0 +1,195 @@
+"""Autograd costs: the check plain calls pay, recording, and backward vs PyTorch.
+
+Run: ``python benchmarks/bench_autograd.py [--quick]``.
+
+1. Overhead on arrays that need no gradient: per-call time of ``xp.add``,
+   ``xp.multiply``, ``xp.exp``, ``xp.sum`` and ``xp.reshape`` on 100-element
+   float64 arrays (a) in a process where ``minitensor.autograd`` was never
+   imported and (b) in a process that imported it (plain arrays in both).
+   Worker processes of both kinds run in alternation (the machine is 2 shared,
+   noisy cores); each figure is the median over rounds of per-round medians.
+   The ratio b/a must stay within 5%.
+2. A 50-op chain (multiply, add, tanh, exp, ..., sum) on 100 and 1e6
+   elements: forward without gradients, forward recording the graph
+   (``requires_grad=True``), and ``backward()``; the same in PyTorch with 1 and 2
+   threads (minitensor's kernel thread count is set to match). Medians of
+   repeats; ratios > 1 mean minitensor is slower.
+"""
+import argparse
+import json
+import os
+import statistics
+import subprocess
+import sys
+import time
+import timeit
+
+OPS = [
+    ("add", "xp.add(x, y)"),
+    ("multiply", "xp.multiply(x, y)"),
+    ("exp", "xp.exp(x)"),
+    ("sum", "xp.sum(x)"),
+    ("reshape", "xp.reshape(x, (10, 10))"),
+]
+
+
+# ------------------------------------------------------------ 1. plain overhead
+def _worker(kind, number, repeat):
+    """Per-call medians (seconds) of OPS in this process; prints JSON."""
+    import numpy as np
+
+    import minitensor as xp
+    if kind == "autograd":
+        import minitensor.autograd  # noqa: F401  (installs the hook)
+        assert xp._grad_hook.state.hook is not None
+    else:
+        assert "minitensor.autograd" not in sys.modules
+    x = xp.asarray(np.linspace(-1.0, 1.0, 100))
+    y = xp.asarray(np.linspace(0.5, 1.5, 100))
+    g = {"xp": xp, "x": x, "y": y}
+    out = {}
+    for _ in range(2):  # warm up, then measure
+        for name, stmt in OPS:
+            t = timeit.Timer(stmt, globals=g)
+            out[name] = min(t.repeat(repeat=repeat, number=number)) / number
+    print(json.dumps(out))
+
+
+def bench_plain_overhead(rounds, number, repeat):
+    print(f"1. Plain calls on 100-element float64 arrays, per call (us); median over {rounds} "
+          f"alternating rounds of worker processes")
+    res = {"plain": [], "autograd": []}
+    for _ in range(rounds):
+        for kind in ("plain", "autograd"):
+            r = subprocess.run([sys.executable, __file__, "--worker", kind, "--number", str(number),
+                                "--repeat", str(repeat)], capture_output=True, text=True,
+                               check=True)
+            res[kind].append(json.loads(r.stdout.strip().splitlines()[-1]))
+    print(f"{'op':>10} {'(a) never imported':>19} {'(b) autograd loaded':>20} {'b/a':>7}")
+    worst = 0.0
+    for name, _ in OPS:
+        a = statistics.median(r[name] for r in res["plain"])
+        b = statistics.median(r[name] for r in res["autograd"])
+        worst = max(worst, b / a)
+        print(f"{name:>10} {a * 1e6:19.3f} {b * 1e6:20.3f} {b / a:7.3f}")
+    print(f"worst ratio b/a: {worst:.3f} ({'within' if worst <= 1.05 else 'OVER'} 5%)")
+    # the check itself, measured in one process: hook unset vs set, alternating
+    import numpy as np
+
+    import minitensor as xp
+    import minitensor.autograd  # noqa: F401
+    state = xp._grad_hook.state
+    hook = state.hook
+    x = xp.asarray(np.linspace(-1.0, 1.0, 100))
+    g = {"xp": xp, "x": x, "y": x}
+    ab = {name: ([], []) for name, _ in OPS}
+    try:
+        for _ in range(rounds):
+            for i, h in enumerate((None, hook)):
+                state.hook = h
+                for name, stmt in OPS:
+                    t = timeit.Timer(stmt, globals=g)
+                    ab[name][i].append(min(t.repeat(repeat=repeat, number=number)) / number)
+    finally:
+        state.hook = hook
+    print("   in one process, hook unset vs set (min of repeats): " + ", ".join(
+        f"{name} {statistics.median(b) / statistics.median(a):.3f}" for name, (a, b) in ab.items()))
+
+
+# ------------------------------------------------------ 2. recording / backward
+def _chain(m, x):
+    """50 operations: 12 x (multiply, add, tanh, exp), then multiply and sum."""
+    y = x
+    for _ in range(12):
+        y = y * 0.9
+        y = y + 0.1
+        y = m.tanh(y)
+        y = m.exp(y)
+    y = y * 0.5
+    return m.sum(y)
+
+
+def _median_time(fn, repeat):
+    ts = []
+    for _ in range(repeat):
+        t0 = time.perf_counter()
+        fn()
+        ts.append(time.perf_counter() - t0)
+    return statistics.median(ts)
+
+
+def _measure(lib, m, make_plain, make_leaf, repeat):
+    """(forward plain, forward recording, backward) medians in seconds."""
+    xplain = make_plain()
+    _chain(m, xplain)  # warm up
+    fwd = _median_time(lambda: _chain(m, xplain), repeat)
+    leaf = make_leaf()
+    rec = _median_time(lambda: _chain(m, leaf), repeat)
+    bwd = []
+    for _ in range(repeat):
+        leaf.grad = None
+        y = _chain(m, leaf)
+        t0 = time.perf_counter()
+        y.backward()
+        bwd.append(time.perf_counter() - t0)
+    return fwd, rec, statistics.median(bwd)
+
+
+def bench_chain(sizes, repeat_small, repeat_large):
+    import numpy as np
+
+    import minitensor as xp
+    try:
+        import torch
+    except ImportError:  # pragma: no cover
+        torch = None
+    print()
+    print("2. A 50-op chain (multiply, add, tanh, exp x 12, multiply, sum), float64; medians (ms)")
+    hdr = (f"{'n':>8} {'thr':>3} | {'fwd':>9} {'fwd+rec':>9} {'rec/fwd':>7} {'backward':>9} | "
+           f"{'torch fwd':>9} {'t fwd+rec':>9} {'t rec/fwd':>9} {'t bwd':>9} | "
+           f"{'fwd/t':>6} {'rec/t':>6} {'bwd/t':>6}")
+    print(hdr)
+    set_threads = getattr(xp, "set_num_threads", None)
+    for n in sizes:
+        data = np.linspace(-1.0, 1.0, n)
+        repeat = repeat_small if n <= 10_000 else repeat_large
+        for threads in (1, 2):
+            if set_threads is not None:
+                set_threads(threads)
+            ours = _measure("xp", xp, lambda: xp.asarray(data),
+                            lambda: xp.tensor(data, requires_grad=True), repeat)
+            if torch is not None:
+                torch.set_num_threads(threads)
+                theirs = _measure("torch", torch, lambda: torch.tensor(data),
+                                  lambda: torch.tensor(data, requires_grad=True), repeat)
+            else:
+                theirs = (float("nan"),) * 3
+            f, r, b = (v * 1e3 for v in ours)
+            tf, tr, tb = (v * 1e3 for v in theirs)
+            print(f"{n:>8} {threads:>3} | {f:9.3f} {r:9.3f} {r / f:7.2f} {b:9.3f} | "
+                  f"{tf:9.3f} {tr:9.3f} {tr / tf:9.2f} {tb:9.3f} | "
+                  f"{f / tf:6.2f} {r / tr:6.2f} {b / tb:6.2f}")
+    if set_threads is not None:
+        set_threads(os.cpu_count() or 1)
+
+
+def main():
+    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p.add_argument("--quick", action="store_true", help="fewer rounds and repeats")
+    p.add_argument("--worker", choices=("plain", "autograd"), help=argparse.SUPPRESS)
+    p.add_argument("--number", type=int, default=20000, help=argparse.SUPPRESS)
+    p.add_argument("--repeat", type=int, default=7, help=argparse.SUPPRESS)
+    args = p.parse_args()
+    if args.worker:
+        _worker(args.worker, args.number, args.repeat)
+        return
+    if args.quick:
+        bench_plain_overhead(rounds=3, number=5000, repeat=5)
+        bench_chain((100, 1_000_000), repeat_small=20, repeat_large=3)
+    else:
+        bench_plain_overhead(rounds=7, number=20000, repeat=7)
+        bench_chain((100, 1_000_000), repeat_small=200, repeat_large=7)
+
+
+if __name__ == "__main__":
+    main()
