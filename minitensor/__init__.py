@@ -60,6 +60,25 @@ from ._manipulation_functions import (
     permute_dims, repeat, reshape, roll, squeeze, stack, tile, unstack,
 )
 
+# --------------------------------------------------------- searching functions
+from ._searching_functions import (
+    argmax, argmin, count_nonzero, nonzero, searchsorted, where,
+)
+
+# --------------------------------------------------------------- set functions
+from ._set_functions import isin, unique_all, unique_counts, unique_inverse, unique_values
+
+# ----------------------------------------------------------- sorting functions
+from ._sorting_functions import argsort, sort
+
+# ------------------------------------------------------- statistical functions
+from ._statistical_functions import (
+    cumulative_prod, cumulative_sum, max, mean, min, prod, std, sum, var,
+)
+
+# --------------------------------------------------------- utility functions
+from ._utility_functions import all, any, diff
+
 # ------------------------------------------------------- inspection (info) API
 from ._info import __array_namespace_info__
 
@@ -98,6 +117,16 @@ __all__ = [
     "broadcast_arrays", "broadcast_shapes", "broadcast_to", "concat", "expand_dims", "flip",
     "moveaxis", "permute_dims", "repeat", "reshape", "roll", "squeeze", "stack", "tile",
     "unstack",
+    # searching functions
+    "argmax", "argmin", "count_nonzero", "nonzero", "searchsorted", "where",
+    # set functions
+    "isin", "unique_all", "unique_counts", "unique_inverse", "unique_values",
+    # sorting functions
+    "argsort", "sort",
+    # statistical functions
+    "cumulative_prod", "cumulative_sum", "max", "mean", "min", "prod", "std", "sum", "var",
+    # utility functions
+    "all", "any", "diff",
     # extensions
     "fft", "linalg",
 ]

@@ -1,0 +1,544 @@
+"""Statistical functions of the Array API standard.
+
+``cumulative_sum``, ``cumulative_prod``, ``max``, ``mean``, ``min``, ``prod``,
+``std``, ``sum``, ``var``.
+
+Reductions call NumPy's ufunc ``reduce`` directly (``np.add.reduce`` rather than
+``np.sum``: same result, a few microseconds less per call). Full and last/first
+axis sums of C-contiguous float32/float64 tensors go to the Pythran kernels
+through ``minitensor._kernels`` when that is faster (``_sum_kernel`` below;
+measured in ``benchmarks/bench_reductions.py``).
+
+Accumulation dtypes (``sum``, ``prod``, ``cumulative_sum``, ``cumulative_prod``)
+follow the standard: with ``dtype=None`` signed integers (and bool) accumulate in
+the default integer dtype int64, unsigned integers in uint64, floating-point
+dtypes keep their dtype.
+"""
+import builtins
+import math
+
+import numpy as np
+
+from ._array_object import Tensor
+from ._dtypes import _FROM_NP, _as_dtype
+from ._elementwise_functions import _NP_CATEGORY, _category_error
+from ._grad_hook import differentiable
+from ._utility_functions import (
+    _array_arg, _check_keepdims, _normalize_axes, _normalize_axis, _wrap,
+)
+
+__all__ = ["cumulative_prod", "cumulative_sum", "max", "mean", "min", "prod", "std", "sum",
+           "var"]
+
+_new = Tensor._new
+_ndarray = np.ndarray
+
+_I64 = np.dtype(np.int64)
+_U64 = np.dtype(np.uint64)
+_F64 = np.dtype(np.float64)
+_F32 = np.dtype(np.float32)
+_BOOL = np.dtype(np.bool_)
+
+_NUMERIC = _NP_CATEGORY["numeric"]
+_NUMERIC_OR_BOOL = _NUMERIC | {_BOOL}
+_ALL = _NP_CATEGORY["all"]
+
+# dtype=None accumulation dtype of sum / prod / cumulative_*: by dtype kind
+# Note: bool input is accepted (the standard asks for numeric input) and counts
+# in int64, as NumPy and PyTorch do; scikit-learn sums boolean masks.
+_DEFAULT_ACC = {"b": _I64, "i": _I64, "u": _U64}
+
+
+def _acc_dtype(name, a, dtype):
+    """The accumulation (= result) dtype of sum/prod/cumulative_* for input ``a``."""
+    if dtype is None:
+        return _DEFAULT_ACC.get(a.dtype.kind, a.dtype)
+    d = _as_dtype(dtype)._np_dtype
+    if a.dtype.kind == "c" and d.kind != "c":
+        raise TypeError(f"{name}: cannot accumulate complex {_FROM_NP[a.dtype]} input in "
+                        f"{_FROM_NP[d]}; take real(), imag() or abs() first")
+    return d
+
+
+def _input(name, x, allowed, category):
+    a = _array_arg(name, x)
+    if a.dtype not in allowed:
+        raise _category_error(name, category, _FROM_NP[a.dtype])
+    return a
+
+
+def _reduced_count(a, axes):
+    """Number of elements per reduction (``axes`` None means all)."""
+    if axes is None:
+        return a.size
+    shape = a.shape
+    n = 1
+    for ax in axes:
+        n *= shape[ax]
+    return n
+
+
+def _reduced_shape(a, axes, keepdims):
+    if axes is None:
+        return (1,) * a.ndim if keepdims else ()
+    if keepdims:
+        return tuple(1 if i in axes else s for i, s in enumerate(a.shape))
+    return tuple(s for i, s in enumerate(a.shape) if i not in axes)
+
+
+def _cast_input(a, acc):
+    """Cast ``a`` to ``acc`` up front when the cast crosses kinds (float -> int:
+    done once, with NumPy's cast warnings silenced as ``astype`` does)."""
+    if a.dtype != acc and a.dtype.kind != acc.kind and acc.kind in "iub":
+        with np.errstate(invalid="ignore", over="ignore"):
+            return a.astype(acc)
+    return a
+
+
+# ---------------------------------------------------------------------------
+# kernel routing (float32 / float64 sums)
+# ---------------------------------------------------------------------------
+# Below these sizes (elements) NumPy's reduction wins: the kernel call costs a
+# few microseconds more, and OpenMP only pays off on large inputs.
+# Measured with benchmarks/bench_reductions.py (see its docstring).
+_KERNEL_MIN_FULL = 1 << 62
+_KERNEL_MIN_AXIS = 1 << 62
+_KERNEL_DTYPES = (_F32, _F64)
+_kernels = None
+
+
+def _sum_kernel(a, axes, keepdims):
+    """The float32/float64 sum of ``a`` over ``axes`` by a Pythran kernel, or
+    None when NumPy should do it (small, non-contiguous, or an axis layout the
+    kernels do not cover).
+
+    Note: the kernels accumulate in float64 (float32 sums are more accurate than
+    NumPy's pairwise float32 sums) and do not emit NumPy's overflow warnings; a
+    sum of only negative zeros is +0.0 there.
+    """
+    global _kernels
+    if a.dtype not in _KERNEL_DTYPES or not a.flags.c_contiguous:
+        return None
+    size = a.size
+    ndim = a.ndim
+    if axes is None or len(axes) == ndim:
+        if size < _KERNEL_MIN_FULL:
+            return None
+        if _kernels is None:
+            from . import _kernels
+        r = _kernels.sum_all(a)
+        return r.reshape((1,) * ndim) if keepdims else r
+    if size < _KERNEL_MIN_AXIS or not axes or axes[-1] - axes[0] != len(axes) - 1:
+        return None
+    shape = a.shape
+    pre = math.prod(shape[:axes[0]])
+    post = math.prod(shape[axes[-1] + 1:])
+    if not (post == 1 or pre == 1 or pre <= 16 or post >= 256):
+        return None  # many short slabs: NumPy's strided reduction is better
+    if _kernels is None:
+        from . import _kernels
+    return _kernels.sum_axis(a, axes, keepdims)
+
+
+# ---------------------------------------------------------------------------
+# sum / prod
+# ---------------------------------------------------------------------------
+@differentiable("sum")
+def sum(x, /, *, axis=None, dtype=None, keepdims=False):
+    """Sum of the elements of ``x`` along ``axis``.
+
+    Parameters
+    ----------
+    x : Tensor
+        Numeric (or bool) dtype.
+    axis : int or tuple of ints, optional
+        Axes to reduce (negative axes count from the end). Default: all axes.
+    dtype : DType, optional
+        Result (and accumulation) dtype. Default: int64 for signed integer and
+        bool input, uint64 for unsigned integer input, else ``x.dtype``.
+    keepdims : bool, optional
+        Keep the reduced axes as size-1 dimensions.
+
+    Returns
+    -------
+    Tensor
+        The sums; 0 where a reduced axis is empty.
+
+    Examples
+    --------
+    >>> import minitensor as xp
+    >>> x = xp.asarray([[1, 2, 3], [4, 5, 6]], dtype=xp.int8)
+    >>> xp.sum(x)
+    Tensor(21, dtype=int64)
+    >>> xp.sum(x, axis=0, keepdims=True)
+    Tensor([[5, 7, 9]], dtype=int64)
+    """
+    a = x._array if type(x) is Tensor else _array_arg("sum", x)
+    if a.dtype not in _NUMERIC_OR_BOOL:
+        raise _category_error("sum", "numeric", _FROM_NP[a.dtype])
+    if keepdims is not False:
+        _check_keepdims("sum", keepdims)
+    axes = None if axis is None else _normalize_axes("sum", axis, a.ndim)
+    acc = _DEFAULT_ACC.get(a.dtype.kind, a.dtype) if dtype is None else _acc_dtype("sum", a, dtype)
+    if acc is a.dtype or acc == a.dtype:
+        r = _sum_kernel(a, axes, keepdims) if a.dtype.kind == "f" else None
+        if r is not None:
+            return _new(r)
+    else:
+        a = _cast_input(a, acc)
+    return _wrap(np.add.reduce(a, axis=axes, dtype=acc, keepdims=keepdims))
+
+
+@differentiable("prod")
+def prod(x, /, *, axis=None, dtype=None, keepdims=False):
+    """Product of the elements of ``x`` along ``axis``.
+
+    Parameters
+    ----------
+    x : Tensor
+        Numeric (or bool) dtype.
+    axis : int or tuple of ints, optional
+        Axes to reduce. Default: all axes.
+    dtype : DType, optional
+        Result (and accumulation) dtype. Default: int64 for signed integer and
+        bool input, uint64 for unsigned integer input, else ``x.dtype``.
+    keepdims : bool, optional
+        Keep the reduced axes as size-1 dimensions.
+
+    Returns
+    -------
+    Tensor
+        The products; 1 where a reduced axis is empty.
+
+    Examples
+    --------
+    >>> import minitensor as xp
+    >>> xp.prod(xp.asarray([[1.0, 2.0], [3.0, 4.0]]), axis=1)
+    Tensor([ 2., 12.], dtype=float64)
+    """
+    a = _input("prod", x, _NUMERIC_OR_BOOL, "numeric")
+    _check_keepdims("prod", keepdims)
+    axes = None if axis is None else _normalize_axes("prod", axis, a.ndim)
+    acc = _acc_dtype("prod", a, dtype)
+    a = _cast_input(a, acc)
+    return _wrap(np.multiply.reduce(a, axis=axes, dtype=acc, keepdims=keepdims))
+
+
+# ---------------------------------------------------------------------------
+# cumulative_sum / cumulative_prod
+# ---------------------------------------------------------------------------
+def _cumulative(name, ufunc, identity):
+    @differentiable(name)
+    def func(x, /, *, axis=None, dtype=None, include_initial=False):
+        a = _input(name, x, _NUMERIC_OR_BOOL, "numeric")
+        if a.ndim == 0:
+            # Note: the standard leaves 0-d input open; as NumPy's cumulative_sum,
+            # a 0-d tensor is treated as a 1-element 1-D tensor (the result is 1-D).
+            a = a.reshape(1)
+        if axis is None:
+            if a.ndim > 1:
+                raise ValueError(f"{name}: axis is required for a tensor of more than one "
+                                 f"dimension (got shape {a.shape})")
+            ax = 0
+        else:
+            ax = _normalize_axis(name, axis, a.ndim)
+        if type(include_initial) is not builtins.bool and not isinstance(include_initial, np.bool_):
+            raise TypeError(f"{name}: include_initial must be a bool, got {include_initial!r}")
+        acc = _acc_dtype(name, a, dtype)
+        a = _cast_input(a, acc)
+        if not include_initial:
+            return _new(ufunc.accumulate(a, axis=ax, dtype=acc))
+        shape = list(a.shape)
+        shape[ax] += 1
+        out = np.empty(shape, dtype=acc)
+        lead = (slice(None),) * ax
+        out[lead + (0,)] = identity
+        ufunc.accumulate(a, axis=ax, dtype=acc, out=out[lead + (slice(1, None),)])
+        return _new(out)
+
+    func.__name__ = func.__qualname__ = name
+    return func
+
+
+cumulative_sum = _cumulative("cumulative_sum", np.add, 0)
+cumulative_sum.__doc__ = """Cumulative sum of ``x`` along ``axis``.
+
+Parameters
+----------
+x : Tensor
+    Numeric (or bool) dtype.
+axis : int, optional
+    Axis to accumulate along; required when ``x`` has more than one dimension.
+dtype : DType, optional
+    Result dtype; the default follows ``sum`` (int64 / uint64 for integers).
+include_initial : bool, optional
+    Start with the additive identity (0): the axis grows by one.
+
+Examples
+--------
+>>> import minitensor as xp
+>>> xp.cumulative_sum(xp.asarray([1, 2, 3]), include_initial=True)
+Tensor([0, 1, 3, 6], dtype=int64)
+"""
+
+cumulative_prod = _cumulative("cumulative_prod", np.multiply, 1)
+cumulative_prod.__doc__ = """Cumulative product of ``x`` along ``axis``.
+
+Parameters
+----------
+x : Tensor
+    Numeric (or bool) dtype.
+axis : int, optional
+    Axis to accumulate along; required when ``x`` has more than one dimension.
+dtype : DType, optional
+    Result dtype; the default follows ``prod`` (int64 / uint64 for integers).
+include_initial : bool, optional
+    Start with the multiplicative identity (1): the axis grows by one.
+
+Examples
+--------
+>>> import minitensor as xp
+>>> xp.cumulative_prod(xp.asarray([[1.0, 2.0], [3.0, 4.0]]), axis=0)
+Tensor([[1., 2.],
+        [3., 8.]], dtype=float64)
+"""
+
+
+# ---------------------------------------------------------------------------
+# max / min
+# ---------------------------------------------------------------------------
+def _extremum(name, ufunc):
+    @differentiable(name)
+    def func(x, /, *, axis=None, keepdims=False):
+        # Note: bool and complex input are accepted, as NumPy does (complex
+        # numbers are ordered lexicographically); the standard asks for real input.
+        a = x._array if type(x) is Tensor else _array_arg(name, x)
+        if keepdims is not False:
+            _check_keepdims(name, keepdims)
+        axes = None if axis is None else _normalize_axes(name, axis, a.ndim)
+        try:
+            r = ufunc.reduce(a, axis=axes, keepdims=keepdims)
+        except ValueError:
+            if a.size == 0:
+                # Note: the standard leaves the max/min of nothing open; as NumPy
+                # (and PyTorch), it is an error.
+                raise ValueError(
+                    f"{name}: cannot reduce an empty tensor (shape {a.shape}, axis {axis!r}): "
+                    f"the {name} of zero elements is undefined") from None
+            raise
+        return _wrap(r)
+
+    func.__name__ = func.__qualname__ = name
+    return func
+
+
+max = _extremum("max", np.maximum)
+max.__doc__ = """Maximum of ``x`` along ``axis`` (NaN propagates).
+
+Parameters
+----------
+x : Tensor
+axis : int or tuple of ints, optional
+    Axes to reduce. Default: all axes.
+keepdims : bool, optional
+    Keep the reduced axes as size-1 dimensions.
+
+Returns
+-------
+Tensor
+    Same dtype as ``x``. Reducing over zero elements raises ValueError.
+
+Examples
+--------
+>>> import minitensor as xp
+>>> xp.max(xp.asarray([[1, 5], [7, 2]]), axis=1)
+Tensor([5, 7], dtype=int64)
+"""
+
+min = _extremum("min", np.minimum)
+min.__doc__ = """Minimum of ``x`` along ``axis`` (NaN propagates).
+
+Parameters
+----------
+x : Tensor
+axis : int or tuple of ints, optional
+    Axes to reduce. Default: all axes.
+keepdims : bool, optional
+    Keep the reduced axes as size-1 dimensions.
+
+Returns
+-------
+Tensor
+    Same dtype as ``x``. Reducing over zero elements raises ValueError.
+
+Examples
+--------
+>>> import minitensor as xp
+>>> xp.min(xp.asarray([3.0, -1.0, 2.0]))
+Tensor(-1., dtype=float64)
+"""
+
+
+# ---------------------------------------------------------------------------
+# mean / var / std
+# ---------------------------------------------------------------------------
+def _float_input(name, x):
+    """Input of mean/var/std and the dtype of the result: floating dtypes keep
+    theirs; integer and bool input computes in float64."""
+    a = _array_arg(name, x)
+    if a.dtype not in _NUMERIC_OR_BOOL:
+        raise _category_error(name, "numeric", _FROM_NP[a.dtype])
+    if a.dtype.kind in "fc":
+        return a, a.dtype
+    # Note: integer (and bool) input is accepted and gives float64, as the
+    # standard allows and NumPy does.
+    return a, _F64
+
+
+def _nan_result(a, axes, keepdims, dtype):
+    return np.full(_reduced_shape(a, axes, keepdims), np.nan, dtype=dtype)
+
+
+@differentiable("mean")
+def mean(x, /, *, axis=None, keepdims=False):
+    """Arithmetic mean of ``x`` along ``axis``.
+
+    Parameters
+    ----------
+    x : Tensor
+        Floating-point dtype (integer and bool input give float64).
+    axis : int or tuple of ints, optional
+        Axes to reduce. Default: all axes.
+    keepdims : bool, optional
+        Keep the reduced axes as size-1 dimensions.
+
+    Returns
+    -------
+    Tensor
+        The means, with ``x``'s floating dtype; NaN (without a warning) where
+        the reduction is over zero elements.
+
+    Examples
+    --------
+    >>> import minitensor as xp
+    >>> xp.mean(xp.asarray([[1.0, 2.0], [3.0, 5.0]]), axis=0)
+    Tensor([2. , 3.5], dtype=float64)
+    >>> xp.mean(xp.asarray([1, 2]))
+    Tensor(1.5, dtype=float64)
+    """
+    a, dt = _float_input("mean", x)
+    if keepdims is not False:
+        _check_keepdims("mean", keepdims)
+    axes = None if axis is None else _normalize_axes("mean", axis, a.ndim)
+    n = _reduced_count(a, axes)
+    if n == 0:
+        return _new(_nan_result(a, axes, keepdims, dt))
+    s = None
+    if a.dtype is dt or a.dtype == dt:
+        s = _sum_kernel(a, axes, keepdims) if dt.kind == "f" else None
+    if s is None:
+        s = np.add.reduce(a, axis=axes, dtype=dt, keepdims=keepdims)
+    # s / n: a Python int divisor keeps float32 results float32 (NEP 50)
+    r = np.true_divide(s, n, out=s if type(s) is _ndarray else None)
+    return _wrap(r)
+
+
+def _correction(name, correction):
+    if isinstance(correction, (builtins.bool, np.bool_)) or not isinstance(
+            correction, (int, float, np.integer, np.floating)):
+        raise TypeError(f"{name}: correction must be a real number, got {correction!r}")
+    c = float(correction)
+    if not math.isfinite(c):
+        raise ValueError(f"{name}: correction must be finite, got {correction!r}")
+    return c
+
+
+def _var(name, x, axis, correction, keepdims):
+    a, dt = _float_input(name, x)
+    _check_keepdims(name, keepdims)
+    c = _correction(name, correction)
+    axes = None if axis is None else _normalize_axes(name, axis, a.ndim)
+    rdt = np.dtype(dt.char.lower()) if dt.kind == "c" else dt  # real dtype of the result
+    if a.ndim == 0:  # one element, whether reduced over all axes or none
+        a = a.reshape(1)
+        axes = (0,)
+        keepdims = False
+    n = _reduced_count(a, axes)
+    if n == 0 or n - c <= 0:
+        # The standard: NaN when M - correction <= 0 (NumPy would also warn).
+        return _nan_result(a, axes, keepdims, rdt)
+    # two passes (as NumPy): the mean, then the sum of squared deviations
+    m = np.add.reduce(a, axis=axes, dtype=dt, keepdims=True)
+    np.true_divide(m, n, out=m)
+    d = np.subtract(a, m, dtype=dt)
+    if dt.kind == "c":
+        sq = np.multiply(d.real, d.real)  # |d|^2 = re^2 + im^2
+        sq += np.multiply(d.imag, d.imag)
+    else:
+        sq = np.multiply(d, d, out=d)
+    s = np.add.reduce(sq, axis=axes, keepdims=keepdims)
+    if type(s) is not _ndarray:
+        s = np.asarray(s)
+    np.true_divide(s, n - c, out=s)
+    return s
+
+
+@differentiable("var")
+def var(x, /, *, axis=None, correction=0.0, keepdims=False):
+    """Variance of ``x`` along ``axis``: ``sum(|x - mean|**2) / (M - correction)``.
+
+    Parameters
+    ----------
+    x : Tensor
+        Floating-point dtype (integer and bool input give float64; complex input
+        gives the real dtype of the same precision, as NumPy).
+    axis : int or tuple of ints, optional
+        Axes to reduce. Default: all axes.
+    correction : int or float, optional
+        Degrees of freedom adjustment (1 for the unbiased sample variance).
+    keepdims : bool, optional
+        Keep the reduced axes as size-1 dimensions.
+
+    Returns
+    -------
+    Tensor
+        The variances; NaN (without a warning) where ``M - correction <= 0``.
+
+    Examples
+    --------
+    >>> import minitensor as xp
+    >>> x = xp.asarray([1.0, 2.0, 3.0, 4.0])
+    >>> xp.var(x), xp.var(x, correction=1)
+    (Tensor(1.25, dtype=float64), Tensor(1.66666667, dtype=float64))
+    """
+    return _new(_var("var", x, axis, correction, keepdims))
+
+
+@differentiable("std")
+def std(x, /, *, axis=None, correction=0.0, keepdims=False):
+    """Standard deviation of ``x`` along ``axis`` (the square root of ``var``).
+
+    Parameters
+    ----------
+    x : Tensor
+        Floating-point dtype (integer and bool input give float64).
+    axis : int or tuple of ints, optional
+        Axes to reduce. Default: all axes.
+    correction : int or float, optional
+        Degrees of freedom adjustment (1 for Bessel's correction).
+    keepdims : bool, optional
+        Keep the reduced axes as size-1 dimensions.
+
+    Returns
+    -------
+    Tensor
+        NaN (without a warning) where ``M - correction <= 0``.
+
+    Examples
+    --------
+    >>> import minitensor as xp
+    >>> xp.std(xp.asarray([[1.0, 3.0], [2.0, 2.0]]), axis=1)
+    Tensor([1., 0.], dtype=float64)
+    """
+    v = _var("std", x, axis, correction, keepdims)
+    return _new(np.sqrt(v, out=v))
