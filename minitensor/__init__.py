@@ -131,6 +131,11 @@ __all__ = [
     "fft", "linalg",
 ]
 
+# ------------------------------------------------ random seed (PyTorch's names)
+# Note: not part of the Array API standard. One global NumPy Generator feeds
+# nn.init, dropout and data shuffling (minitensor/_random.py).
+from ._random import initial_seed, manual_seed, seed  # noqa: E402
+
 from . import _array_object  # noqa: E402
 
 _array_object._install_operators(__import__(__name__))

@@ -36,7 +36,7 @@ import sys
 # 2-core machine (../shared/reference/pythran.md, section 3.4).
 os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
 
-KERNEL_MODULES = ("_fused", "_reduce", "_optim")
+KERNEL_MODULES = ("_fused", "_reduce", "_optim", "_nn")
 
 PURE_PYTHON = os.environ.get("MINITENSOR_PURE_PYTHON", "0").lower() not in ("", "0", "false", "no")
 
@@ -90,6 +90,7 @@ _USE_V3 = _cpu_has_v3()
 _fused = _load("_fused")
 _reduce = _load("_reduce")
 _optim = _load("_optim")
+_nn = _load("_nn")
 
 COMPILED = {name: hasattr(globals()[name], "__pythran__") for name in KERNEL_MODULES}
 if PURE_PYTHON:

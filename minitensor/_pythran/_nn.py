@@ -1,0 +1,237 @@
+"""Kernels of ``minitensor.nn`` (Pythran source; also valid, slow, NumPy code).
+
+Only ``minitensor/nn/_nn_kernels.py`` calls these. The glue checks every shape,
+dtype, stride and size argument (Pythran checks nothing), makes the arrays
+C-contiguous and native, and allocates ``out`` with NumPy (``np.empty``: the
+kernels overwrite every element of ``out``). Every index a kernel computes is
+bounds-checked against the array it reads or writes, so any (validated) geometry
+is safe: positions that fall into the zero padding are skipped, never read.
+
+Layouts (``NC`` = batch * channels, one image plane per row):
+
+* ``im2col``:  x (NC, H, W) -> out (NC, kh*kw, Ho*Wo): the window element
+  ``(i, j)`` of output position ``(ho, wo)`` is
+  ``x[nc, ho*sh - ph + i*dh, wo*sw - pw + j*dw]`` (0 in the padding).
+* ``col2im``: the adjoint of ``im2col`` (a scatter-add, which NumPy does badly):
+  cols (NC, kh*kw, Ho*Wo) -> out (NC, H, W).
+* ``maxpool2d``: x (NC, H, W) -> out, idx (NC, Ho, Wo); ``idx`` is the flat index
+  ``y*W + x`` of the maximum in its plane (PyTorch's ``return_indices``); NaN
+  wins, as in PyTorch. ``maxpool2d_backward`` scatters grad to ``idx``.
+* ``gelu_erf`` / ``gelu_erf_backward``: exact GELU (``x * Phi(x)``) with the C
+  library's ``erf`` (NumPy has no ``erf``).
+
+Parallel loops are over planes (``nc``): each iteration writes only its own
+plane of ``out``, and the glue guarantees ``out`` does not alias an input, so
+the loops are free of races. Small inputs take the serial branch (OpenMP
+regions are not free); serial and parallel paths compute identical values.
+"""
+import math
+
+import numpy as np
+
+PAR_MIN = 131072      # elements of work below which the serial path is used
+BS = 16384            # elements per block of the elementwise kernels
+INV_SQRT2 = 0.7071067811865476
+INV_SQRT_2PI = 0.3989422804014327
+
+
+# --------------------------------------------------------------------- im2col
+def _im2col_plane(x, out, c, kh, kw, sh, sw, ph, pw, dh, dw, ho, wo):
+    h = x.shape[1]
+    w = x.shape[2]
+    for i in range(kh):
+        for j in range(kw):
+            r = i * kw + j
+            xoff = j * dw - pw
+            # output columns whose input column xoff + q*sw is inside [0, w)
+            q0 = 0
+            if xoff < 0:
+                q0 = min(wo, (-xoff + sw - 1) // sw)
+            q1 = wo
+            if xoff + (wo - 1) * sw >= w:
+                q1 = (w - 1 - xoff) // sw + 1 if w - 1 - xoff >= 0 else 0
+            if q1 < q0:
+                q1 = q0
+            for p in range(ho):
+                y = p * sh - ph + i * dh
+                base = p * wo
+                if y < 0 or y >= h:
+                    for q in range(wo):
+                        out[c, r, base + q] = 0
+                else:
+                    for q in range(q0):
+                        out[c, r, base + q] = 0
+                    for q in range(q0, q1):
+                        out[c, r, base + q] = x[c, y, xoff + q * sw]
+                    for q in range(q1, wo):
+                        out[c, r, base + q] = 0
+
+
+#pythran export im2col(float64[:,:,:] order(C), int, int, int, int, int, int, int, int, int, int, float64[:,:,:] order(C), int)
+#pythran export im2col(float32[:,:,:] order(C), int, int, int, int, int, int, int, int, int, int, float32[:,:,:] order(C), int)
+def im2col(x, kh, kw, sh, sw, ph, pw, dh, dw, ho, wo, out, nt):
+    """out[c, i*kw + j, p*wo + q] = x[c, p*sh - ph + i*dh, q*sw - pw + j*dw] (0 outside x)"""
+    nc = x.shape[0]
+    if nt <= 1 or out.size < PAR_MIN:
+        for c in range(nc):
+            _im2col_plane(x, out, c, kh, kw, sh, sw, ph, pw, dh, dw, ho, wo)
+    else:
+        #omp parallel for num_threads(nt)
+        for c in range(nc):
+            _im2col_plane(x, out, c, kh, kw, sh, sw, ph, pw, dh, dw, ho, wo)
+
+
+# --------------------------------------------------------------------- col2im
+def _col2im_plane(cols, out, c, kh, kw, sh, sw, ph, pw, dh, dw, ho, wo):
+    h = out.shape[1]
+    w = out.shape[2]
+    for y in range(h):
+        for z in range(w):
+            out[c, y, z] = 0
+    for i in range(kh):
+        for j in range(kw):
+            r = i * kw + j
+            xoff = j * dw - pw
+            q0 = 0
+            if xoff < 0:
+                q0 = min(wo, (-xoff + sw - 1) // sw)
+            q1 = wo
+            if xoff + (wo - 1) * sw >= w:
+                q1 = (w - 1 - xoff) // sw + 1 if w - 1 - xoff >= 0 else 0
+            for p in range(ho):
+                y = p * sh - ph + i * dh
+                if y >= 0 and y < h:
+                    base = p * wo
+                    for q in range(q0, q1):
+                        out[c, y, xoff + q * sw] += cols[c, r, base + q]
+
+
+#pythran export col2im(float64[:,:,:] order(C), int, int, int, int, int, int, int, int, int, int, float64[:,:,:] order(C), int)
+#pythran export col2im(float32[:,:,:] order(C), int, int, int, int, int, int, int, int, int, int, float32[:,:,:] order(C), int)
+def col2im(cols, kh, kw, sh, sw, ph, pw, dh, dw, ho, wo, out, nt):
+    """out[c, y, z] = sum of cols[c, i*kw + j, p*wo + q] over the window elements that read x[c, y, z]"""
+    nc = out.shape[0]
+    if nt <= 1 or cols.size < PAR_MIN:
+        for c in range(nc):
+            _col2im_plane(cols, out, c, kh, kw, sh, sw, ph, pw, dh, dw, ho, wo)
+    else:
+        #omp parallel for num_threads(nt)
+        for c in range(nc):
+            _col2im_plane(cols, out, c, kh, kw, sh, sw, ph, pw, dh, dw, ho, wo)
+
+
+# ------------------------------------------------------------------ max pool
+def _maxpool_plane(x, idx, out, c, kh, kw, sh, sw, ph, pw, dh, dw):
+    h = x.shape[1]
+    w = x.shape[2]
+    ho = out.shape[1]
+    wo = out.shape[2]
+    for p in range(ho):
+        for q in range(wo):
+            best = -np.inf
+            bi = -1
+            for i in range(kh):
+                y = p * sh - ph + i * dh
+                if y >= 0 and y < h:
+                    for j in range(kw):
+                        z = q * sw - pw + j * dw
+                        if z >= 0 and z < w:
+                            v = x[c, y, z]
+                            if bi < 0 or v > best or v != v:
+                                best = v
+                                bi = y * w + z
+                                if v != v:
+                                    break
+                    if best != best:
+                        break
+            if bi < 0:
+                # no input element in the window (the glue's output size rules
+                # exclude this; kept safe anyway)
+                out[c, p, q] = -np.inf
+                idx[c, p, q] = 0
+            else:
+                out[c, p, q] = best
+                idx[c, p, q] = bi
+
+
+#pythran export maxpool2d(float64[:,:,:] order(C), int, int, int, int, int, int, int, int, int64[:,:,:] order(C), float64[:,:,:] order(C), int)
+#pythran export maxpool2d(float32[:,:,:] order(C), int, int, int, int, int, int, int, int, int64[:,:,:] order(C), float32[:,:,:] order(C), int)
+def maxpool2d(x, kh, kw, sh, sw, ph, pw, dh, dw, idx, out, nt):
+    """out[c, p, q] = max over the window of (p, q) (padding excluded); idx its flat index in the plane"""
+    nc = x.shape[0]
+    if nt <= 1 or out.size * kh * kw < PAR_MIN:
+        for c in range(nc):
+            _maxpool_plane(x, idx, out, c, kh, kw, sh, sw, ph, pw, dh, dw)
+    else:
+        #omp parallel for num_threads(nt)
+        for c in range(nc):
+            _maxpool_plane(x, idx, out, c, kh, kw, sh, sw, ph, pw, dh, dw)
+
+
+def _maxpool_backward_plane(grad, idx, out, c):
+    m = out.shape[1]
+    for k in range(m):
+        out[c, k] = 0
+    for k in range(grad.shape[1]):
+        t = idx[c, k]
+        if t >= 0 and t < m:
+            out[c, t] += grad[c, k]
+
+
+#pythran export maxpool2d_backward(float64[:,:] order(C), int64[:,:] order(C), float64[:,:] order(C), int)
+#pythran export maxpool2d_backward(float32[:,:] order(C), int64[:,:] order(C), float32[:,:] order(C), int)
+def maxpool2d_backward(grad, idx, out, nt):
+    """out[c, :] = 0; out[c, idx[c, k]] += grad[c, k]  (grad, idx: (NC, Ho*Wo); out: (NC, H*W))"""
+    nc = out.shape[0]
+    if nt <= 1 or out.size + grad.size < PAR_MIN:
+        for c in range(nc):
+            _maxpool_backward_plane(grad, idx, out, c)
+    else:
+        #omp parallel for num_threads(nt)
+        for c in range(nc):
+            _maxpool_backward_plane(grad, idx, out, c)
+
+
+# ------------------------------------------------------------------ exact GELU
+def _gelu_erf_blk(x, out, s, e):
+    for k in range(s, e):
+        v = x[k]
+        out[k] = 0.5 * v * (1.0 + math.erf(v * INV_SQRT2))
+
+
+#pythran export gelu_erf(float64[:], float64[:], int)
+#pythran export gelu_erf(float32[:], float32[:], int)
+def gelu_erf(x, out, nt):
+    """out = x * Phi(x) = 0.5 * x * (1 + erf(x / sqrt(2)))"""
+    n = x.shape[0]
+    nb = (n + BS - 1) // BS
+    if nt <= 1 or n < PAR_MIN // 4:
+        for b in range(nb):
+            _gelu_erf_blk(x, out, b * BS, min(n, (b + 1) * BS))
+    else:
+        #omp parallel for num_threads(nt)
+        for b in range(nb):
+            _gelu_erf_blk(x, out, b * BS, min(n, (b + 1) * BS))
+
+
+def _gelu_erf_backward_blk(x, grad, out, s, e):
+    for k in range(s, e):
+        v = x[k]
+        cdf = 0.5 * (1.0 + math.erf(v * INV_SQRT2))
+        pdf = INV_SQRT_2PI * math.exp(-0.5 * v * v)
+        out[k] = grad[k] * (cdf + v * pdf)
+
+
+#pythran export gelu_erf_backward(float64[:], float64[:], float64[:], int)
+#pythran export gelu_erf_backward(float32[:], float32[:], float32[:], int)
+def gelu_erf_backward(x, grad, out, nt):
+    """out = grad * (Phi(x) + x * phi(x))"""
+    n = x.shape[0]
+    nb = (n + BS - 1) // BS
+    if nt <= 1 or n < PAR_MIN // 4:
+        for b in range(nb):
+            _gelu_erf_backward_blk(x, grad, out, b * BS, min(n, (b + 1) * BS))
+    else:
+        #omp parallel for num_threads(nt)
+        for b in range(nb):
+            _gelu_erf_backward_blk(x, grad, out, b * BS, min(n, (b + 1) * BS))

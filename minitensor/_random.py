@@ -1,0 +1,85 @@
+"""The global random number generator (PyTorch's ``torch.manual_seed``).
+
+One module-level :class:`numpy.random.Generator` (PCG64) feeds everything that
+draws random numbers without an explicit ``generator=``: ``nn.init``, dropout,
+data shuffling. ``manual_seed`` reseeds it *in place*, so code that fetched it
+with :func:`default_generator` keeps working after a reseed.
+
+# Note: not part of the Array API standard (PyTorch's names).
+"""
+import operator
+
+import numpy as np
+
+__all__ = ["manual_seed", "seed", "initial_seed", "default_generator", "get_rng_state",
+           "set_rng_state"]
+
+_initial_seed = int(np.random.SeedSequence().entropy % (2 ** 63))
+_generator = np.random.Generator(np.random.PCG64(_initial_seed))
+
+
+def manual_seed(seed):
+    """Seed the global generator (an integer >= 0); returns the generator.
+
+    Examples
+    --------
+    >>> import minitensor as xp
+    >>> _ = xp.manual_seed(0)
+    >>> a = xp.nn.init.uniform_(xp.zeros(2))
+    >>> _ = xp.manual_seed(0)
+    >>> b = xp.nn.init.uniform_(xp.zeros(2))
+    >>> bool(xp.all(a == b))
+    True
+    """
+    global _initial_seed
+    if isinstance(seed, (bool, np.bool_)):
+        raise TypeError(f"manual_seed: seed must be an integer, got {seed!r}")
+    try:
+        s = operator.index(seed)
+    except TypeError:
+        raise TypeError(f"manual_seed: seed must be an integer, got {type(seed).__name__}") from None
+    if s < 0:
+        # Note: PyTorch wraps negative seeds modulo 2**64; NumPy rejects them. We
+        # wrap as PyTorch does.
+        s %= 2 ** 64
+    _generator.bit_generator.state = np.random.PCG64(s).state
+    _initial_seed = s
+    return _generator
+
+
+def seed():
+    """Seed the global generator from fresh OS entropy; returns the seed used."""
+    s = int(np.random.SeedSequence().entropy % (2 ** 63))
+    manual_seed(s)
+    return s
+
+
+def initial_seed():
+    """The seed last given to :func:`manual_seed` (or drawn at import)."""
+    return _initial_seed
+
+
+def default_generator():
+    """The global :class:`numpy.random.Generator` (the same object for the whole session)."""
+    return _generator
+
+
+def get_rng_state():
+    """A copy of the global generator's state (a dict), for :func:`set_rng_state`."""
+    import copy
+    return copy.deepcopy(_generator.bit_generator.state)
+
+
+def set_rng_state(state):
+    """Restore a state returned by :func:`get_rng_state`."""
+    _generator.bit_generator.state = state
+
+
+def _resolve(generator):
+    """The generator to draw from: ``generator`` if given (a NumPy Generator), else the global one."""
+    if generator is None:
+        return _generator
+    if isinstance(generator, np.random.Generator):
+        return generator
+    raise TypeError(f"generator must be a numpy.random.Generator or None, got "
+                    f"{type(generator).__name__}")

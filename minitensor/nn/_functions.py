@@ -1,0 +1,1114 @@
+"""Differentiable nn operations as ``autograd.Function`` subclasses over NumPy arrays.
+
+``nn.functional`` checks arguments and calls these; they do the arithmetic on
+the tensors' ``ndarray``\\ s (one autograd node per layer call instead of one per
+namespace op), with the fused kernels of ``minitensor._kernels`` and
+``minitensor/nn/_nn_kernels.py`` where they pay off.
+
+# Note: backward passes are written in NumPy, so they are not themselves
+# differentiable: ``create_graph=True`` through an nn operation raises a
+# RuntimeError (PyTorch supports double backward for most of them).
+"""
+import numpy as np
+
+from .. import _kernels
+from .._array_object import Tensor
+from ..autograd import Function
+from ..autograd._grad_mode import is_grad_enabled
+from . import _nn_kernels
+
+_new = Tensor._new
+
+
+def _garr(name, g):
+    """The ndarray of an incoming gradient (refusing double backward)."""
+    if is_grad_enabled():
+        raise RuntimeError(f"{name}: double backward (create_graph=True) is not supported "
+                           f"through minitensor.nn operations")
+    return g._array
+
+
+def _T(a):
+    return None if a is None else _new(a)
+
+
+def _arr(t):
+    return None if t is None else t._array
+
+
+def _quiet(f, *args):
+    with np.errstate(all="ignore"):
+        return f(*args)
+
+
+# ============================================================================ linear
+class Linear(Function):
+    """y = x @ W.T + b over the last axis of x."""
+
+    @staticmethod
+    def forward(ctx, x, weight, bias):
+        xa = x._array
+        wa = weight._array
+        x2 = xa.reshape(-1, xa.shape[-1]) if xa.ndim != 2 else xa
+        y = np.matmul(x2, wa.T)
+        if bias is not None:
+            np.add(y, bias._array, out=y)
+        ctx.x2, ctx.w, ctx.xshape = x2, wa, xa.shape
+        return _new(y.reshape(xa.shape[:-1] + (wa.shape[0],)))
+
+    @staticmethod
+    def backward(ctx, g):
+        ga = _garr("linear", g)
+        g2 = ga.reshape(-1, ga.shape[-1])
+        nx, nw, nb = ctx.needs_input_grad
+        gx = np.matmul(g2, ctx.w).reshape(ctx.xshape) if nx else None
+        gw = np.matmul(g2.T, ctx.x2) if nw else None
+        gb = g2.sum(0) if nb else None
+        return _T(gx), _T(gw), _T(gb)
+
+
+class Bilinear(Function):
+    """y[n, o] = x1[n] @ W[o] @ x2[n] + b[o]."""
+
+    @staticmethod
+    def forward(ctx, x1, x2, weight, bias):
+        a, b, w = x1._array, x2._array, weight._array
+        a2 = a.reshape(-1, a.shape[-1])
+        b2 = b.reshape(-1, b.shape[-1])
+        # t[n, o, j] = sum_i a[n, i] W[o, i, j]
+        t = np.matmul(a2, w.transpose(1, 0, 2).reshape(w.shape[1], -1)).reshape(
+            a2.shape[0], w.shape[0], w.shape[2])
+        y = np.matmul(t, b2[:, :, None])[..., 0]
+        if bias is not None:
+            y += bias._array
+        ctx.a2, ctx.b2, ctx.w, ctx.t = a2, b2, w, t
+        ctx.shapes = (a.shape, b.shape)
+        return _new(y.reshape(a.shape[:-1] + (w.shape[0],)))
+
+    @staticmethod
+    def backward(ctx, g):
+        ga = _garr("bilinear", g)
+        g2 = ga.reshape(-1, ga.shape[-1])
+        n1, n2, nw, nb = ctx.needs_input_grad
+        a2, b2, w = ctx.a2, ctx.b2, ctx.w
+        g1 = g2n = gw = gb = None
+        if n1:
+            # sum_o g[n, o] W[o, i, j] b[n, j]
+            u = np.matmul(w, b2.T)                      # (o, i, n)
+            g1 = np.einsum("no,oin->ni", g2, u).reshape(ctx.shapes[0])
+        if n2:
+            g2n = np.matmul(g2[:, None, :], ctx.t)[:, 0, :].reshape(ctx.shapes[1])
+        if nw:
+            gw = np.einsum("no,ni,nj->oij", g2, a2, b2, optimize=True)
+        if nb:
+            gb = g2.sum(0)
+        return _T(g1), _T(g2n), _T(gw), _T(gb)
+
+
+# ======================================================================= activations
+def _make_activation(name, fwd, bwd, doc):
+    """A Function class from ``fwd(x, *params) -> (y, saved)`` and
+    ``bwd(saved, g, *params) -> gx`` (arrays)."""
+
+    def forward(ctx, x, *params):
+        y, saved = fwd(x._array, *params)
+        ctx.saved_arrays = saved
+        ctx.params = params
+        return _new(y)
+
+    def backward(ctx, g):
+        gx = bwd(ctx.saved_arrays, _garr(name, g), *ctx.params)
+        return (_new(gx),) + (None,) * len(ctx.params)
+
+    return type(name, (Function,), {"forward": staticmethod(forward),
+                                    "backward": staticmethod(backward), "__doc__": doc})
+
+
+def _relu_f(x):
+    y = np.maximum(x, 0)
+    return y, y
+
+
+def _relu_b(y, g):
+    return _kernels.relu_backward(y, g)
+
+
+def _sigmoid_f(x):
+    y = _kernels.sigmoid(x)
+    return y, y
+
+
+def _sigmoid_b(y, g):
+    return _kernels.sigmoid_backward(y, g)
+
+
+def _tanh_f(x):
+    y = np.tanh(x)
+    return y, y
+
+
+def _tanh_b(y, g):
+    return _kernels.tanh_backward(y, g)
+
+
+def _silu_f(x):
+    return _kernels.silu(x), x
+
+
+def _silu_b(x, g):
+    return _kernels.silu_backward(x, g)
+
+
+def _gelu_f(x, approximate):
+    if approximate == "tanh":
+        return _kernels.gelu(x), x
+    return _nn_kernels.gelu_erf(x), x
+
+
+def _gelu_b(x, g, approximate):
+    if approximate == "tanh":
+        return _kernels.gelu_backward(x, g)
+    return _nn_kernels.gelu_erf_backward(x, g)
+
+
+def _leaky_f(x, slope):
+    return np.where(x > 0, x, x * slope), x
+
+
+def _leaky_b(x, g, slope):
+    return np.where(x > 0, g, g * slope)
+
+
+def _elu_f(x, alpha):
+    # expm1 only where x <= 0 (no overflow for large positive x)
+    y = np.where(x > 0, x, alpha * np.expm1(np.minimum(x, 0)))
+    return y, (x, y)
+
+
+def _elu_b(saved, g, alpha):
+    x, y = saved
+    return np.where(x > 0, g, g * (y + alpha))
+
+
+def _softplus_f(x, beta, threshold):
+    z = x * beta
+    # log(1 + exp(z)) = max(z, 0) + log1p(exp(-|z|)): no overflow
+    sp = (np.maximum(z, 0) + np.log1p(np.exp(-np.abs(z)))) / beta
+    return np.where(z > threshold, x, sp).astype(x.dtype, copy=False), x
+
+
+def _softplus_b(x, g, beta, threshold):
+    z = x * beta
+    return np.where(z > threshold, g, g * _kernels.sigmoid(np.ascontiguousarray(z)))
+
+
+def _hardtanh_f(x, lo, hi):
+    return np.clip(x, lo, hi), x
+
+
+def _hardtanh_b(x, g, lo, hi):
+    return np.where((x <= lo) | (x >= hi), 0, g).astype(g.dtype, copy=False)
+
+
+def _logsigmoid_f(x):
+    # log(sigmoid(x)) = min(x, 0) - log1p(exp(-|x|))
+    return np.minimum(x, 0) - np.log1p(np.exp(-np.abs(x))), x
+
+
+def _logsigmoid_b(x, g):
+    return g * _kernels.sigmoid(np.ascontiguousarray(-x))
+
+
+def _selu_f(x):
+    alpha, scale = 1.6732632423543772, 1.0507009873554805
+    y = scale * np.where(x > 0, x, alpha * np.expm1(np.minimum(x, 0)))
+    return y.astype(x.dtype, copy=False), x
+
+
+def _selu_b(x, g):
+    alpha, scale = 1.6732632423543772, 1.0507009873554805
+    return np.where(x > 0, g * scale, g * (scale * alpha) * np.exp(np.minimum(x, 0)))
+
+
+def _mish_f(x):
+    sp = np.maximum(x, 0) + np.log1p(np.exp(-np.abs(x)))
+    return x * np.tanh(sp), x
+
+
+def _mish_b(x, g):
+    sp = np.maximum(x, 0) + np.log1p(np.exp(-np.abs(x)))
+    t = np.tanh(sp)
+    return g * (t + x * (1 - t * t) * _kernels.sigmoid(np.ascontiguousarray(x)))
+
+
+def _hardsigmoid_f(x):
+    return np.clip(x / 6 + 0.5, 0, 1).astype(x.dtype, copy=False), x
+
+
+def _hardsigmoid_b(x, g):
+    return np.where((x > -3) & (x < 3), g / 6, 0).astype(g.dtype, copy=False)
+
+
+def _hardswish_f(x):
+    return (x * np.clip(x + 3, 0, 6) / 6).astype(x.dtype, copy=False), x
+
+
+def _hardswish_b(x, g):
+    d = np.where(x < -3, 0, np.where(x <= 3, x / 3 + 0.5, 1))
+    return (g * d).astype(g.dtype, copy=False)
+
+
+def _softsign_f(x):
+    return x / (1 + np.abs(x)), x
+
+
+def _softsign_b(x, g):
+    d = 1 + np.abs(x)
+    return g / (d * d)
+
+
+def _celu_f(x, alpha):
+    y = np.where(x > 0, x, alpha * np.expm1(np.minimum(x, 0) / alpha))
+    return y.astype(x.dtype, copy=False), x
+
+
+def _celu_b(x, g, alpha):
+    return np.where(x > 0, g, g * np.exp(np.minimum(x, 0) / alpha))
+
+
+ReLU = _make_activation("ReLU", _relu_f, _relu_b, "max(x, 0)")
+Sigmoid = _make_activation("Sigmoid", _sigmoid_f, _sigmoid_b, "1 / (1 + exp(-x))")
+Tanh = _make_activation("Tanh", _tanh_f, _tanh_b, "tanh(x)")
+SiLU = _make_activation("SiLU", _silu_f, _silu_b, "x * sigmoid(x)")
+GELU = _make_activation("GELU", _gelu_f, _gelu_b, "x * Phi(x) (or its tanh approximation)")
+LeakyReLU = _make_activation("LeakyReLU", _leaky_f, _leaky_b, "x if x > 0 else slope * x")
+ELU = _make_activation("ELU", _elu_f, _elu_b, "x if x > 0 else alpha * (exp(x) - 1)")
+Softplus = _make_activation("Softplus", _softplus_f, _softplus_b, "log(1 + exp(beta x)) / beta")
+Hardtanh = _make_activation("Hardtanh", _hardtanh_f, _hardtanh_b, "clip(x, min_val, max_val)")
+LogSigmoid = _make_activation("LogSigmoid", _logsigmoid_f, _logsigmoid_b, "log(sigmoid(x))")
+SELU = _make_activation("SELU", _selu_f, _selu_b, "scale * elu(x, alpha)")
+Mish = _make_activation("Mish", _mish_f, _mish_b, "x * tanh(softplus(x))")
+Hardsigmoid = _make_activation("Hardsigmoid", _hardsigmoid_f, _hardsigmoid_b, "clip(x/6 + 1/2, 0, 1)")
+Hardswish = _make_activation("Hardswish", _hardswish_f, _hardswish_b, "x * hardsigmoid(x)")
+Softsign = _make_activation("Softsign", _softsign_f, _softsign_b, "x / (1 + |x|)")
+CELU = _make_activation("CELU", _celu_f, _celu_b, "x if x > 0 else alpha * (exp(x / alpha) - 1)")
+
+
+class PReLU(Function):
+    """x if x > 0 else a * x, with a learnable slope per channel (axis 1)."""
+
+    @staticmethod
+    def forward(ctx, x, weight):
+        xa, wa = x._array, weight._array
+        if wa.size == 1:
+            wb = wa.reshape(())
+        else:
+            wb = wa.reshape((1, -1) + (1,) * (xa.ndim - 2)) if xa.ndim >= 2 else wa
+        ctx.x, ctx.wb, ctx.wshape = xa, wb, wa.shape
+        return _new(np.where(xa > 0, xa, xa * wb))
+
+    @staticmethod
+    def backward(ctx, g):
+        ga = _garr("prelu", g)
+        xa, wb = ctx.x, ctx.wb
+        gx = np.where(xa > 0, ga, ga * wb) if ctx.needs_input_grad[0] else None
+        gw = None
+        if ctx.needs_input_grad[1]:
+            contrib = np.where(xa > 0, 0, ga * xa)
+            if wb.ndim == 0:
+                gw = np.asarray(contrib.sum()).reshape(ctx.wshape)
+            else:
+                axes = tuple(i for i in range(contrib.ndim) if wb.shape[i] == 1) \
+                    if contrib.ndim == wb.ndim else ()
+                gw = contrib.sum(axis=axes).reshape(ctx.wshape)
+        return _T(gx), _T(gw)
+
+
+class Softmax(Function):
+    """exp(x - max) / sum(exp(x - max)) along ``dim``."""
+
+    @staticmethod
+    def forward(ctx, x, dim):
+        xa = x._array
+        with np.errstate(invalid="ignore", over="ignore"):
+            e = np.exp(xa - xa.max(axis=dim, keepdims=True))
+            y = e / e.sum(axis=dim, keepdims=True)
+        ctx.y, ctx.dim = y, dim
+        return _new(y)
+
+    @staticmethod
+    def backward(ctx, g):
+        ga = _garr("softmax", g)
+        y = ctx.y
+        gy = ga * y
+        return _new(gy - y * gy.sum(axis=ctx.dim, keepdims=True)), None
+
+
+class LogSoftmax(Function):
+    """x - max - log(sum(exp(x - max))) along ``dim`` (stable log-sum-exp)."""
+
+    @staticmethod
+    def forward(ctx, x, dim):
+        xa = x._array
+        with np.errstate(invalid="ignore", over="ignore", divide="ignore"):
+            s = xa - xa.max(axis=dim, keepdims=True)
+            y = s - np.log(np.exp(s).sum(axis=dim, keepdims=True))
+        ctx.y, ctx.dim = y, dim
+        return _new(y)
+
+    @staticmethod
+    def backward(ctx, g):
+        ga = _garr("log_softmax", g)
+        return _new(ga - np.exp(ctx.y) * ga.sum(axis=ctx.dim, keepdims=True)), None
+
+
+# ======================================================================== shapes
+class Reshape(Function):
+    """A view of x with another shape (copy only when NumPy needs one)."""
+
+    @staticmethod
+    def forward(ctx, x, shape):
+        ctx.shape = x.shape
+        return _new(x._array.reshape(shape))
+
+    @staticmethod
+    def backward(ctx, g):
+        return _new(_garr("reshape", g).reshape(ctx.shape)), None
+
+
+class Permute(Function):
+    """A transposed view of x (``perm`` a permutation of its axes)."""
+
+    @staticmethod
+    def forward(ctx, x, perm):
+        ctx.inv = tuple(np.argsort(perm))
+        return _new(x._array.transpose(perm))
+
+    @staticmethod
+    def backward(ctx, g):
+        return _new(_garr("permute", g).transpose(ctx.inv)), None
+
+
+class Cast(Function):
+    """x converted to another floating dtype (the gradient is converted back)."""
+
+    @staticmethod
+    def forward(ctx, x, dtype):
+        ctx.dtype = x._array.dtype
+        return _new(x._array.astype(dtype))
+
+    @staticmethod
+    def backward(ctx, g):
+        return _new(_garr("cast", g).astype(ctx.dtype)), None
+
+
+class Scale(Function):
+    """x * c for a Python number c."""
+
+    @staticmethod
+    def forward(ctx, x, c):
+        ctx.c = c
+        xa = x._array
+        return _new(xa * xa.dtype.type(c))
+
+    @staticmethod
+    def backward(ctx, g):
+        ga = _garr("scale", g)
+        return _new(ga * ga.dtype.type(ctx.c)), None
+
+
+class Slice(Function):
+    """x[key] for a basic (slice) index; the gradient is scattered back."""
+
+    @staticmethod
+    def forward(ctx, x, key):
+        ctx.shape, ctx.dtype, ctx.key = x.shape, x._array.dtype, key
+        return _new(x._array[key])
+
+    @staticmethod
+    def backward(ctx, g):
+        gx = np.zeros(ctx.shape, ctx.dtype)
+        gx[ctx.key] = _garr("slice", g)
+        return _new(gx), None
+
+
+class Normalize(Function):
+    """x / max(||x||_p, eps) along ``dim``."""
+
+    @staticmethod
+    def forward(ctx, x, p, dim, eps):
+        xa = x._array
+        with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+            n = np.linalg.vector_norm(xa, ord=p, axis=dim, keepdims=True)
+        d = np.maximum(n, eps)
+        ctx.saved = (xa, n, d, p, dim, eps)
+        return _new((xa / d).astype(xa.dtype, copy=False))
+
+    @staticmethod
+    def backward(ctx, g):
+        ga = _garr("normalize", g)
+        xa, n, d, p, dim, eps = ctx.saved
+        gx = ga / d
+        dot = (ga * xa).sum(axis=dim, keepdims=True)
+        with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+            # d||x||_p / dx = sign(x) |x|^(p-1) / ||x||^(p-1)
+            if p == 2:
+                dn = xa / n
+            elif p == 1:
+                dn = np.sign(xa)
+            elif np.isinf(p):
+                dn = np.sign(xa) * (np.abs(xa) == n)
+            else:
+                dn = np.sign(xa) * np.abs(xa) ** (p - 1) / n ** (p - 1)
+            corr = np.where(n > eps, dot / (d * d) * dn, 0)
+        return _new((gx - corr).astype(xa.dtype, copy=False)), None, None, None
+
+
+class Pad(Function):
+    """np.pad with PyTorch's modes (constant, reflect, replicate, circular)."""
+
+    _NP_MODE = {"constant": "constant", "reflect": "reflect", "replicate": "edge",
+                "circular": "wrap"}
+
+    @staticmethod
+    def forward(ctx, x, pads, mode, value):
+        xa = x._array
+        ctx.xshape, ctx.pads, ctx.mode = xa.shape, pads, mode
+        if mode == "constant":
+            y = np.pad(xa, pads, mode="constant", constant_values=value)
+        else:
+            y = np.pad(xa, pads, mode=Pad._NP_MODE[mode])
+        return _new(y)
+
+    @staticmethod
+    def backward(ctx, g):
+        ga = _garr("pad", g)
+        pads, shape = ctx.pads, ctx.xshape
+        if ctx.mode == "constant":
+            sl = tuple(slice(lo, lo + n) for (lo, _), n in zip(pads, shape))
+            return _new(np.ascontiguousarray(ga[sl])), None, None, None
+        # scatter-add through the index map of the padding
+        k = sum(1 for lo, hi in pads if lo or hi)
+        k = max(k, 1)
+        lead = len(shape) - k
+        spatial = shape[lead:]
+        idx = np.arange(int(np.prod(spatial)), dtype=np.int64).reshape(spatial)
+        pidx = np.pad(idx, pads[lead:], mode=Pad._NP_MODE[ctx.mode]).reshape(-1)
+        m = int(np.prod(shape[:lead], dtype=np.int64))
+        g2 = np.ascontiguousarray(ga).reshape(m, -1)
+        gx = np.zeros((m, idx.size), ga.dtype)
+        for r in range(m):
+            gx[r] = np.bincount(pidx, weights=g2[r], minlength=idx.size)
+        return _new(gx.reshape(shape)), None, None, None
+
+
+# ======================================================================== dropout
+class Dropout(Function):
+    """x * mask / (1 - p), mask ~ Bernoulli(1 - p) (the mask is saved for backward)."""
+
+    @staticmethod
+    def forward(ctx, x, p, rng, channel_axes):
+        xa = x._array
+        dt = xa.dtype if xa.dtype.kind == "f" else np.dtype(np.float64)
+        mshape = xa.shape
+        if channel_axes:
+            # Dropout1d/2d/3d: one draw per (sample, channel), broadcast over space
+            mshape = xa.shape[:channel_axes] + (1,) * (xa.ndim - channel_axes)
+        keep = rng.random(mshape, dtype=np.float32 if dt == np.float32 else np.float64) >= p
+        mask = keep.astype(dt) * dt.type(1.0 / (1.0 - p))
+        ctx.mask = mask
+        return _new(xa * mask)
+
+    @staticmethod
+    def backward(ctx, g):
+        return _new(_garr("dropout", g) * ctx.mask), None, None, None
+
+
+# ======================================================================== embedding
+class Embedding(Function):
+    """weight[indices]; the backward scatter-adds into the rows that were read."""
+
+    @staticmethod
+    def forward(ctx, indices, weight, padding_idx, scale_grad_by_freq):
+        idx = indices._array
+        wa = weight._array
+        ctx.idx, ctx.wshape, ctx.wdtype = idx, wa.shape, wa.dtype
+        ctx.padding_idx, ctx.scale = padding_idx, scale_grad_by_freq
+        return _new(wa[idx])
+
+    @staticmethod
+    def backward(ctx, g):
+        ga = _garr("embedding", g)
+        n, d = ctx.wshape
+        flat = ctx.idx.reshape(-1)
+        g2 = ga.reshape(-1, d)
+        if ctx.scale:
+            counts = np.bincount(flat, minlength=n)
+            g2 = g2 / counts[flat][:, None]
+        gw = np.zeros(ctx.wshape, ctx.wdtype)
+        np.add.at(gw, flat, g2)
+        if ctx.padding_idx is not None:
+            gw[ctx.padding_idx] = 0
+        return None, _new(gw), None, None
+
+
+# =================================================================== normalization
+class BatchNorm(Function):
+    """Batch normalization over axes (0, 2, 3, ...) of x (N, C, *)."""
+
+    @staticmethod
+    def forward(ctx, x, weight, bias, running_mean, running_var, training, momentum, eps):
+        xa = x._array
+        n_, c = xa.shape[0], xa.shape[1]
+        x3 = xa.reshape(n_, c, -1)
+        dt = xa.dtype
+        wa = None if weight is None else weight._array
+        ba = None if bias is None else bias._array
+        if training:
+            m = x3.shape[0] * x3.shape[2]
+            mean = x3.mean(axis=(0, 2))
+            xc = x3 - mean[:, None]
+            var = np.einsum("ncl,ncl->c", xc, xc) / m
+            invstd = 1.0 / np.sqrt(var + eps)
+            xhat = xc * invstd[:, None].astype(dt, copy=False)
+            if running_mean is not None:
+                rm = running_mean._array
+                rm *= 1 - momentum
+                rm += momentum * mean
+            if running_var is not None:
+                rv = running_var._array
+                rv *= 1 - momentum
+                rv += momentum * var * (m / max(m - 1, 1))
+            y = xhat if wa is None else xhat * wa[:, None]
+            if ba is not None:
+                y = y + ba[:, None]
+            elif y is xhat:
+                y = xhat.copy()
+            ctx.xhat = xhat
+        else:
+            invstd = 1.0 / np.sqrt(running_var._array + eps)
+            scale = invstd if wa is None else wa * invstd
+            shift = -running_mean._array * scale
+            if ba is not None:
+                shift = shift + ba
+            y = x3 * scale.astype(dt, copy=False)[:, None] + shift.astype(dt, copy=False)[:, None]
+            ctx.x3, ctx.rmean = x3, running_mean._array.copy()
+        ctx.training, ctx.invstd, ctx.w, ctx.shape = training, invstd.astype(dt, copy=False), wa, xa.shape
+        return _new(y.reshape(xa.shape))
+
+    @staticmethod
+    def backward(ctx, g):
+        ga = _garr("batch_norm", g)
+        shape = ctx.shape
+        g3 = ga.reshape(shape[0], shape[1], -1)
+        nx, nw, nb = ctx.needs_input_grad[:3]
+        invstd, wa = ctx.invstd, ctx.w
+        gsum = g3.sum(axis=(0, 2))
+        if ctx.training:
+            xhat = ctx.xhat
+            gdot = np.einsum("ncl,ncl->c", g3, xhat)
+            gx = None
+            if nx:
+                m = g3.shape[0] * g3.shape[2]
+                k = invstd if wa is None else wa * invstd
+                gx = (k / m)[:, None] * (m * g3 - gsum[:, None] - xhat * gdot[:, None])
+                gx = gx.reshape(shape)
+        else:
+            gdot = np.einsum("ncl,ncl->c", g3, ctx.x3 - ctx.rmean[:, None]) * invstd if nw else None
+            k = invstd if wa is None else wa * invstd
+            gx = (g3 * k[:, None]).reshape(shape) if nx else None
+        gw = gdot if nw else None
+        gb = gsum if nb else None
+        return _T(gx), _T(gw), _T(gb), None, None, None, None, None
+
+
+class LayerNorm(Function):
+    """Normalization over the last ``k`` axes, then an elementwise affine map."""
+
+    @staticmethod
+    def forward(ctx, x, k, weight, bias, eps):
+        xa = x._array
+        n = int(np.prod(xa.shape[xa.ndim - k:], dtype=np.int64))
+        x2 = xa.reshape(-1, n)
+        mean = x2.mean(axis=1, keepdims=True)
+        xc = x2 - mean
+        var = np.einsum("ij,ij->i", xc, xc)[:, None] / n
+        invstd = (1.0 / np.sqrt(var + eps)).astype(xa.dtype, copy=False)
+        xhat = xc * invstd
+        wa = None if weight is None else weight._array.reshape(-1)
+        y = xhat if wa is None else xhat * wa
+        if bias is not None:
+            y = y + bias._array.reshape(-1)
+        elif y is xhat:
+            y = xhat.copy()
+        ctx.xhat, ctx.invstd, ctx.w, ctx.shape = xhat, invstd, wa, xa.shape
+        ctx.wshape = None if weight is None else weight.shape
+        return _new(y.reshape(xa.shape))
+
+    @staticmethod
+    def backward(ctx, g):
+        ga = _garr("layer_norm", g)
+        xhat, invstd, wa = ctx.xhat, ctx.invstd, ctx.w
+        n = xhat.shape[1]
+        g2 = ga.reshape(-1, n)
+        nx, _, nw, nb, _ = ctx.needs_input_grad
+        gx = gw = gb = None
+        if nx:
+            gxh = g2 if wa is None else g2 * wa
+            a = gxh.mean(axis=1, keepdims=True)
+            b = np.einsum("ij,ij->i", gxh, xhat)[:, None] / n
+            gx = (invstd * (gxh - a - xhat * b)).reshape(ctx.shape)
+        if nw:
+            gw = np.einsum("ij,ij->j", g2, xhat).reshape(ctx.wshape)
+        if nb:
+            gb = g2.sum(axis=0).reshape(ctx.wshape)
+        return _T(gx), None, _T(gw), _T(gb), None
+
+
+class GroupNorm(Function):
+    """Normalization over groups of channels (x: (N, C, *)), then a per-channel affine map."""
+
+    @staticmethod
+    def forward(ctx, x, groups, weight, bias, eps):
+        xa = x._array
+        n_, c = xa.shape[0], xa.shape[1]
+        x3 = xa.reshape(n_, groups, -1)
+        m = x3.shape[2]
+        mean = x3.mean(axis=2, keepdims=True)
+        xc = x3 - mean
+        var = np.einsum("ngk,ngk->ng", xc, xc)[:, :, None] / m
+        invstd = (1.0 / np.sqrt(var + eps)).astype(xa.dtype, copy=False)
+        xhat = (xc * invstd).reshape(n_, c, -1)
+        wa = None if weight is None else weight._array
+        y = xhat if wa is None else xhat * wa[:, None]
+        if bias is not None:
+            y = y + bias._array[:, None]
+        elif y is xhat:
+            y = xhat.copy()
+        ctx.xhat, ctx.invstd, ctx.w, ctx.shape, ctx.groups = xhat, invstd, wa, xa.shape, groups
+        return _new(y.reshape(xa.shape))
+
+    @staticmethod
+    def backward(ctx, g):
+        ga = _garr("group_norm", g)
+        shape, groups = ctx.shape, ctx.groups
+        n_, c = shape[0], shape[1]
+        g3 = ga.reshape(n_, c, -1)
+        xhat, wa = ctx.xhat, ctx.w
+        nx, _, nw, nb, _ = ctx.needs_input_grad
+        gx = gw = gb = None
+        if nx:
+            gxh = g3 if wa is None else g3 * wa[:, None]
+            gxh = gxh.reshape(n_, groups, -1)
+            xh = xhat.reshape(n_, groups, -1)
+            a = gxh.mean(axis=2, keepdims=True)
+            b = np.einsum("ngk,ngk->ng", gxh, xh)[:, :, None] / xh.shape[2]
+            gx = (ctx.invstd * (gxh - a - xh * b)).reshape(shape)
+        if nw:
+            gw = np.einsum("ncl,ncl->c", g3, xhat)
+        if nb:
+            gb = g3.sum(axis=(0, 2))
+        return _T(gx), None, _T(gw), _T(gb), None
+
+
+class RMSNorm(Function):
+    """x / sqrt(mean(x**2) + eps) * weight over the last ``k`` axes."""
+
+    @staticmethod
+    def forward(ctx, x, k, weight, eps):
+        xa = x._array
+        n = int(np.prod(xa.shape[xa.ndim - k:], dtype=np.int64))
+        x2 = xa.reshape(-1, n)
+        r = (1.0 / np.sqrt(np.einsum("ij,ij->i", x2, x2)[:, None] / n + eps)).astype(
+            xa.dtype, copy=False)
+        xhat = x2 * r
+        wa = None if weight is None else weight._array.reshape(-1)
+        y = xhat if wa is None else xhat * wa
+        ctx.xhat, ctx.r, ctx.w, ctx.shape = xhat, r, wa, xa.shape
+        ctx.wshape = None if weight is None else weight.shape
+        return _new(y.reshape(xa.shape))
+
+    @staticmethod
+    def backward(ctx, g):
+        ga = _garr("rms_norm", g)
+        xhat, r, wa = ctx.xhat, ctx.r, ctx.w
+        n = xhat.shape[1]
+        g2 = ga.reshape(-1, n)
+        nx, _, nw, _ = ctx.needs_input_grad
+        gx = gw = None
+        if nx:
+            gxh = g2 if wa is None else g2 * wa
+            b = np.einsum("ij,ij->i", gxh, xhat)[:, None] / n
+            gx = (r * (gxh - xhat * b)).reshape(ctx.shape)
+        if nw:
+            gw = np.einsum("ij,ij->j", g2, xhat).reshape(ctx.wshape)
+        return _T(gx), None, _T(gw), None
+
+
+# ========================================================================= losses
+def _reduce_forward(l, reduction):
+    """(loss array, scale of d loss / d l) for a reduction of the elementwise loss ``l``."""
+    if reduction == "none":
+        return l, None
+    if reduction == "sum":
+        return np.asarray(l.sum(), dtype=l.dtype), 1.0
+    n = l.size
+    if n == 0:
+        return np.asarray(np.nan, dtype=l.dtype), 0.0
+    return np.asarray(l.sum() / n, dtype=l.dtype), 1.0 / n
+
+
+def _upstream(g, scale):
+    """d total / d l_i as an array broadcastable to the elementwise loss."""
+    return g if scale is None else g * scale
+
+
+def _pw_mse(d, x, t, p):
+    return d * d, 2 * d
+
+
+def _pw_l1(d, x, t, p):
+    return np.abs(d), np.sign(d)
+
+
+def _pw_smooth_l1(d, x, t, beta):
+    ad = np.abs(d)
+    if beta == 0:
+        return ad, np.sign(d)
+    small = ad < beta
+    l = np.where(small, 0.5 * d * d / beta, ad - 0.5 * beta)
+    return l, np.where(small, d / beta, np.sign(d))
+
+
+def _pw_huber(d, x, t, delta):
+    ad = np.abs(d)
+    small = ad <= delta
+    l = np.where(small, 0.5 * d * d, delta * (ad - 0.5 * delta))
+    return l, np.clip(d, -delta, delta)
+
+
+_POINTWISE = {"mse": _pw_mse, "l1": _pw_l1, "smooth_l1": _pw_smooth_l1, "huber": _pw_huber}
+
+
+class PointwiseLoss(Function):
+    """Losses of ``d = input - target`` elementwise, then a reduction."""
+
+    @staticmethod
+    def forward(ctx, input, target, kind, reduction, param):
+        x, t = input._array, target._array
+        d = x - t
+        l, dl = _POINTWISE[kind](d, x, t, param)
+        l = l.astype(d.dtype, copy=False)
+        out, scale = _reduce_forward(l, reduction)
+        ctx.dl, ctx.scale = dl, scale
+        return _new(out)
+
+    @staticmethod
+    def backward(ctx, g):
+        ga = _garr("loss", g)
+        gd = _upstream(ga, ctx.scale) * ctx.dl
+        nx, nt = ctx.needs_input_grad[:2]
+        return (_new(gd) if nx else None), (_new(-gd) if nt else None), None, None, None
+
+
+class BinaryCrossEntropy(Function):
+    """-w * (t log x + (1 - t) log(1 - x)), logs clamped at -100 (as PyTorch)."""
+
+    @staticmethod
+    def forward(ctx, input, target, weight, reduction):
+        x, t = input._array, target._array
+        with np.errstate(divide="ignore", invalid="ignore"):
+            lx = np.maximum(np.log(x), -100)
+            l1x = np.maximum(np.log1p(-x), -100)
+        l = -(t * lx + (1 - t) * l1x)
+        w = None if weight is None else weight._array
+        if w is not None:
+            l = l * w
+        l = l.astype(np.result_type(x, t), copy=False)
+        out, scale = _reduce_forward(l, reduction)
+        ctx.x, ctx.t, ctx.w, ctx.lx, ctx.l1x, ctx.scale = x, t, w, lx, l1x, scale
+        return _new(out)
+
+    @staticmethod
+    def backward(ctx, g):
+        ga = _upstream(_garr("binary_cross_entropy", g), ctx.scale)
+        x, t, w = ctx.x, ctx.t, ctx.w
+        if w is not None:
+            ga = ga * w
+        nx, nt = ctx.needs_input_grad[:2]
+        gx = gt = None
+        if nx:
+            # PyTorch's formula: grad * (x - t) / max((1 - x) * x, eps)
+            gx = ga * (x - t) / np.maximum((1 - x) * x, 1e-12)
+        if nt:
+            gt = ga * (ctx.l1x - ctx.lx)
+        return _T(gx), _T(gt), None, None
+
+
+class BCEWithLogits(Function):
+    """Sigmoid + binary cross-entropy in one stable expression:
+    (1 - t) x + (1 + (pw - 1) t) * (log1p(exp(-|x|)) + max(-x, 0))."""
+
+    @staticmethod
+    def forward(ctx, input, target, weight, pos_weight, reduction):
+        x, t = input._array, target._array
+        # log(1 + exp(-x)) = log1p(exp(-|x|)) + max(-x, 0): never overflows
+        sp_neg = np.log1p(np.exp(-np.abs(x))) + np.maximum(-x, 0)
+        pw = None if pos_weight is None else pos_weight._array
+        if pw is None:
+            l = (1 - t) * x + sp_neg
+        else:
+            l = (1 - t) * x + (1 + (pw - 1) * t) * sp_neg
+        w = None if weight is None else weight._array
+        if w is not None:
+            l = l * w
+        l = l.astype(np.result_type(x, t), copy=False)
+        out, scale = _reduce_forward(l, reduction)
+        ctx.x, ctx.t, ctx.w, ctx.pw, ctx.scale, ctx.sp_neg = x, t, w, pw, scale, sp_neg
+        return _new(out)
+
+    @staticmethod
+    def backward(ctx, g):
+        ga = _upstream(_garr("binary_cross_entropy_with_logits", g), ctx.scale)
+        x, t, w, pw = ctx.x, ctx.t, ctx.w, ctx.pw
+        if w is not None:
+            ga = ga * w
+        nx, nt = ctx.needs_input_grad[:2]
+        gx = gt = None
+        s = _kernels.sigmoid(np.ascontiguousarray(x))
+        if nx:
+            gx = ga * (s - t) if pw is None else ga * (s * (1 - t + pw * t) - pw * t)
+        if nt:
+            # d/dt: -x ... = -(pw * log sigmoid(x) - log(1 - sigmoid(x)))
+            log_sig = -ctx.sp_neg                  # log sigmoid(x)
+            log_1ms = -x - ctx.sp_neg              # log(1 - sigmoid(x))
+            gt = -ga * (log_sig - log_1ms) if pw is None else -ga * (pw * log_sig - log_1ms)
+        return _T(gx), _T(gt), None, None, None
+
+
+class KLDiv(Function):
+    """target * (log target - input) (or exp(t) * (t - input) with log_target)."""
+
+    @staticmethod
+    def forward(ctx, input, target, reduction, log_target):
+        x, t = input._array, target._array
+        if log_target:
+            et = np.exp(t)
+            l = et * (t - x)
+        else:
+            with np.errstate(divide="ignore", invalid="ignore"):
+                logt = np.where(t > 0, np.log(np.where(t > 0, t, 1)), 0)
+            l = np.where(t > 0, t * (logt - x), np.where(t == 0, 0, np.nan * t))
+            et = None
+            ctx.logt = logt
+        l = l.astype(np.result_type(x, t), copy=False)
+        if reduction == "batchmean":
+            n = x.shape[0] if x.ndim else 1
+            out = np.asarray(l.sum() / n, dtype=l.dtype)
+            scale = 1.0 / n
+        else:
+            out, scale = _reduce_forward(l, reduction)
+        ctx.x, ctx.t, ctx.et, ctx.scale, ctx.log_target = x, t, et, scale, log_target
+        return _new(out)
+
+    @staticmethod
+    def backward(ctx, g):
+        ga = _upstream(_garr("kl_div", g), ctx.scale)
+        x, t = ctx.x, ctx.t
+        nx, nt = ctx.needs_input_grad[:2]
+        gx = gt = None
+        if ctx.log_target:
+            if nx:
+                gx = -ga * ctx.et
+            if nt:
+                gt = ga * ctx.et * (t - x + 1)
+        else:
+            if nx:
+                gx = -ga * t
+            if nt:
+                gt = ga * np.where(t > 0, ctx.logt + 1 - x, 0)
+        return _T(gx), _T(gt), None, None
+
+
+class CrossEntropy(Function):
+    """Log-softmax (``from_logits``) + negative log-likelihood over axis 1, with
+    class weights, ``ignore_index``, label smoothing and probability targets.
+
+    Works on (M, C) rows (the class axis moved last); the gradient w.r.t. the
+    logits is ``dlogp - softmax * sum(dlogp)``.
+    """
+
+    @staticmethod
+    def forward(ctx, input, target, weight, ignore_index, reduction, label_smoothing, from_logits):
+        x = input._array
+        t = target._array
+        c = x.shape[1] if x.ndim >= 2 else x.shape[0]
+        moved = x.ndim > 2
+        if x.ndim == 1:
+            z = x.reshape(1, c)
+        elif moved:
+            z = np.moveaxis(x, 1, -1).reshape(-1, c)
+        else:
+            z = x
+        if from_logits:
+            with np.errstate(invalid="ignore", over="ignore", divide="ignore"):
+                s = z - z.max(axis=1, keepdims=True)
+                lse = np.log(np.exp(s).sum(axis=1, keepdims=True))
+            logp = s - lse
+        else:
+            logp = z
+        w = None if weight is None else weight._array
+        eps = label_smoothing
+        prob = t.dtype.kind == "f"
+        if prob:
+            tp = np.moveaxis(t, 1, -1).reshape(-1, c) if moved else t.reshape(-1, c)
+            if eps > 0:
+                tp = tp * (1 - eps) + eps / c
+            coef = tp if w is None else tp * w
+            rows = -np.einsum("ij,ij->i", logp, coef)
+            if reduction == "mean":
+                denom = rows.shape[0]
+            ctx.coef = coef
+        else:
+            tf = t.reshape(-1)
+            valid = tf != ignore_index
+            tc = np.where(valid, tf, 0)
+            ar = np.arange(tf.shape[0])
+            wt = valid.astype(logp.dtype) if w is None else w[tc] * valid
+            rows = -logp[ar, tc] * wt
+            if eps > 0:
+                sm = -(logp.sum(axis=1) if w is None else logp @ w) * valid
+                rows = (1 - eps) * rows + (eps / c) * sm
+            if reduction == "mean":
+                denom = wt.sum()
+            ctx.tc, ctx.valid, ctx.wt = tc, valid, wt
+        rows = rows.astype(logp.dtype, copy=False)
+        if reduction == "none":
+            out = rows.reshape(x.shape[:1] + x.shape[2:] if x.ndim >= 2 else ())
+            scale = None
+        elif reduction == "sum":
+            out = np.asarray(rows.sum(), dtype=rows.dtype)
+            scale = 1.0
+        else:
+            with np.errstate(invalid="ignore", divide="ignore"):
+                out = np.asarray(rows.sum() / denom, dtype=rows.dtype)
+            scale = 1.0 / denom if denom != 0 else np.nan
+        ctx.logp, ctx.w, ctx.eps, ctx.prob, ctx.scale = logp, w, eps, prob, scale
+        ctx.from_logits, ctx.xshape, ctx.moved, ctx.c = from_logits, x.shape, moved, c
+        return _new(out)
+
+    @staticmethod
+    def backward(ctx, g):
+        ga = _garr("cross_entropy", g)
+        logp, c = ctx.logp, ctx.c
+        a = (ga * ctx.scale if ctx.scale is not None else ga).reshape(-1)
+        a = np.broadcast_to(a, (logp.shape[0],))
+        if ctx.prob:
+            dlogp = -a[:, None] * ctx.coef
+        else:
+            dlogp = np.zeros(logp.shape, logp.dtype)
+            ar = np.arange(logp.shape[0])
+            if ctx.eps > 0:
+                av = a * ctx.valid
+                sm = (ctx.eps / c) * av
+                dlogp -= sm[:, None] if ctx.w is None else sm[:, None] * ctx.w
+                dlogp[ar, ctx.tc] -= (1 - ctx.eps) * a * ctx.wt
+            else:
+                dlogp[ar, ctx.tc] = -a * ctx.wt
+        if ctx.from_logits:
+            gz = dlogp - np.exp(logp) * dlogp.sum(axis=1, keepdims=True)
+        else:
+            gz = dlogp
+        shape = ctx.xshape
+
+        def back(rows):
+            if len(shape) == 1:
+                return rows.reshape(shape)
+            if ctx.moved:
+                return np.moveaxis(rows.reshape((shape[0],) + shape[2:] + (c,)), -1, 1)
+            return rows
+
+        gt = None
+        if ctx.prob and ctx.needs_input_grad[1]:
+            # d/dt of -sum(logp * (t (1 - eps) + eps / C) * w)
+            gt = -a[:, None] * (1 - ctx.eps) * logp
+            if ctx.w is not None:
+                gt = gt * ctx.w
+            gt = _new(back(gt).astype(logp.dtype, copy=False))
+        return (_new(back(gz).astype(logp.dtype, copy=False)), gt, None, None, None, None,
+                None)
+
+
+class CosineEmbedding(Function):
+    """1 - cos(x1, x2) for y = 1, max(0, cos(x1, x2) - margin) for y = -1."""
+
+    @staticmethod
+    def forward(ctx, x1, x2, target, margin, reduction):
+        a, b, y = x1._array, x2._array, target._array
+        eps = 1e-12
+        prod = (a * b).sum(-1)
+        m1 = (a * a).sum(-1) + eps
+        m2 = (b * b).sum(-1) + eps
+        denom = np.sqrt(m1 * m2)
+        cos = prod / denom
+        pos = y == 1
+        neg = y == -1
+        l = np.where(pos, 1 - cos, 0) + np.where(neg, np.maximum(cos - margin, 0), 0)
+        l = l.astype(cos.dtype, copy=False)
+        out, scale = _reduce_forward(l, reduction)
+        # d l / d cos
+        dcos = np.where(pos, -1.0, 0.0) + np.where(neg & (cos - margin >= 0), 1.0, 0.0)
+        ctx.saved = (a, b, prod, m1, m2, denom, cos, dcos)
+        ctx.scale = scale
+        return _new(out)
+
+    @staticmethod
+    def backward(ctx, g):
+        ga = _upstream(_garr("cosine_embedding_loss", g), ctx.scale)
+        a, b, prod, m1, m2, denom, cos, dcos = ctx.saved
+        k = (ga * dcos)[..., None]
+        n1, n2 = ctx.needs_input_grad[:2]
+        g1 = k * (b / denom[..., None] - cos[..., None] * a / m1[..., None]) if n1 else None
+        g2 = k * (a / denom[..., None] - cos[..., None] * b / m2[..., None]) if n2 else None
+        return _T(g1), _T(g2), None, None, None
+
+
+class CosineSimilarity(Function):
+    """sum(x1 * x2) / max(||x1|| * ||x2||, eps) along ``dim`` (PyTorch's formula)."""
+
+    @staticmethod
+    def forward(ctx, x1, x2, dim, eps):
+        a, b = np.broadcast_arrays(x1._array, x2._array)
+        n1 = np.sqrt((a * a).sum(dim))
+        n2 = np.sqrt((b * b).sum(dim))
+        # PyTorch clamps each norm separately: x / max(||x||, eps)
+        d1 = np.maximum(n1, eps)
+        d2 = np.maximum(n2, eps)
+        an = a / np.expand_dims(d1, dim)
+        bn = b / np.expand_dims(d2, dim)
+        cos = (an * bn).sum(dim)
+        ctx.saved = (a, b, n1, n2, d1, d2, an, bn, dim, eps)
+        ctx.shapes = (x1.shape, x2.shape)
+        return _new(cos.astype(np.result_type(a, b), copy=False))
+
+    @staticmethod
+    def backward(ctx, g):
+        ga = _garr("cosine_similarity", g)
+        a, b, n1, n2, d1, d2, an, bn, dim, eps = ctx.saved
+        ge = np.expand_dims(ga, dim)
+
+        def grad(xn, other_n, nrm, d, x):
+            # d/dx of (x / max(|x|, eps)) . other_n
+            gxn = ge * other_n
+            gx = gxn / np.expand_dims(d, dim)
+            big = np.expand_dims(nrm > eps, dim)
+            dot = np.expand_dims((gxn * x).sum(dim), dim)
+            with np.errstate(invalid="ignore", divide="ignore"):
+                corr = np.where(big, dot * x / np.expand_dims(d * d * np.where(nrm > 0, nrm, 1),
+                                                              dim), 0)
+            return gx - corr
+
+        n1g, n2g = ctx.needs_input_grad[:2]
+        g1 = grad(an, bn, n1, d1, a) if n1g else None
+        g2 = grad(bn, an, n2, d2, b) if n2g else None
+        return _T(g1), _T(g2), None, None

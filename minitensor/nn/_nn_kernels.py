@@ -1,0 +1,192 @@
+"""Glue between ``minitensor.nn`` and its compiled kernels (``minitensor/_pythran/_nn.py``).
+
+Works on ``numpy.ndarray`` buffers. Pythran checks nothing, so everything is
+checked here: array types and ranks, dtypes (float32/float64 only: TypeError
+naming the function and dtype), the geometry integers (kernel sizes, strides and
+dilations >= 1, paddings >= 0, output sizes >= 0), the index array of the
+max-pool backward (every index inside its plane: ValueError otherwise). Inputs
+are made C-contiguous, aligned and native byte order; outputs are allocated here
+with ``np.empty`` (the kernels write every element). The thread count is the
+library's (``minitensor._kernels.get_num_threads``).
+"""
+import operator
+
+import numpy as np
+
+from .. import _kernels
+
+__all__ = ["im2col", "col2im", "maxpool2d", "maxpool2d_backward", "gelu_erf",
+           "gelu_erf_backward", "conv_out_size", "pool_out_size"]
+
+_F32 = np.dtype(np.float32)
+_F64 = np.dtype(np.float64)
+_I64 = np.dtype(np.int64)
+
+_mod = None
+
+
+def _k():
+    global _mod
+    if _mod is None:
+        from minitensor import _pythran
+        _mod = _pythran._nn
+    return _mod
+
+
+def _nt():
+    return _kernels.get_num_threads()
+
+
+def _float_array(fname, name, a, ndim=None):
+    if not isinstance(a, np.ndarray):
+        raise TypeError(f"{fname}: {name} must be a numpy.ndarray, got {type(a).__name__}")
+    dt = a.dtype
+    if dt.kind != "f" or dt.itemsize not in (4, 8):
+        raise TypeError(f"{fname}: unsupported dtype {dt} for {name} (expected float32 or float64)")
+    if ndim is not None and a.ndim != ndim:
+        raise ValueError(f"{fname}: {name} must be {ndim}-D, got shape {a.shape}")
+    dt = _F32 if dt.itemsize == 4 else _F64
+    if a.dtype != dt or not (a.flags.c_contiguous and a.flags.aligned):
+        a = np.ascontiguousarray(a, dtype=dt)
+    return a
+
+
+def _ints(fname, name, values, lo):
+    out = []
+    for v in values:
+        if isinstance(v, (bool, np.bool_)):
+            raise TypeError(f"{fname}: {name} must be integers, got {values!r}")
+        try:
+            v = operator.index(v)
+        except TypeError:
+            raise TypeError(f"{fname}: {name} must be integers, got {values!r}") from None
+        if v < lo:
+            raise ValueError(f"{fname}: {name} must be >= {lo}, got {tuple(values)!r}")
+        out.append(int(v))
+    return out
+
+
+def conv_out_size(size, k, s, p, d):
+    """Output length of a convolution/pooling window sweep (floor mode)."""
+    return (size + 2 * p - d * (k - 1) - 1) // s + 1
+
+
+def pool_out_size(size, k, s, p, d, ceil_mode):
+    """PyTorch's pooling output length: with ``ceil_mode``, the last window must
+    start inside the input or the left padding."""
+    num = size + 2 * p - d * (k - 1) - 1
+    if ceil_mode:
+        o = -(-num // s) + 1
+        if (o - 1) * s >= size + p:
+            o -= 1
+    else:
+        o = num // s + 1
+    return o
+
+
+def _geometry(fname, kernel, stride, padding, dilation, out_hw):
+    kh, kw = _ints(fname, "kernel_size", kernel, 1)
+    sh, sw = _ints(fname, "stride", stride, 1)
+    ph, pw = _ints(fname, "padding", padding, 0)
+    dh, dw = _ints(fname, "dilation", dilation, 1)
+    ho, wo = _ints(fname, "output size", out_hw, 0)
+    return kh, kw, sh, sw, ph, pw, dh, dw, ho, wo
+
+
+def im2col(x, kernel, stride, padding, dilation, out_hw):
+    """Columns of ``x`` (NC, H, W): an array (NC, kh*kw, Ho*Wo) with
+    ``out[c, i*kw + j, p*Wo + q] = x[c, p*sh - ph + i*dh, q*sw - pw + j*dw]``
+    (zero where that falls into the padding)."""
+    f = "im2col"
+    x = _float_array(f, "x", x, 3)
+    kh, kw, sh, sw, ph, pw, dh, dw, ho, wo = _geometry(f, kernel, stride, padding, dilation, out_hw)
+    out = np.empty((x.shape[0], kh * kw, ho * wo), x.dtype)
+    if out.size:
+        _k().im2col(x, kh, kw, sh, sw, ph, pw, dh, dw, ho, wo, out, _nt())
+    return out
+
+
+def col2im(cols, hw, kernel, stride, padding, dilation, out_hw):
+    """Adjoint of :func:`im2col`: scatter-add ``cols`` (NC, kh*kw, Ho*Wo) into an
+    array (NC, H, W) (``hw = (H, W)``)."""
+    f = "col2im"
+    cols = _float_array(f, "cols", cols, 3)
+    kh, kw, sh, sw, ph, pw, dh, dw, ho, wo = _geometry(f, kernel, stride, padding, dilation, out_hw)
+    h, w = _ints(f, "input size", hw, 0)
+    if cols.shape[1:] != (kh * kw, ho * wo):
+        raise ValueError(f"{f}: cols has shape {cols.shape}, expected (NC, {kh * kw}, {ho * wo}) "
+                         f"for a {kh}x{kw} kernel and a {ho}x{wo} output")
+    out = np.empty((cols.shape[0], h, w), cols.dtype)
+    if out.size:
+        if cols.size:
+            _k().col2im(cols, kh, kw, sh, sw, ph, pw, dh, dw, ho, wo, out, _nt())
+        else:
+            out[...] = 0
+    return out
+
+
+def maxpool2d(x, kernel, stride, padding, dilation, out_hw):
+    """Max pooling of ``x`` (NC, H, W) -> (out, idx), both (NC, Ho, Wo); ``idx`` is
+    the flat index (``y*W + x``) of each maximum in its plane."""
+    f = "maxpool2d"
+    x = _float_array(f, "x", x, 3)
+    kh, kw, sh, sw, ph, pw, dh, dw, ho, wo = _geometry(f, kernel, stride, padding, dilation, out_hw)
+    out = np.empty((x.shape[0], ho, wo), x.dtype)
+    idx = np.empty((x.shape[0], ho, wo), _I64)
+    if out.size:
+        if x.shape[1] == 0 or x.shape[2] == 0:
+            raise ValueError(f"{f}: cannot pool an empty plane of shape {x.shape[1:]}")
+        _k().maxpool2d(x, kh, kw, sh, sw, ph, pw, dh, dw, idx, out, _nt())
+    return out, idx
+
+
+def maxpool2d_backward(grad, idx, hw):
+    """Gradient of :func:`maxpool2d` w.r.t. its input: ``grad`` and ``idx`` (NC, Ho, Wo)
+    -> (NC, H, W), the sum of ``grad`` at each plane index of ``idx``."""
+    f = "maxpool2d_backward"
+    grad = _float_array(f, "grad", grad, 3)
+    if not isinstance(idx, np.ndarray) or idx.dtype.kind not in "iu":
+        raise TypeError(f"{f}: idx must be an integer numpy.ndarray")
+    if idx.shape != grad.shape:
+        raise ValueError(f"{f}: shape mismatch: grad has shape {grad.shape} and idx has shape "
+                         f"{idx.shape}")
+    h, w = _ints(f, "input size", hw, 0)
+    nc = grad.shape[0]
+    out = np.empty((nc, h * w), grad.dtype)
+    if out.size == 0:
+        return out.reshape(nc, h, w)
+    if idx.size and (idx.min() < 0 or idx.max() >= h * w):
+        raise ValueError(f"{f}: idx has values outside [0, {h * w})")
+    idx = np.ascontiguousarray(idx, dtype=_I64)
+    _k().maxpool2d_backward(grad.reshape(nc, -1), idx.reshape(nc, -1), out, _nt())
+    return out.reshape(nc, h, w)
+
+
+def _unary(fname, x):
+    x = _float_array(fname, "x", x)
+    xf = x.reshape(-1)
+    out = np.empty(xf.shape[0], x.dtype)
+    if xf.size:
+        getattr(_k(), fname)(xf, out, _nt())
+    return out.reshape(x.shape)
+
+
+def gelu_erf(x):
+    """Exact GELU, ``x * Phi(x)`` (PyTorch ``approximate='none'``)."""
+    return _unary("gelu_erf", x)
+
+
+def gelu_erf_backward(x, grad):
+    """``grad * (Phi(x) + x * phi(x))``, the gradient of the exact GELU."""
+    f = "gelu_erf_backward"
+    x = _float_array(f, "x", x)
+    grad = _float_array(f, "grad", grad)
+    if x.shape != grad.shape:
+        raise ValueError(f"{f}: shape mismatch: x has shape {x.shape} and grad has shape "
+                         f"{grad.shape}")
+    if grad.dtype != x.dtype:
+        grad = grad.astype(x.dtype)
+    out = np.empty(x.size, x.dtype)
+    if x.size:
+        _k().gelu_erf_backward(x.reshape(-1), grad.reshape(-1), out, _nt())
+    return out.reshape(x.shape)

@@ -1,0 +1,1220 @@
+"""Functional forms of the nn layers, activations and losses (PyTorch's
+``torch.nn.functional`` names, arguments and defaults).
+
+Each function checks its arguments (TypeError for wrong types and dtypes,
+ValueError naming the expected and given shapes, IndexError for class indices
+out of range) and runs one differentiable node (``minitensor/nn/_functions.py``
+and siblings).
+
+# Note: ``inplace=True`` is accepted and computes out of place (the result is
+# the same; autograd never sees an in-place write).
+
+Examples
+--------
+>>> import minitensor as xp
+>>> import minitensor.nn.functional as F
+>>> x = xp.asarray([[1.0, -2.0, 0.5]], dtype=xp.float32)
+>>> F.relu(x)
+Tensor([[1. , 0. , 0.5]], dtype=float32)
+>>> y = xp.asarray([0])
+>>> round(float(F.cross_entropy(x, y)), 4)
+0.5046
+"""
+import math
+import numbers
+import operator
+import warnings
+
+import numpy as np
+
+from .._array_object import Tensor
+from .._dtypes import _FROM_NP
+from .. import _random
+from . import _functions as _fn
+from . import _conv_functions as _cf
+from . import _attention_functions as _af
+from ._nn_kernels import conv_out_size, pool_out_size
+
+__all__ = [
+    # linear
+    "linear", "bilinear",
+    # activations
+    "relu", "relu6", "leaky_relu", "gelu", "silu", "sigmoid", "tanh", "elu", "selu", "celu",
+    "softplus", "hardtanh", "logsigmoid", "mish", "hardsigmoid", "hardswish", "softsign",
+    "prelu", "softmax", "log_softmax", "softmin",
+    # dropout, embedding, shapes
+    "dropout", "dropout1d", "dropout2d", "dropout3d", "embedding", "one_hot", "pad",
+    # normalization
+    "batch_norm", "layer_norm", "group_norm", "rms_norm", "normalize",
+    # convolution and pooling
+    "conv1d", "conv2d", "conv_transpose1d", "conv_transpose2d", "max_pool1d", "max_pool2d",
+    "avg_pool1d", "avg_pool2d", "adaptive_avg_pool1d", "adaptive_avg_pool2d",
+    # attention
+    "scaled_dot_product_attention",
+    # losses and distances
+    "mse_loss", "l1_loss", "smooth_l1_loss", "huber_loss", "cross_entropy", "nll_loss",
+    "binary_cross_entropy", "binary_cross_entropy_with_logits", "kl_div",
+    "cosine_embedding_loss", "cosine_similarity",
+]
+
+_REDUCTIONS = ("none", "mean", "sum")
+
+
+# ============================================================================ checks
+def _tensor(fname, x, name="input"):
+    if not isinstance(x, Tensor):
+        raise TypeError(f"{fname}(): argument '{name}' must be a minitensor Tensor, got "
+                        f"{type(x).__name__}")
+    return x
+
+
+def _float_tensor(fname, x, name="input"):
+    _tensor(fname, x, name)
+    if x._array.dtype.kind != "f":
+        raise TypeError(f"{fname}(): argument '{name}' must have a floating-point dtype, got "
+                        f"{x.dtype}")
+    return x
+
+
+def _opt_tensor(fname, x, name):
+    if x is not None:
+        _tensor(fname, x, name)
+    return x
+
+
+def _same_dtype(fname, x, w, wname="weight"):
+    if w is not None and x._array.dtype != w._array.dtype:
+        raise TypeError(
+            f"{fname}(): input dtype {x.dtype.name} does not match {wname} dtype {w.dtype.name}; convert "
+            f"the input (e.g. minitensor.astype(x, minitensor.{w.dtype.name})) or the module "
+            f"(module.to(minitensor.{x.dtype.name}))")
+
+
+def _int(fname, name, v, lo=None):
+    if isinstance(v, (bool, np.bool_)):
+        raise TypeError(f"{fname}(): {name} must be an integer, got {v!r}")
+    try:
+        v = operator.index(v)
+    except TypeError:
+        raise TypeError(f"{fname}(): {name} must be an integer, got {type(v).__name__}") from None
+    if lo is not None and v < lo:
+        raise ValueError(f"{fname}(): {name} must be >= {lo}, got {v}")
+    return int(v)
+
+
+def _ntuple(fname, name, v, n, lo=None):
+    if isinstance(v, (tuple, list)):
+        if len(v) == 1:
+            v = tuple(v) * n
+        if len(v) != n:
+            raise ValueError(f"{fname}(): {name} must be an integer or a tuple of {n} integers, "
+                             f"got {v!r}")
+        return tuple(_int(fname, name, e, lo) for e in v)
+    return (_int(fname, name, v, lo),) * n
+
+
+def _real(fname, name, v):
+    if isinstance(v, (bool, np.bool_)) or not isinstance(v, numbers.Real):
+        raise TypeError(f"{fname}(): {name} must be a real number, got {type(v).__name__}")
+    return float(v)
+
+
+def _reduction(fname, reduction, size_average=None, reduce=None, allowed=_REDUCTIONS):
+    if size_average is not None or reduce is not None:
+        warnings.warn("size_average and reduce args will be deprecated, please use "
+                      "reduction='mean'/'sum'/'none' instead.", UserWarning, stacklevel=3)
+        size_average = True if size_average is None else size_average
+        reduce = True if reduce is None else reduce
+        reduction = ("mean" if size_average else "sum") if reduce else "none"
+    if reduction not in allowed:
+        raise ValueError(f"{fname}(): {reduction!r} is not a valid value for reduction "
+                         f"(expected one of {', '.join(repr(r) for r in allowed)})")
+    return reduction
+
+
+def _batched(fname, x, ndim_batched, what):
+    """(input with a batch axis, True if one was added) for layers that accept
+    unbatched input (ndim_batched - 1 dims)."""
+    if x.ndim == ndim_batched:
+        return x, False
+    if x.ndim == ndim_batched - 1:
+        return _fn.Reshape.apply(x, (1,) + x.shape), True
+    raise ValueError(f"{fname}(): expected {ndim_batched - 1}-D (unbatched) or {ndim_batched}-D "
+                     f"(batched) input {what}, got input of shape {x.shape}")
+
+
+def _unbatch(y, added):
+    if added:
+        return _fn.Reshape.apply(y, y.shape[1:])
+    return y
+
+
+# ============================================================================ linear
+def linear(input, weight, bias=None):
+    """y = input @ weight.T + bias, over the last axis of ``input``.
+
+    Examples
+    --------
+    >>> import minitensor as xp
+    >>> import minitensor.nn.functional as F
+    >>> F.linear(xp.ones((2, 3)), xp.ones((4, 3)), xp.zeros(4)).shape
+    (2, 4)
+    """
+    f = "linear"
+    _float_tensor(f, input)
+    _tensor(f, weight, "weight")
+    _opt_tensor(f, bias, "bias")
+    _same_dtype(f, input, weight)
+    if weight.ndim != 2:
+        raise ValueError(f"linear(): weight must be 2-D (out_features, in_features), got shape "
+                         f"{weight.shape}")
+    if input.ndim == 0 or input.shape[-1] != weight.shape[1]:
+        raise ValueError(f"linear(): expected input with last dimension {weight.shape[1]} "
+                         f"(in_features), got input of shape {input.shape}")
+    if bias is not None:
+        _same_dtype(f, input, bias, "bias")
+        if bias.shape != (weight.shape[0],):
+            raise ValueError(f"linear(): bias must have shape ({weight.shape[0]},), got "
+                             f"{bias.shape}")
+    return _fn.Linear.apply(input, weight, bias)
+
+
+def bilinear(input1, input2, weight, bias=None):
+    """y = input1 @ weight[o] @ input2 + bias[o] for each output feature ``o``."""
+    f = "bilinear"
+    _float_tensor(f, input1, "input1")
+    _float_tensor(f, input2, "input2")
+    _tensor(f, weight, "weight")
+    _opt_tensor(f, bias, "bias")
+    _same_dtype(f, input1, weight)
+    _same_dtype(f, input2, weight)
+    if weight.ndim != 3:
+        raise ValueError(f"bilinear(): weight must be 3-D (out, in1, in2), got {weight.shape}")
+    _, i1, i2 = weight.shape
+    if input1.ndim == 0 or input1.shape[-1] != i1 or input2.ndim == 0 or input2.shape[-1] != i2 \
+            or input1.shape[:-1] != input2.shape[:-1]:
+        raise ValueError(f"bilinear(): expected inputs of shapes (*, {i1}) and (*, {i2}) with "
+                         f"the same leading dimensions, got {input1.shape} and {input2.shape}")
+    if bias is not None and bias.shape != (weight.shape[0],):
+        raise ValueError(f"bilinear(): bias must have shape ({weight.shape[0]},), got {bias.shape}")
+    return _fn.Bilinear.apply(input1, input2, weight, bias)
+
+
+# ======================================================================= activations
+def relu(input, inplace=False):
+    """max(input, 0)."""
+    _tensor("relu", input)
+    if input._array.dtype.kind not in "iuf":
+        raise TypeError(f"relu(): unsupported dtype {input.dtype}")
+    return _fn.ReLU.apply(input)
+
+
+def relu6(input, inplace=False):
+    """min(max(input, 0), 6)."""
+    return hardtanh(input, 0.0, 6.0)
+
+
+def leaky_relu(input, negative_slope=0.01, inplace=False):
+    """input if input > 0 else negative_slope * input."""
+    _float_tensor("leaky_relu", input)
+    return _fn.LeakyReLU.apply(input, _real("leaky_relu", "negative_slope", negative_slope))
+
+
+def gelu(input, approximate="none"):
+    """x * Phi(x) (``approximate="none"``, exact erf) or its tanh approximation
+    (``approximate="tanh"``)."""
+    _float_tensor("gelu", input)
+    if approximate not in ("none", "tanh"):
+        raise ValueError(f"gelu(): approximate must be 'none' or 'tanh', got {approximate!r}")
+    return _fn.GELU.apply(input, approximate)
+
+
+def silu(input, inplace=False):
+    """x * sigmoid(x) (also called swish)."""
+    _float_tensor("silu", input)
+    return _fn.SiLU.apply(input)
+
+
+def sigmoid(input):
+    """1 / (1 + exp(-x))."""
+    _float_tensor("sigmoid", input)
+    return _fn.Sigmoid.apply(input)
+
+
+def tanh(input):
+    """tanh(x)."""
+    _float_tensor("tanh", input)
+    return _fn.Tanh.apply(input)
+
+
+def elu(input, alpha=1.0, inplace=False):
+    """x if x > 0 else alpha * (exp(x) - 1)."""
+    _float_tensor("elu", input)
+    return _fn.ELU.apply(input, _real("elu", "alpha", alpha))
+
+
+def celu(input, alpha=1.0, inplace=False):
+    """max(0, x) + min(0, alpha * (exp(x / alpha) - 1))."""
+    _float_tensor("celu", input)
+    alpha = _real("celu", "alpha", alpha)
+    if alpha == 0:
+        raise ValueError("celu(): alpha must not be 0")
+    return _fn.CELU.apply(input, alpha)
+
+
+def selu(input, inplace=False):
+    """scale * (max(0, x) + min(0, alpha * (exp(x) - 1))) with the self-normalizing constants."""
+    _float_tensor("selu", input)
+    return _fn.SELU.apply(input)
+
+
+def softplus(input, beta=1.0, threshold=20.0):
+    """log(1 + exp(beta * x)) / beta; linear where beta * x > threshold."""
+    _float_tensor("softplus", input)
+    return _fn.Softplus.apply(input, _real("softplus", "beta", beta),
+                              _real("softplus", "threshold", threshold))
+
+
+def hardtanh(input, min_val=-1.0, max_val=1.0, inplace=False):
+    """clip(x, min_val, max_val)."""
+    _tensor("hardtanh", input)
+    lo, hi = _real("hardtanh", "min_val", min_val), _real("hardtanh", "max_val", max_val)
+    if lo > hi:
+        raise ValueError(f"hardtanh(): min_val ({lo}) cannot be greater than max_val ({hi})")
+    if input._array.dtype.kind != "f":
+        raise TypeError(f"hardtanh(): input must have a floating-point dtype, got {input.dtype}")
+    return _fn.Hardtanh.apply(input, lo, hi)
+
+
+def logsigmoid(input):
+    """log(sigmoid(x)), computed stably."""
+    _float_tensor("logsigmoid", input)
+    return _fn.LogSigmoid.apply(input)
+
+
+def mish(input, inplace=False):
+    """x * tanh(softplus(x))."""
+    _float_tensor("mish", input)
+    return _fn.Mish.apply(input)
+
+
+def hardsigmoid(input, inplace=False):
+    """clip(x / 6 + 1/2, 0, 1)."""
+    _float_tensor("hardsigmoid", input)
+    return _fn.Hardsigmoid.apply(input)
+
+
+def hardswish(input, inplace=False):
+    """x * hardsigmoid(x)."""
+    _float_tensor("hardswish", input)
+    return _fn.Hardswish.apply(input)
+
+
+def softsign(input):
+    """x / (1 + |x|)."""
+    _float_tensor("softsign", input)
+    return _fn.Softsign.apply(input)
+
+
+def prelu(input, weight):
+    """x if x > 0 else weight * x, ``weight`` of size 1 or the number of channels (axis 1)."""
+    f = "prelu"
+    _float_tensor(f, input)
+    _tensor(f, weight, "weight")
+    _same_dtype(f, input, weight)
+    if weight.ndim > 1:
+        raise ValueError(f"prelu(): weight must be 0-D or 1-D, got shape {weight.shape}")
+    if weight.size != 1:
+        c = input.shape[1] if input.ndim >= 2 else (input.shape[0] if input.ndim == 1 else 1)
+        if weight.size != c:
+            raise ValueError(f"prelu(): weight has {weight.size} elements but the input of shape "
+                             f"{input.shape} has {c} channels")
+    return _fn.PReLU.apply(input, weight)
+
+
+def _softmax_dim(fname, input, dim):
+    if dim is None:
+        warnings.warn(f"Implicit dimension choice for {fname} has been deprecated. Change the "
+                      f"call to include dim=X as an argument.", UserWarning, stacklevel=3)
+        dim = 0 if input.ndim in (0, 1, 3) else 1
+    dim = _int(fname, "dim", dim)
+    nd = max(input.ndim, 1)
+    if not -nd <= dim < nd:
+        raise IndexError(f"{fname}(): dim {dim} is out of range for a tensor of {input.ndim} "
+                         f"dimensions")
+    return dim % nd
+
+
+def _softmax_input(fname, input, dtype):
+    _float_tensor(fname, input)
+    if dtype is not None:
+        input = _fn_cast(input, dtype)
+    return input
+
+
+def _fn_cast(x, dtype):
+    from .._dtypes import _as_dtype
+    dt = _as_dtype(dtype)
+    if x._array.dtype == dt._np_dtype:
+        return x
+    return _fn.Cast.apply(x, dt._np_dtype)
+
+
+def softmax(input, dim=None, dtype=None):
+    """exp(x) / sum(exp(x)) along ``dim`` (max-shifted: no overflow)."""
+    input = _softmax_input("softmax", input, dtype)
+    dim = _softmax_dim("softmax", input, dim)
+    if input.ndim == 0:
+        return _fn.Reshape.apply(_fn.Softmax.apply(_fn.Reshape.apply(input, (1,)), 0), ())
+    return _fn.Softmax.apply(input, dim)
+
+
+def log_softmax(input, dim=None, dtype=None):
+    """x - log(sum(exp(x))) along ``dim`` (stable log-sum-exp)."""
+    input = _softmax_input("log_softmax", input, dtype)
+    dim = _softmax_dim("log_softmax", input, dim)
+    if input.ndim == 0:
+        return _fn.Reshape.apply(_fn.LogSoftmax.apply(_fn.Reshape.apply(input, (1,)), 0), ())
+    return _fn.LogSoftmax.apply(input, dim)
+
+
+def softmin(input, dim=None, dtype=None):
+    """softmax(-x) along ``dim``."""
+    input = _softmax_input("softmin", input, dtype)
+    dim = _softmax_dim("softmin", input, dim)
+    return _fn.Softmax.apply(_fn.Scale.apply(input, -1.0), dim)
+
+
+# ===================================================================== dropout etc.
+def _check_p(fname, p):
+    p = _real(fname, "p", p)
+    if not 0.0 <= p <= 1.0:
+        raise ValueError(f"dropout probability has to be between 0 and 1, but got {p}")
+    return p
+
+
+def _dropout(fname, input, p, training, channel_axes, generator=None):
+    _tensor(fname, input)
+    p = _check_p(fname, p)
+    if not training or p == 0.0:
+        return input
+    _float_tensor(fname, input)
+    if p == 1.0:
+        return _fn.Scale.apply(input, 0.0)
+    return _fn.Dropout.apply(input, p, _random._resolve(generator), channel_axes)
+
+
+def dropout(input, p=0.5, training=True, inplace=False):
+    """Zero each element with probability ``p`` and scale the rest by 1/(1-p)
+    (only when ``training``); draws from ``minitensor.manual_seed``'s generator."""
+    return _dropout("dropout", input, p, training, 0)
+
+
+def _channel_dropout(fname, input, p, training, spatial):
+    _tensor(fname, input)
+    if input.ndim not in (spatial + 1, spatial + 2):
+        raise ValueError(f"{fname}(): expected {spatial + 1}-D or {spatial + 2}-D input, got "
+                         f"input of shape {input.shape}")
+    axes = 2 if input.ndim == spatial + 2 else 1
+    return _dropout(fname, input, p, training, axes)
+
+
+def dropout1d(input, p=0.5, training=True, inplace=False):
+    """Zero whole channels of (N, C, L) input with probability ``p``."""
+    return _channel_dropout("dropout1d", input, p, training, 1)
+
+
+def dropout2d(input, p=0.5, training=True, inplace=False):
+    """Zero whole channels of (N, C, H, W) input with probability ``p``."""
+    return _channel_dropout("dropout2d", input, p, training, 2)
+
+
+def dropout3d(input, p=0.5, training=True, inplace=False):
+    """Zero whole channels of (N, C, D, H, W) input with probability ``p``."""
+    return _channel_dropout("dropout3d", input, p, training, 3)
+
+
+def embedding(input, weight, padding_idx=None, max_norm=None, norm_type=2.0,
+              scale_grad_by_freq=False, sparse=False):
+    """Rows of ``weight`` (num_embeddings, dim) selected by the integer ``input``.
+
+    ``padding_idx`` rows get no gradient; ``max_norm`` renormalizes the rows that
+    are read (in place, as PyTorch).
+    """
+    f = "embedding"
+    _tensor(f, input)
+    _float_tensor(f, weight, "weight")
+    if input._array.dtype.kind not in "iu":
+        raise TypeError(f"embedding(): input must be an integer tensor of indices, got "
+                        f"{input.dtype}")
+    if weight.ndim != 2:
+        raise ValueError(f"embedding(): weight must be 2-D (num_embeddings, embedding_dim), got "
+                         f"shape {weight.shape}")
+    if sparse:
+        raise NotImplementedError("embedding(): sparse gradients are not supported")
+    n = weight.shape[0]
+    idx = input._array
+    if idx.size and (idx.min() < -n or idx.max() >= n):
+        bad = idx.max() if idx.max() >= n else idx.min()
+        raise IndexError(f"embedding(): index {int(bad)} is out of range for {n} embeddings")
+    if idx.size and idx.min() < 0:
+        input = Tensor._new(idx % n)
+    if padding_idx is not None:
+        padding_idx = _int(f, "padding_idx", padding_idx)
+        if not -n <= padding_idx < n:
+            raise ValueError(f"embedding(): padding_idx must be within num_embeddings ({n}), "
+                             f"got {padding_idx}")
+        padding_idx %= n
+    if max_norm is not None:
+        _embedding_renorm(weight, input._array, float(max_norm), float(norm_type))
+    return _fn.Embedding.apply(input, weight, padding_idx, bool(scale_grad_by_freq))
+
+
+def _embedding_renorm(weight, idx, max_norm, norm_type):
+    w = weight._array
+    rows = np.unique(idx.reshape(-1))
+    norms = np.linalg.norm(w[rows], ord=norm_type, axis=1)
+    big = norms > max_norm
+    if big.any():
+        r = rows[big]
+        w[r] *= (max_norm / (norms[big] + 1e-7))[:, None].astype(w.dtype)
+        meta = getattr(weight, "_meta", None) if type(weight) is not Tensor else None
+        if meta is not None:
+            meta.version += 1
+
+
+def one_hot(tensor, num_classes=-1):
+    """(…, num_classes) int64 tensor with a 1 at each index of ``tensor``."""
+    _tensor("one_hot", tensor, "tensor")
+    a = tensor._array
+    if a.dtype.kind not in "iu":
+        raise TypeError(f"one_hot(): tensor must be an integer tensor of class indices, got "
+                        f"{tensor.dtype}")
+    if a.size and a.min() < 0:
+        raise ValueError("one_hot(): class values must be non-negative")
+    num_classes = _int("one_hot", "num_classes", num_classes)
+    if num_classes == -1:
+        num_classes = int(a.max()) + 1 if a.size else 0
+    elif a.size and a.max() >= num_classes:
+        raise ValueError(f"one_hot(): class values must be smaller than num_classes "
+                         f"({num_classes}), got {int(a.max())}")
+    out = np.zeros(a.shape + (num_classes,), np.int64)
+    np.put_along_axis(out, a[..., None].astype(np.intp), 1, axis=-1)
+    return Tensor._new(out)
+
+
+def pad(input, pad, mode="constant", value=None):
+    """Pad the last ``len(pad) // 2`` axes: ``pad = (left_last, right_last,
+    left_second_last, ...)`` as PyTorch. Modes: constant, reflect, replicate, circular."""
+    f = "pad"
+    _tensor(f, input)
+    if not isinstance(pad, (tuple, list)) or len(pad) % 2:
+        raise ValueError(f"pad(): pad must be a sequence of even length, got {pad!r}")
+    pads = [_int(f, "pad", p) for p in pad]
+    k = len(pads) // 2
+    if k > input.ndim:
+        raise ValueError(f"pad(): padding of length {len(pads)} is too long for an input of "
+                         f"{input.ndim} dimensions")
+    if mode not in ("constant", "reflect", "replicate", "circular"):
+        raise ValueError(f"pad(): unsupported mode {mode!r} (expected 'constant', 'reflect', "
+                         f"'replicate' or 'circular')")
+    width = [(0, 0)] * input.ndim
+    for i in range(k):
+        width[input.ndim - 1 - i] = (pads[2 * i], pads[2 * i + 1])
+    if mode == "constant":
+        if any(lo < 0 or hi < 0 for lo, hi in width):
+            # negative padding crops
+            sl = tuple(slice(max(-lo, 0), n - max(-hi, 0)) for (lo, hi), n in zip(width, input.shape))
+            input = _fn.Slice.apply(input, sl)
+            width = [(max(lo, 0), max(hi, 0)) for lo, hi in width]
+        return _fn.Pad.apply(input, tuple(width), "constant", 0 if value is None else value)
+    if value not in (None, 0):
+        raise ValueError(f"pad(): padding mode {mode!r} doesn't take in value argument")
+    for (lo, hi), n in zip(width, input.shape):
+        if lo < 0 or hi < 0:
+            raise ValueError(f"pad(): negative padding is supported only in constant mode")
+        if mode == "reflect" and (lo >= n or hi >= n) and (lo or hi):
+            raise ValueError(f"pad(): padding size should be less than the corresponding input "
+                             f"dimension, but got padding ({lo}, {hi}) for a dimension of size {n}")
+        if mode == "circular" and (lo > n or hi > n):
+            raise ValueError(f"pad(): circular padding ({lo}, {hi}) is larger than the input "
+                             f"dimension {n}")
+    return _fn.Pad.apply(input, tuple(width), mode, None)
+
+
+# ==================================================================== normalization
+def batch_norm(input, running_mean, running_var, weight=None, bias=None, training=False,
+               momentum=0.1, eps=1e-5):
+    """Normalize each channel (axis 1) of ``input`` (N, C, *) by the batch
+    statistics (``training``; the running statistics are then updated in place
+    with ``momentum``, the variance unbiased) or by the running statistics."""
+    f = "batch_norm"
+    _float_tensor(f, input)
+    if input.ndim < 2:
+        raise ValueError(f"batch_norm(): expected input of shape (N, C, *), got {input.shape}")
+    c = input.shape[1]
+    for name, t in (("running_mean", running_mean), ("running_var", running_var),
+                    ("weight", weight), ("bias", bias)):
+        if t is not None:
+            _tensor(f, t, name)
+            if t.shape != (c,):
+                raise ValueError(f"batch_norm(): {name} must have shape ({c},) for an input of "
+                                 f"shape {input.shape}, got {t.shape}")
+    _same_dtype(f, input, weight)
+    _same_dtype(f, input, bias, "bias")
+    if not training and (running_mean is None or running_var is None):
+        raise ValueError("batch_norm(): running_mean and running_var must be given when "
+                         "training=False")
+    if training:
+        size = input.size // c if c else 0
+        if size <= 1:
+            raise ValueError(f"Expected more than 1 value per channel when training, got input "
+                             f"of shape {input.shape}")
+    momentum = 0.0 if momentum is None else _real(f, "momentum", momentum)
+    return _fn.BatchNorm.apply(input, weight, bias, running_mean, running_var, bool(training),
+                               momentum, _real(f, "eps", eps))
+
+
+def _norm_shape(fname, normalized_shape):
+    if isinstance(normalized_shape, numbers.Integral):
+        return (int(normalized_shape),)
+    return tuple(_int(fname, "normalized_shape", s, 0) for s in normalized_shape)
+
+
+def layer_norm(input, normalized_shape, weight=None, bias=None, eps=1e-5):
+    """Normalize over the last ``len(normalized_shape)`` axes, then ``* weight + bias``."""
+    f = "layer_norm"
+    _float_tensor(f, input)
+    shape = _norm_shape(f, normalized_shape)
+    k = len(shape)
+    if k == 0 or input.shape[input.ndim - k:] != shape or input.ndim < k:
+        raise ValueError(f"layer_norm(): expected input with shape (*, {', '.join(map(str, shape))}), "
+                         f"got input of shape {input.shape}")
+    for name, t in (("weight", weight), ("bias", bias)):
+        if t is not None:
+            _tensor(f, t, name)
+            _same_dtype(f, input, t, name)
+            if t.shape != shape:
+                raise ValueError(f"layer_norm(): {name} must have shape {shape}, got {t.shape}")
+    return _fn.LayerNorm.apply(input, k, weight, bias, _real(f, "eps", eps))
+
+
+def group_norm(input, num_groups, weight=None, bias=None, eps=1e-5):
+    """Normalize over groups of ``C / num_groups`` channels of (N, C, *) input."""
+    f = "group_norm"
+    _float_tensor(f, input)
+    g = _int(f, "num_groups", num_groups, 1)
+    if input.ndim < 2:
+        raise ValueError(f"group_norm(): expected input of shape (N, C, *), got {input.shape}")
+    c = input.shape[1]
+    if c % g:
+        raise ValueError(f"group_norm(): expected the number of channels ({c}) of input of shape "
+                         f"{input.shape} to be divisible by num_groups ({g})")
+    for name, t in (("weight", weight), ("bias", bias)):
+        if t is not None:
+            _tensor(f, t, name)
+            _same_dtype(f, input, t, name)
+            if t.shape != (c,):
+                raise ValueError(f"group_norm(): {name} must have shape ({c},), got {t.shape}")
+    return _fn.GroupNorm.apply(input, g, weight, bias, _real(f, "eps", eps))
+
+
+def rms_norm(input, normalized_shape, weight=None, eps=None):
+    """x / sqrt(mean(x**2) + eps) * weight over the last axes (eps defaults to the dtype's eps)."""
+    f = "rms_norm"
+    _float_tensor(f, input)
+    shape = _norm_shape(f, normalized_shape)
+    k = len(shape)
+    if k == 0 or input.ndim < k or input.shape[input.ndim - k:] != shape:
+        raise ValueError(f"rms_norm(): expected input with shape (*, {', '.join(map(str, shape))}), "
+                         f"got input of shape {input.shape}")
+    if weight is not None:
+        _tensor(f, weight, "weight")
+        _same_dtype(f, input, weight)
+        if weight.shape != shape:
+            raise ValueError(f"rms_norm(): weight must have shape {shape}, got {weight.shape}")
+    if eps is None:
+        eps = float(np.finfo(input._array.dtype).eps)
+    return _fn.RMSNorm.apply(input, k, weight, _real(f, "eps", eps))
+
+
+def normalize(input, p=2.0, dim=1, eps=1e-12):
+    """input / max(||input||_p along dim, eps)."""
+    f = "normalize"
+    _float_tensor(f, input)
+    nd = max(input.ndim, 1)
+    dim = _int(f, "dim", dim)
+    if not -nd <= dim < nd:
+        raise IndexError(f"normalize(): dim {dim} is out of range for {input.ndim} dimensions")
+    return _fn.Normalize.apply(input, _real(f, "p", p), dim % nd, _real(f, "eps", eps))
+
+
+# ====================================================================== convolution
+def _conv_args(fname, input, weight, bias, stride, padding, dilation, groups, nd):
+    _float_tensor(fname, input)
+    _tensor(fname, weight, "weight")
+    _opt_tensor(fname, bias, "bias")
+    _same_dtype(fname, input, weight)
+    _same_dtype(fname, input, bias, "bias")
+    if weight.ndim != nd + 2:
+        raise ValueError(f"{fname}(): weight must be {nd + 2}-D, got shape {weight.shape}")
+    groups = _int(fname, "groups", groups, 1)
+    stride = _ntuple(fname, "stride", stride, nd, 1)
+    dilation = _ntuple(fname, "dilation", dilation, nd, 1)
+    return groups, stride, dilation
+
+
+def _conv(fname, nd, input, weight, bias, stride, padding, dilation, groups):
+    groups, stride, dilation = _conv_args(fname, input, weight, bias, stride, padding, dilation,
+                                          groups, nd)
+    x, added = _batched(fname, input, nd + 2, "(N, C, " + ", ".join("HW"[-nd:] if nd <= 2 else "DHW") + ")")
+    o, cg = weight.shape[:2]
+    ks = weight.shape[2:]
+    c = x.shape[1]
+    if cg * groups != c:
+        raise ValueError(f"{fname}(): expected input with {cg * groups} channels (weight of shape "
+                         f"{weight.shape}, groups={groups}), got input of shape {input.shape}")
+    if o % groups:
+        raise ValueError(f"{fname}(): out_channels ({o}) must be divisible by groups ({groups})")
+    if bias is not None and bias.shape != (o,):
+        raise ValueError(f"{fname}(): bias must have shape ({o},), got {bias.shape}")
+    sizes = x.shape[2:]
+    if isinstance(padding, str):
+        if padding == "valid":
+            pads = (0,) * nd
+            out = tuple(conv_out_size(s, k, st, 0, d) for s, k, st, d in zip(sizes, ks, stride, dilation))
+        elif padding == "same":
+            if any(s != 1 for s in stride):
+                raise ValueError(f"{fname}(): padding='same' is not supported for strided "
+                                 f"convolutions")
+            # total padding d*(k-1); the extra element (odd total) goes right/bottom
+            pads = tuple(d * (k - 1) // 2 for k, d in zip(ks, dilation))
+            out = tuple(sizes)
+        else:
+            raise ValueError(f"{fname}(): invalid padding string {padding!r}, should be one of "
+                             f"'valid', 'same'")
+    else:
+        pads = _ntuple(fname, "padding", padding, nd, 0)
+        out = tuple(conv_out_size(s, k, st, p, d)
+                    for s, k, st, p, d in zip(sizes, ks, stride, pads, dilation))
+    if any(o_ <= 0 for o_ in out):
+        raise ValueError(f"{fname}(): input of shape {input.shape} is too small for a kernel of "
+                         f"size {tuple(ks)} (dilation {dilation}, padding {pads}): the output "
+                         f"size would be {out}")
+    y = _cf.Conv2d.apply(x, weight, bias, stride, pads, dilation, groups, out)
+    return _unbatch(y, added)
+
+
+def conv1d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):
+    """1-D convolution (cross-correlation) of (N, C_in, L) input with (C_out, C_in/groups, k) weights.
+
+    ``padding``: an int, or "valid" / "same".
+    """
+    return _conv("conv1d", 1, input, weight, bias, stride, padding, dilation, groups)
+
+
+def conv2d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):
+    """2-D convolution (cross-correlation) of (N, C_in, H, W) input with
+    (C_out, C_in/groups, kh, kw) weights (im2col + BLAS).
+
+    ``padding``: an int, a pair, or "valid" / "same".
+
+    Examples
+    --------
+    >>> import minitensor as xp
+    >>> import minitensor.nn.functional as F
+    >>> x = xp.ones((1, 1, 4, 4))
+    >>> F.conv2d(x, xp.ones((1, 1, 3, 3)), padding=1)[0, 0]
+    Tensor([[4., 6., 6., 4.],
+            [6., 9., 9., 6.],
+            [6., 9., 9., 6.],
+            [4., 6., 6., 4.]], dtype=float64)
+    """
+    return _conv("conv2d", 2, input, weight, bias, stride, padding, dilation, groups)
+
+
+def _conv_transpose(fname, nd, input, weight, bias, stride, padding, output_padding, groups,
+                    dilation):
+    groups, stride, dilation = _conv_args(fname, input, weight, bias, stride, padding, dilation,
+                                          groups, nd)
+    pads = _ntuple(fname, "padding", padding, nd, 0)
+    opad = _ntuple(fname, "output_padding", output_padding, nd, 0)
+    for op, st, d in zip(opad, stride, dilation):
+        if op >= st and op >= d:
+            raise ValueError(f"{fname}(): output padding must be smaller than either stride or "
+                             f"dilation, got output_padding={opad}, stride={stride}, "
+                             f"dilation={dilation}")
+    x, added = _batched(fname, input, nd + 2, "(N, C, ...)")
+    cin, cog = weight.shape[:2]
+    ks = weight.shape[2:]
+    if x.shape[1] != cin:
+        raise ValueError(f"{fname}(): expected input with {cin} channels (weight of shape "
+                         f"{weight.shape}), got input of shape {input.shape}")
+    if cin % groups:
+        raise ValueError(f"{fname}(): in_channels ({cin}) must be divisible by groups ({groups})")
+    if bias is not None and bias.shape != (cog * groups,):
+        raise ValueError(f"{fname}(): bias must have shape ({cog * groups},), got {bias.shape}")
+    out = tuple((s - 1) * st - 2 * p + d * (k - 1) + op + 1
+                for s, st, p, d, k, op in zip(x.shape[2:], stride, pads, dilation, ks, opad))
+    if any(o <= 0 for o in out):
+        raise ValueError(f"{fname}(): the output size {out} for input of shape {input.shape} "
+                         f"is not positive")
+    y = _cf.ConvTranspose2d.apply(x, weight, bias, stride, pads, dilation, groups, out)
+    return _unbatch(y, added)
+
+
+def conv_transpose1d(input, weight, bias=None, stride=1, padding=0, output_padding=0, groups=1,
+                     dilation=1):
+    """Transposed 1-D convolution; weight (C_in, C_out/groups, k)."""
+    return _conv_transpose("conv_transpose1d", 1, input, weight, bias, stride, padding,
+                           output_padding, groups, dilation)
+
+
+def conv_transpose2d(input, weight, bias=None, stride=1, padding=0, output_padding=0, groups=1,
+                     dilation=1):
+    """Transposed 2-D convolution ("deconvolution"); weight (C_in, C_out/groups, kh, kw)."""
+    return _conv_transpose("conv_transpose2d", 2, input, weight, bias, stride, padding,
+                           output_padding, groups, dilation)
+
+
+# ========================================================================= pooling
+def _pool_geometry(fname, nd, x, kernel_size, stride, padding, dilation, ceil_mode):
+    ks = _ntuple(fname, "kernel_size", kernel_size, nd, 1)
+    st = ks if stride is None or (isinstance(stride, (tuple, list)) and len(stride) == 0) \
+        else _ntuple(fname, "stride", stride, nd, 1)
+    pd = _ntuple(fname, "padding", padding, nd, 0)
+    dl = _ntuple(fname, "dilation", dilation, nd, 1)
+    for k, p, d in zip(ks, pd, dl):
+        if p > (d * (k - 1) + 1) // 2:
+            raise ValueError(f"{fname}(): pad should be at most half of effective kernel size, "
+                             f"but got pad={pd}, kernel_size={ks} and dilation={dl}")
+    out = tuple(pool_out_size(s, k, s_, p, d, ceil_mode)
+                for s, k, s_, p, d in zip(x.shape[2:], ks, st, pd, dl))
+    if any(o <= 0 for o in out):
+        raise ValueError(f"{fname}(): input of shape {x.shape} is too small for kernel_size "
+                         f"{ks}: the output size would be {out}")
+    return ks, st, pd, dl, out
+
+
+def _as_2d(x, nd):
+    """(N, C, L) -> (N, C, 1, L) for the 1-D pools."""
+    if nd == 1:
+        return _fn.Reshape.apply(x, x.shape[:2] + (1,) + x.shape[2:])
+    return x
+
+
+def _max_pool(fname, nd, input, kernel_size, stride, padding, dilation, ceil_mode, return_indices):
+    _float_tensor(fname, input)
+    x, added = _batched(fname, input, nd + 2, "(N, C, ...)")
+    ks, st, pd, dl, out = _pool_geometry(fname, nd, x, kernel_size, stride, padding, dilation,
+                                         ceil_mode)
+    x2 = _as_2d(x, nd)
+    if nd == 1:
+        ks, st, pd, dl, out = (1,) + ks, (1,) + st, (0,) + pd, (1,) + dl, (1,) + out
+    y, idx = _cf.MaxPool2d.apply(x2, ks, st, pd, dl, out)
+    if nd == 1:
+        y = _fn.Reshape.apply(y, y.shape[:2] + y.shape[3:])
+        idx = Tensor._new(idx._array.reshape(idx.shape[:2] + idx.shape[3:]))
+    y = _unbatch(y, added)
+    if return_indices:
+        if added:
+            idx = Tensor._new(idx._array[0])
+        return y, idx
+    return y
+
+
+def max_pool1d(input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode=False,
+               return_indices=False):
+    """Max over sliding windows of (N, C, L) input."""
+    return _max_pool("max_pool1d", 1, input, kernel_size, stride, padding, dilation, ceil_mode,
+                     return_indices)
+
+
+def max_pool2d(input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode=False,
+               return_indices=False):
+    """Max over sliding windows of (N, C, H, W) input (``stride`` defaults to
+    ``kernel_size``; padding never wins; NaN propagates).
+
+    Examples
+    --------
+    >>> import minitensor as xp
+    >>> import minitensor.nn.functional as F
+    >>> x = xp.reshape(xp.arange(16.0), (1, 1, 4, 4))
+    >>> F.max_pool2d(x, 2)
+    Tensor([[[[ 5.,  7.],
+              [13., 15.]]]], dtype=float64)
+    """
+    return _max_pool("max_pool2d", 2, input, kernel_size, stride, padding, dilation, ceil_mode,
+                     return_indices)
+
+
+def _avg_pool(fname, nd, input, kernel_size, stride, padding, ceil_mode, count_include_pad,
+              divisor_override):
+    _float_tensor(fname, input)
+    x, added = _batched(fname, input, nd + 2, "(N, C, ...)")
+    ks, st, pd, _, out = _pool_geometry(fname, nd, x, kernel_size, stride, padding, 1, ceil_mode)
+    if divisor_override is not None:
+        divisor_override = _int(fname, "divisor_override", divisor_override)
+        if divisor_override == 0:
+            raise ValueError(f"{fname}(): divisor must be not zero")
+    x2 = _as_2d(x, nd)
+    if nd == 1:
+        ks, st, pd, out = (1,) + ks, (1,) + st, (0,) + pd, (1,) + out
+    y = _cf.AvgPool2d.apply(x2, ks, st, pd, out, bool(count_include_pad), divisor_override)
+    if nd == 1:
+        y = _fn.Reshape.apply(y, y.shape[:2] + y.shape[3:])
+    return _unbatch(y, added)
+
+
+def avg_pool1d(input, kernel_size, stride=None, padding=0, ceil_mode=False,
+               count_include_pad=True):
+    """Mean over sliding windows of (N, C, L) input."""
+    return _avg_pool("avg_pool1d", 1, input, kernel_size, stride, padding, ceil_mode,
+                     count_include_pad, None)
+
+
+def avg_pool2d(input, kernel_size, stride=None, padding=0, ceil_mode=False,
+               count_include_pad=True, divisor_override=None):
+    """Mean over sliding windows of (N, C, H, W) input (PyTorch's divisor rules)."""
+    return _avg_pool("avg_pool2d", 2, input, kernel_size, stride, padding, ceil_mode,
+                     count_include_pad, divisor_override)
+
+
+def _adaptive_size(fname, output_size, sizes):
+    nd = len(sizes)
+    if isinstance(output_size, (tuple, list)):
+        if len(output_size) != nd:
+            raise ValueError(f"{fname}(): output_size must have {nd} elements, got {output_size!r}")
+        vals = output_size
+    else:
+        vals = (output_size,) * nd
+    return tuple(s if v is None else _int(fname, "output_size", v, 1) for v, s in zip(vals, sizes))
+
+
+def adaptive_avg_pool2d(input, output_size):
+    """Mean over PyTorch's adaptive bins so that the output is ``output_size`` (H_out, W_out)."""
+    f = "adaptive_avg_pool2d"
+    _float_tensor(f, input)
+    if input.ndim not in (3, 4):
+        raise ValueError(f"{f}(): expected 3-D or 4-D input, got input of shape {input.shape}")
+    out = _adaptive_size(f, output_size, input.shape[-2:])
+    return _cf.AdaptiveAvgPool2d.apply(input, out)
+
+
+def adaptive_avg_pool1d(input, output_size):
+    """Mean over PyTorch's adaptive bins so that the output length is ``output_size``."""
+    f = "adaptive_avg_pool1d"
+    _float_tensor(f, input)
+    if input.ndim not in (2, 3):
+        raise ValueError(f"{f}(): expected 2-D or 3-D input, got input of shape {input.shape}")
+    (out,) = _adaptive_size(f, output_size, input.shape[-1:])
+    x = _fn.Reshape.apply(input, input.shape[:-1] + (1,) + input.shape[-1:])
+    y = _cf.AdaptiveAvgPool2d.apply(x, (1, out))
+    return _fn.Reshape.apply(y, input.shape[:-1] + (out,))
+
+
+# ======================================================================== attention
+def _additive_mask(mask, dtype, allowed_true):
+    """A float mask to add to attention scores: bool masks become 0/-inf
+    (``allowed_true``: True means "may attend", as in scaled_dot_product_attention;
+    otherwise True means "masked", as in MultiheadAttention)."""
+    a = mask._array
+    if a.dtype == np.bool_:
+        blocked = ~a if allowed_true else a
+        return np.where(blocked, -np.inf, 0.0).astype(dtype)
+    if a.dtype.kind != "f":
+        raise TypeError(f"attention masks must be bool or floating point, got {mask.dtype}")
+    return a.astype(dtype, copy=False)
+
+
+def scaled_dot_product_attention(query, key, value, attn_mask=None, dropout_p=0.0,
+                                 is_causal=False, scale=None, enable_gqa=False):
+    """softmax(query @ key^T * scale + mask) @ value over the last two axes.
+
+    ``attn_mask``: bool (True = may attend) or float (added to the scores);
+    ``is_causal``: mask out the upper triangle; ``scale`` defaults to 1/sqrt(E).
+    """
+    f = "scaled_dot_product_attention"
+    for name, t in (("query", query), ("key", key), ("value", value)):
+        _float_tensor(f, t, name)
+        _same_dtype(f, query, t, name)
+        if t.ndim < 2:
+            raise ValueError(f"{f}(): {name} must be at least 2-D, got shape {t.shape}")
+    L, E = query.shape[-2:]
+    S = key.shape[-2]
+    if key.shape[-1] != E or value.shape[-2] != S:
+        raise ValueError(f"{f}(): incompatible shapes query {query.shape}, key {key.shape}, value "
+                         f"{value.shape} (expected (..., L, E), (..., S, E), (..., S, Ev))")
+    if enable_gqa:
+        raise NotImplementedError(f"{f}(): enable_gqa is not supported")
+    dt = query._array.dtype
+    mask = None
+    if is_causal:
+        if attn_mask is not None:
+            raise ValueError(f"{f}(): explicit attn_mask should not be set when is_causal=True")
+        mask = np.where(np.tril(np.ones((L, S), bool)), 0.0, -np.inf).astype(dt)
+    elif attn_mask is not None:
+        _tensor(f, attn_mask, "attn_mask")
+        mask = _additive_mask(attn_mask, dt, allowed_true=True)
+    scale = 1.0 / math.sqrt(E) if scale is None else _real(f, "scale", scale)
+    p = _check_p(f, dropout_p)
+    return _af.ScaledDotProductAttention.apply(query, key, value, mask, scale, p,
+                                               _random.default_generator())
+
+
+# ============================================================================ losses
+def _loss_pair(fname, input, target, exact=False):
+    _float_tensor(fname, input)
+    _tensor(fname, target, "target")
+    if target._array.dtype.kind not in "f":
+        if target._array.dtype.kind not in "biu":
+            raise TypeError(f"{fname}(): unsupported target dtype {target.dtype}")
+        target = Tensor._new(target._array.astype(input._array.dtype))
+    if input.shape != target.shape:
+        if exact:
+            raise ValueError(f"{fname}(): Using a target size ({target.shape}) that is different "
+                             f"to the input size ({input.shape}) is not supported; please ensure "
+                             f"they have the same size.")
+        try:
+            np.broadcast_shapes(input.shape, target.shape)
+        except ValueError:
+            raise ValueError(f"{fname}(): the input of shape {input.shape} and the target of shape "
+                             f"{target.shape} cannot be broadcast together") from None
+        warnings.warn(f"Using a target size ({target.shape}) that is different to the input size "
+                      f"({input.shape}). This will likely lead to incorrect results due to "
+                      f"broadcasting. Please ensure they have the same size.", UserWarning,
+                      stacklevel=3)
+    return input, target
+
+
+def _pointwise(fname, kind, input, target, reduction, param, size_average=None, reduce=None):
+    reduction = _reduction(fname, reduction, size_average, reduce)
+    input, target = _loss_pair(fname, input, target)
+    return _fn.PointwiseLoss.apply(input, target, kind, reduction, param)
+
+
+def mse_loss(input, target, size_average=None, reduce=None, reduction="mean"):
+    """Mean squared error, (input - target)**2 then the reduction.
+
+    Examples
+    --------
+    >>> import minitensor as xp
+    >>> import minitensor.nn.functional as F
+    >>> F.mse_loss(xp.asarray([1.0, 2.0]), xp.asarray([0.0, 0.0]))
+    Tensor(2.5, dtype=float64)
+    """
+    return _pointwise("mse_loss", "mse", input, target, reduction, None, size_average, reduce)
+
+
+def l1_loss(input, target, size_average=None, reduce=None, reduction="mean"):
+    """Mean absolute error, |input - target| then the reduction."""
+    return _pointwise("l1_loss", "l1", input, target, reduction, None, size_average, reduce)
+
+
+def smooth_l1_loss(input, target, size_average=None, reduce=None, reduction="mean", beta=1.0):
+    """0.5 d**2 / beta where |d| < beta, else |d| - 0.5 beta (d = input - target)."""
+    beta = _real("smooth_l1_loss", "beta", beta)
+    if beta < 0:
+        raise ValueError(f"smooth_l1_loss(): beta must be non-negative, got {beta}")
+    return _pointwise("smooth_l1_loss", "smooth_l1", input, target, reduction, beta,
+                      size_average, reduce)
+
+
+def huber_loss(input, target, reduction="mean", delta=1.0, weight=None):
+    """0.5 d**2 where |d| <= delta, else delta (|d| - 0.5 delta)."""
+    delta = _real("huber_loss", "delta", delta)
+    if delta <= 0:
+        raise ValueError(f"huber_loss(): delta must be positive, got {delta}")
+    if weight is not None:
+        raise NotImplementedError("huber_loss(): weight is not supported")
+    return _pointwise("huber_loss", "huber", input, target, reduction, delta)
+
+
+def _class_args(fname, input, target, weight):
+    _float_tensor(fname, input)
+    _tensor(fname, target, "target")
+    if input.ndim == 0:
+        raise ValueError(f"{fname}(): input must have at least 1 dimension (the classes), got a "
+                         f"0-d tensor")
+    c = input.shape[1] if input.ndim >= 2 else input.shape[0]
+    if weight is not None:
+        _float_tensor(fname, weight, "weight")
+        if weight.shape != (c,):
+            raise ValueError(f"{fname}(): weight must have shape ({c},) (one value per class) for "
+                             f"input of shape {input.shape}, got {weight.shape}")
+        if weight._array.dtype != input._array.dtype:
+            weight = Tensor._new(weight._array.astype(input._array.dtype))
+    return c, weight
+
+
+def _check_index_target(fname, input, target, c, ignore_index):
+    t = target._array
+    if t.dtype.kind not in "iu":
+        raise TypeError(f"{fname}(): expected a target of class indices with an integer dtype "
+                        f"(or class probabilities with the input's shape {input.shape}), got "
+                        f"dtype {target.dtype} and shape {target.shape}")
+    expected = input.shape[:1] + input.shape[2:] if input.ndim >= 2 else ()
+    if target.shape != expected:
+        raise ValueError(f"{fname}(): expected target of shape {expected} for input of shape "
+                         f"{input.shape}, got target of shape {target.shape}")
+    if t.size:
+        valid = t != ignore_index
+        if valid.any():
+            tv = t[valid]
+            lo, hi = tv.min(), tv.max()
+            if lo < 0 or hi >= c:
+                bad = int(hi if hi >= c else lo)
+                raise IndexError(f"{fname}(): Target {bad} is out of bounds (the input has {c} "
+                                 f"classes)")
+
+
+def cross_entropy(input, target, weight=None, size_average=None, ignore_index=-100, reduce=None,
+                  reduction="mean", label_smoothing=0.0):
+    """Cross-entropy between logits ``input`` (N, C, *) or (C,) and ``target``:
+    class indices (N, *) (``ignore_index`` skipped) or class probabilities of the
+    input's shape. One fused log-softmax + NLL node (stable log-sum-exp).
+
+    ``reduction="mean"`` divides by the summed weights of the non-ignored
+    targets (index targets) or by the number of samples (probability targets).
+
+    Examples
+    --------
+    >>> import minitensor as xp
+    >>> import minitensor.nn.functional as F
+    >>> logits = xp.asarray([[2.0, 0.0, -1.0], [0.0, 1.0, 0.0]])
+    >>> round(float(F.cross_entropy(logits, xp.asarray([0, 1]))), 4)
+    0.3606
+    """
+    f = "cross_entropy"
+    reduction = _reduction(f, reduction, size_average, reduce)
+    c, weight = _class_args(f, input, target, weight)
+    ls = _real(f, "label_smoothing", label_smoothing)
+    if not 0.0 <= ls <= 1.0:
+        raise ValueError(f"{f}(): label_smoothing must be between 0.0 and 1.0, got {ls}")
+    ignore_index = _int(f, "ignore_index", ignore_index)
+    if target._array.dtype.kind == "f":
+        if target.shape != input.shape:
+            if target.shape == (input.shape[:1] + input.shape[2:] if input.ndim >= 2 else ()):
+                raise TypeError(f"{f}(): a target of class indices must have an integer dtype, "
+                                f"got {target.dtype.name} (class probabilities must have the "
+                                f"input's shape {input.shape})")
+            raise ValueError(f"{f}(): a target of class probabilities must have the input's shape "
+                             f"{input.shape}, got {target.shape}")
+        if target._array.dtype != input._array.dtype:
+            target = Tensor._new(target._array.astype(input._array.dtype))
+    else:
+        _check_index_target(f, input, target, c, ignore_index)
+    return _fn.CrossEntropy.apply(input, target, weight, ignore_index, reduction, ls, True)
+
+
+def nll_loss(input, target, weight=None, size_average=None, ignore_index=-100, reduce=None,
+             reduction="mean"):
+    """Negative log-likelihood of log-probabilities ``input`` (N, C, *) at the
+    class indices ``target`` (N, *)."""
+    f = "nll_loss"
+    reduction = _reduction(f, reduction, size_average, reduce)
+    c, weight = _class_args(f, input, target, weight)
+    ignore_index = _int(f, "ignore_index", ignore_index)
+    _check_index_target(f, input, target, c, ignore_index)
+    return _fn.CrossEntropy.apply(input, target, weight, ignore_index, reduction, 0.0, False)
+
+
+def _loss_weight(fname, input, weight, name="weight"):
+    if weight is None:
+        return None
+    _float_tensor(fname, weight, name)
+    try:
+        np.broadcast_shapes(weight.shape, input.shape)
+    except ValueError:
+        raise ValueError(f"{fname}(): {name} of shape {weight.shape} cannot be broadcast to the "
+                         f"input's shape {input.shape}") from None
+    if weight._array.dtype != input._array.dtype:
+        weight = Tensor._new(weight._array.astype(input._array.dtype))
+    return weight
+
+
+def binary_cross_entropy(input, target, weight=None, size_average=None, reduce=None,
+                         reduction="mean"):
+    """-(t log x + (1 - t) log(1 - x)) for probabilities ``input`` in [0, 1]
+    (logs clamped at -100, as PyTorch)."""
+    f = "binary_cross_entropy"
+    reduction = _reduction(f, reduction, size_average, reduce)
+    input, target = _loss_pair(f, input, target, exact=True)
+    a = input._array
+    if a.size and (a.min() < 0 or a.max() > 1):
+        raise ValueError(f"{f}(): all elements of input should be between 0 and 1")
+    weight = _loss_weight(f, input, weight)
+    return _fn.BinaryCrossEntropy.apply(input, target, weight, reduction)
+
+
+def binary_cross_entropy_with_logits(input, target, weight=None, size_average=None, reduce=None,
+                                     reduction="mean", pos_weight=None):
+    """Sigmoid + binary cross-entropy in one stable expression (log-sum-exp form);
+    ``pos_weight`` weighs the positive term (broadcast along the last axis)."""
+    f = "binary_cross_entropy_with_logits"
+    reduction = _reduction(f, reduction, size_average, reduce)
+    _float_tensor(f, input)
+    _tensor(f, target, "target")
+    if target.shape != input.shape:
+        raise ValueError(f"{f}(): Target size ({target.shape}) must be the same as input size "
+                         f"({input.shape})")
+    input, target = _loss_pair(f, input, target, exact=True)
+    weight = _loss_weight(f, input, weight)
+    pos_weight = _loss_weight(f, input, pos_weight, "pos_weight")
+    return _fn.BCEWithLogits.apply(input, target, weight, pos_weight, reduction)
+
+
+def kl_div(input, target, size_average=None, reduce=None, reduction="mean", log_target=False):
+    """Kullback-Leibler divergence with ``input`` as log-probabilities:
+    target * (log target - input) (``log_target``: the target is given as logs).
+
+    ``reduction="batchmean"`` divides the sum by the batch size (the true KL
+    divergence); ``"mean"`` divides by the number of elements (with PyTorch's warning).
+    """
+    f = "kl_div"
+    if size_average is not None or reduce is not None:
+        reduction = _reduction(f, reduction, size_average, reduce)
+    elif reduction not in _REDUCTIONS + ("batchmean",):
+        raise ValueError(f"{f}(): {reduction!r} is not a valid value for reduction")
+    if reduction == "mean":
+        warnings.warn("reduction: 'mean' divides the total loss by both the batch size and the "
+                      "support size.'batchmean' divides only by the batch size, and aligns with "
+                      "the KL div math definition.'mean' will be changed to behave the same as "
+                      "'batchmean' in the next major release.", UserWarning, stacklevel=2)
+    input, target = _loss_pair(f, input, target)
+    return _fn.KLDiv.apply(input, target, reduction, bool(log_target))
+
+
+def cosine_embedding_loss(input1, input2, target, margin=0.0, size_average=None, reduce=None,
+                          reduction="mean"):
+    """1 - cos(x1, x2) where target == 1, max(0, cos(x1, x2) - margin) where target == -1."""
+    f = "cosine_embedding_loss"
+    reduction = _reduction(f, reduction, size_average, reduce)
+    _float_tensor(f, input1, "input1")
+    _float_tensor(f, input2, "input2")
+    _tensor(f, target, "target")
+    if input1.shape != input2.shape or input1.ndim not in (1, 2):
+        raise ValueError(f"{f}(): expected input1 and input2 of the same shape (N, D) or (D,), "
+                         f"got {input1.shape} and {input2.shape}")
+    expected = input1.shape[:1] if input1.ndim == 2 else ()
+    if target.shape != expected:
+        raise ValueError(f"{f}(): expected target of shape {expected} for inputs of shape "
+                         f"{input1.shape}, got {target.shape}")
+    return _fn.CosineEmbedding.apply(input1, input2, target, _real(f, "margin", margin), reduction)
+
+
+def cosine_similarity(x1, x2, dim=1, eps=1e-8):
+    """sum(x1 * x2) / (max(||x1||, eps) * max(||x2||, eps)) along ``dim`` (broadcasting)."""
+    f = "cosine_similarity"
+    _float_tensor(f, x1, "x1")
+    _float_tensor(f, x2, "x2")
+    try:
+        shape = np.broadcast_shapes(x1.shape, x2.shape)
+    except ValueError:
+        raise ValueError(f"{f}(): x1 of shape {x1.shape} and x2 of shape {x2.shape} cannot be "
+                         f"broadcast together") from None
+    nd = max(len(shape), 1)
+    dim = _int(f, "dim", dim)
+    if not -nd <= dim < nd:
+        raise IndexError(f"{f}(): dim {dim} is out of range for {len(shape)} dimensions")
+    return _fn.CosineSimilarity.apply(x1, x2, dim % nd, _real(f, "eps", eps))

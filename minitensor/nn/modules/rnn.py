@@ -1,0 +1,208 @@
+"""Recurrent layers: ``RNN``, ``LSTM``, ``GRU`` (multi-layer, bidirectional, batch_first)."""
+import math
+import warnings
+
+import numpy as np
+
+from ..._array_object import Tensor
+from ... import _random
+from .. import _functions as _fn
+from .. import init
+from .._rnn_functions import RNNStack
+from .module import Module
+from ._utils import _empty_param, _np_dtype, _pos_int
+
+__all__ = ["RNNBase", "RNN", "LSTM", "GRU"]
+
+_GATES = {"LSTM": 4, "GRU": 3, "RNN_TANH": 1, "RNN_RELU": 1}
+
+
+class RNNBase(Module):
+    """Shared implementation of RNN, LSTM and GRU (PyTorch's parameter names and
+    layout: ``weight_ih_l{k}[_reverse]`` (gates*hidden, input), ``weight_hh_l{k}``,
+    ``bias_ih_l{k}``, ``bias_hh_l{k}``; all drawn from U(-1/sqrt(hidden_size),
+    1/sqrt(hidden_size)))."""
+
+    def __init__(self, mode, input_size, hidden_size, num_layers=1, bias=True, batch_first=False,
+                 dropout=0.0, bidirectional=False, proj_size=0, device=None, dtype=None):
+        super().__init__()
+        name = type(self).__name__
+        self.mode = mode
+        self.input_size = _pos_int(name, "input_size", input_size)
+        self.hidden_size = _pos_int(name, "hidden_size", hidden_size)
+        self.num_layers = _pos_int(name, "num_layers", num_layers)
+        self.bias = bias
+        self.batch_first = batch_first
+        if isinstance(dropout, bool) or not isinstance(dropout, (int, float)) or \
+                not 0 <= dropout <= 1:
+            raise ValueError("dropout should be a number in range [0, 1] representing the "
+                             "probability of an element being zeroed")
+        self.dropout = float(dropout)
+        if dropout > 0 and num_layers == 1:
+            warnings.warn("dropout option adds dropout after all but last recurrent layer, so "
+                          "non-zero dropout expects num_layers greater than 1, but got "
+                          f"dropout={dropout} and num_layers={num_layers}", UserWarning,
+                          stacklevel=3)
+        if proj_size:
+            raise NotImplementedError(f"{name}: proj_size is not supported")
+        self.proj_size = 0
+        self.bidirectional = bidirectional
+        D = 2 if bidirectional else 1
+        g = _GATES[mode]
+        dt = _np_dtype(dtype, device)
+        self._flat_weights_names = []
+        for layer in range(self.num_layers):
+            for d in range(D):
+                layer_in = self.input_size if layer == 0 else self.hidden_size * D
+                sfx = "_reverse" if d == 1 else ""
+                names = [f"weight_ih_l{layer}{sfx}", f"weight_hh_l{layer}{sfx}"]
+                shapes = [(g * self.hidden_size, layer_in), (g * self.hidden_size, self.hidden_size)]
+                if bias:
+                    names += [f"bias_ih_l{layer}{sfx}", f"bias_hh_l{layer}{sfx}"]
+                    shapes += [(g * self.hidden_size,), (g * self.hidden_size,)]
+                for n, s in zip(names, shapes):
+                    setattr(self, n, _empty_param(s, dt))
+                self._flat_weights_names.extend(names)
+        self.reset_parameters()
+
+    @property
+    def _flat_weights(self):
+        return [getattr(self, n) for n in self._flat_weights_names]
+
+    @property
+    def all_weights(self):
+        per = 4 if self.bias else 2
+        w = self._flat_weights
+        return [w[i:i + per] for i in range(0, len(w), per)]
+
+    def reset_parameters(self):
+        stdv = 1.0 / math.sqrt(self.hidden_size) if self.hidden_size > 0 else 0
+        for w in self.parameters():
+            init.uniform_(w, -stdv, stdv)
+
+    def extra_repr(self):
+        s = f"{self.input_size}, {self.hidden_size}"
+        if self.num_layers != 1:
+            s += f", num_layers={self.num_layers}"
+        if self.bias is not True:
+            s += f", bias={self.bias}"
+        if self.batch_first is not False:
+            s += f", batch_first={self.batch_first}"
+        if self.dropout != 0:
+            s += f", dropout={self.dropout}"
+        if self.bidirectional is not False:
+            s += f", bidirectional={self.bidirectional}"
+        return s
+
+    def _check_hidden(self, h, expected, what):
+        if not isinstance(h, Tensor):
+            raise TypeError(f"{type(self).__name__}: {what} must be a minitensor Tensor, got "
+                            f"{type(h).__name__}")
+        if h.shape != expected:
+            raise ValueError(f"{type(self).__name__}: expected {what} of shape {expected}, got "
+                             f"{h.shape}")
+
+    def forward(self, input, hx=None):
+        name = type(self).__name__
+        if not isinstance(input, Tensor):
+            raise TypeError(f"{name}: input must be a minitensor Tensor, got {type(input).__name__}")
+        w0 = self.weight_ih_l0
+        if input._array.dtype != w0._array.dtype:
+            raise TypeError(f"{name}: input dtype {input.dtype} does not match weight dtype "
+                            f"{w0.dtype}; convert the input or the module (module.to(...))")
+        if input.ndim not in (2, 3):
+            raise ValueError(f"{name}: expected input of shape (L, N, {self.input_size}) "
+                             f"{'(batch_first: (N, L, ...)) ' if self.batch_first else ''}or "
+                             f"(L, {self.input_size}), got input of shape {input.shape}")
+        if input.shape[-1] != self.input_size:
+            raise ValueError(f"{name}: input.size(-1) must be equal to input_size. Expected "
+                             f"{self.input_size}, got input of shape {input.shape}")
+        batched = input.ndim == 3
+        D = 2 if self.bidirectional else 1
+        x = input
+        if not batched:
+            x = _fn.Reshape.apply(x, (x.shape[0], 1, x.shape[1]))
+        elif self.batch_first:
+            x = _fn.Permute.apply(x, (1, 0, 2))
+        n = x.shape[1]
+        hshape = (self.num_layers * D, n, self.hidden_size)
+        user_shape = hshape if batched else (self.num_layers * D, self.hidden_size)
+        lstm = self.mode == "LSTM"
+        dt = x._array.dtype
+        if hx is None:
+            h0 = Tensor._new(np.zeros(hshape, dt))
+            c0 = Tensor._new(np.zeros(hshape, dt)) if lstm else None
+        else:
+            if lstm:
+                if not isinstance(hx, (tuple, list)) or len(hx) != 2:
+                    raise TypeError(f"{name}: hx must be a tuple (h_0, c_0)")
+                h0, c0 = hx
+                self._check_hidden(h0, user_shape, "h_0")
+                self._check_hidden(c0, user_shape, "c_0")
+            else:
+                h0, c0 = hx, None
+                self._check_hidden(h0, user_shape, "hx")
+            if not batched:
+                h0 = _fn.Reshape.apply(h0, hshape)
+                if c0 is not None:
+                    c0 = _fn.Reshape.apply(c0, hshape)
+            for h in (h0, c0):
+                if h is not None and h._array.dtype != dt:
+                    raise TypeError(f"{name}: hidden state dtype {h.dtype} does not match input "
+                                    f"dtype {Tensor._new(np.empty(0, dt)).dtype}")
+        p = self.dropout if self.training else 0.0
+        res = RNNStack.apply(x, h0, c0, self.mode, self.num_layers, self.bidirectional, p,
+                             _random.default_generator(), *self._flat_weights)
+        out, hn = res[0], res[1]
+        cn = res[2] if lstm else None
+        if not batched:
+            out = _fn.Reshape.apply(out, (out.shape[0], out.shape[2]))
+            hn = _fn.Reshape.apply(hn, user_shape)
+            if cn is not None:
+                cn = _fn.Reshape.apply(cn, user_shape)
+        elif self.batch_first:
+            out = _fn.Permute.apply(out, (1, 0, 2))
+        return (out, (hn, cn)) if lstm else (out, hn)
+
+
+class RNN(RNNBase):
+    """Elman RNN: h_t = act(x_t W_ih^T + b_ih + h_{t-1} W_hh^T + b_hh), act tanh or relu."""
+
+    def __init__(self, input_size, hidden_size, num_layers=1, nonlinearity="tanh", bias=True,
+                 batch_first=False, dropout=0.0, bidirectional=False, device=None, dtype=None):
+        if nonlinearity not in ("tanh", "relu"):
+            raise ValueError(f"Unknown nonlinearity '{nonlinearity}'. Select from 'tanh' or "
+                             f"'relu'.")
+        self.nonlinearity = nonlinearity
+        mode = "RNN_TANH" if nonlinearity == "tanh" else "RNN_RELU"
+        super().__init__(mode, input_size, hidden_size, num_layers, bias, batch_first, dropout,
+                         bidirectional, device=device, dtype=dtype)
+
+
+class LSTM(RNNBase):
+    """Long short-term memory (gates i, f, g, o as PyTorch); returns
+    ``output, (h_n, c_n)``.
+
+    Examples
+    --------
+    >>> import minitensor as xp
+    >>> from minitensor import nn
+    >>> lstm = nn.LSTM(4, 8, num_layers=2, batch_first=True)
+    >>> out, (h, c) = lstm(xp.zeros((3, 5, 4), dtype=xp.float32))
+    >>> out.shape, h.shape, c.shape
+    ((3, 5, 8), (2, 3, 8), (2, 3, 8))
+    """
+
+    def __init__(self, input_size, hidden_size, num_layers=1, bias=True, batch_first=False,
+                 dropout=0.0, bidirectional=False, proj_size=0, device=None, dtype=None):
+        super().__init__("LSTM", input_size, hidden_size, num_layers, bias, batch_first, dropout,
+                         bidirectional, proj_size, device, dtype)
+
+
+class GRU(RNNBase):
+    """Gated recurrent unit (gates r, z, n as PyTorch); returns ``output, h_n``."""
+
+    def __init__(self, input_size, hidden_size, num_layers=1, bias=True, batch_first=False,
+                 dropout=0.0, bidirectional=False, device=None, dtype=None):
+        super().__init__("GRU", input_size, hidden_size, num_layers, bias, batch_first, dropout,
+                         bidirectional, device=device, dtype=dtype)
