@@ -928,3 +928,49 @@ def test_graph_freed_by_reference_counting():
     node = weakref.ref(h.grad_fn)
     del h
     assert node() is None
+
+
+# ----------------------------------------------------------------- surface
+def test_surface_repr_detach_data_copy_pickle():
+    import copy
+    import pickle
+    x = leaf([1.0, 2.0])
+    y = x * 2.0
+    assert repr(x).endswith("requires_grad=True)")
+    assert "grad_fn=<multiplyBackward>" in repr(y)
+    d = y.detach()
+    assert type(d) is xp.Tensor and not d.requires_grad and np.shares_memory(d._array, y._array)
+    assert not x.data.requires_grad and np.shares_memory(x.data._array, x._array)
+    c = copy.deepcopy(x)
+    assert c.requires_grad and c.is_leaf and not np.shares_memory(c._array, x._array)
+    with pytest.raises(RuntimeError, match="leaves"):
+        copy.deepcopy(y)
+    p = pickle.loads(pickle.dumps(x))
+    assert p.requires_grad and p.tolist() == [1.0, 2.0]
+    with pytest.raises(RuntimeError, match="non-leaf"):
+        pickle.dumps(y)
+    z = leaf([3.0])
+    z.detach_()
+    assert type(z) is xp.Tensor and not z.requires_grad
+    if torch is not None:
+        tx = tleaf([1.0, 2.0])
+        assert "grad_fn=<MulBackward0>" in repr(tx * 2.0)
+        with pytest.raises(RuntimeError):
+            copy.deepcopy(tx * 2.0)
+
+
+def test_complex_leaf_gets_conjugate_wirtinger_gradient():
+    zv = np.array([1.0 + 2.0j, -0.5 + 0.25j])
+    z = xp.tensor(zv, requires_grad=True)
+    w = xp.asarray(np.array([0.3 - 1.0j, 2.0 + 0.5j]))
+    loss = xp.sum(xp.real(z * xp.conj(z))) + xp.sum(xp.real(w * z))
+    loss.backward()
+    assert z.grad.dtype == xp.complex128
+    close(z.grad, 2 * zv + np.conj(w._array))
+    if torch is not None:
+        tz = torch.tensor(zv, requires_grad=True)
+        tw = torch.tensor(w._array)
+        ((tz * tz.conj()).real.sum() + (tw * tz).real.sum()).backward()
+        close(z.grad, tz.grad)
+    with pytest.raises(RuntimeError, match="real scalar"):
+        xp.sum(z).backward()
