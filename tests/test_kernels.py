@@ -115,6 +115,15 @@ def _kernel_cases(dtype):
                                             False, False, False, 1)))
     cases.append(("_optim", "adam", lambda: (x.copy(), g, y.copy(), v.copy(), v.copy(), 1e-2, 0.9,
                                              0.999, 1e-8, 0.01, True, False, True, 0.1, 0.002, 1)))
+    # optimizer kernels of minitensor.optim (more in tests/test_optim_kernels.py)
+    cases.append(("_optim", "rmsprop", lambda: (x.copy(), g, v + 1.0, 0.1 * z, y.copy(), 1e-2,
+                                                0.9, 1e-8, 0.01, 0.9, True, False, 1)))
+    cases.append(("_optim", "adagrad", lambda: (x.copy(), g, v.copy(), 1e-2, 1e-10, 0.01,
+                                                True, 1)))
+    cases.append(("_optim", "adamax", lambda: (x.copy(), g, y.copy(), v.copy(), 1e-2, 0.9,
+                                               0.999, 1e-8, 0.01, False, 1)))
+    cases.append(("_optim", "nadam", lambda: (x.copy(), g, y.copy(), v.copy(), 1e-2, 0.9, 0.999,
+                                              1e-8, 0.01, True, False, 0.002, -1e-3, -2e-3, 1)))
     return cases
 
 

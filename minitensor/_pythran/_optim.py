@@ -6,10 +6,12 @@ checking shapes, dtypes and writability. Hyperparameters are Python floats
 (Pythran ``float`` = double); like PyTorch, scalars derived from them are
 computed in double and then used in the array's dtype.
 
-The formulas follow ``torch.optim.SGD`` and ``torch.optim.Adam`` (single-tensor
-path, including the order of operations of its kernels); AdamW is Adam with
-``decoupled=True``. Work is split into fixed blocks of ``BS`` elements, the same
-for the serial and the parallel path (bit-identical results).
+The formulas follow ``torch.optim.SGD``, ``Adam``, ``RMSprop``, ``Adagrad``,
+``Adamax`` and ``NAdam`` (single-tensor path, including the order of operations
+of its kernels); AdamW is Adam with ``decoupled=True``. Step-dependent scalars
+(bias corrections, NAdam's momentum products) are computed by the caller.
+Work is split into fixed blocks of ``BS`` elements, the same for the serial and
+the parallel path (bit-identical results).
 """
 import numpy as np
 
@@ -111,3 +113,175 @@ def adam(p, g, m, v, vmax, lr, beta1, beta2, eps, weight_decay, decoupled, maxim
             _adam_blk(p, g, m, v, vmax, b * BS, min(n, (b + 1) * BS), lr, beta1, beta2,
                       eps, weight_decay, decoupled, maximize, amsgrad, bias_correction1,
                       bias_correction2)
+
+
+def _rmsprop_blk(p, g, square_avg, grad_avg, buf, s, e, lr, alpha, eps, weight_decay,
+                 momentum, centered, maximize):
+    d = np.empty(e - s, p.dtype)
+    if maximize:
+        d[:] = -g[s:e]
+    else:
+        d[:] = g[s:e]
+    if weight_decay != 0.0:
+        d[:] = d + weight_decay * p[s:e]
+    # square_avg.mul_(alpha).addcmul_(grad, grad, value=1 - alpha)
+    square_avg[s:e] = square_avg[s:e] * alpha + (1.0 - alpha) * d * d
+    avg = np.empty(e - s, p.dtype)
+    if centered:
+        # grad_avg.lerp_(grad, 1 - alpha); avg = sqrt(square_avg - grad_avg**2)
+        w = 1.0 - alpha
+        if w < 0.5:
+            grad_avg[s:e] = grad_avg[s:e] + w * (d - grad_avg[s:e])
+        else:
+            grad_avg[s:e] = d - (d - grad_avg[s:e]) * (1.0 - w)
+        avg[:] = np.sqrt(square_avg[s:e] - grad_avg[s:e] * grad_avg[s:e]) + eps
+    else:
+        avg[:] = np.sqrt(square_avg[s:e]) + eps
+    if momentum > 0.0:
+        # buf.mul_(momentum).addcdiv_(grad, avg); param.add_(buf, alpha=-lr)
+        buf[s:e] = buf[s:e] * momentum + d / avg
+        p[s:e] = p[s:e] - lr * buf[s:e]
+    else:
+        p[s:e] = p[s:e] - lr * d / avg
+
+
+#pythran export rmsprop(float64[:], float64[:], float64[:], float64[:], float64[:], float, float, float, float, float, bool, bool, int)
+#pythran export rmsprop(float32[:], float32[:], float32[:], float32[:], float32[:], float, float, float, float, float, bool, bool, int)
+def rmsprop(p, g, square_avg, grad_avg, buf, lr, alpha, eps, weight_decay, momentum,
+            centered, maximize, nt):
+    """One torch.optim.RMSprop step on p, in place.
+
+    grad_avg is only touched if centered, buf (momentum_buffer) only if momentum > 0.
+    """
+    n = p.shape[0]
+    nb = (n + BS - 1) // BS
+    if nt <= 1 or n < PAR_MIN:
+        for b in range(nb):
+            _rmsprop_blk(p, g, square_avg, grad_avg, buf, b * BS, min(n, (b + 1) * BS), lr,
+                         alpha, eps, weight_decay, momentum, centered, maximize)
+    else:
+        #omp parallel for num_threads(nt)
+        for b in range(nb):
+            _rmsprop_blk(p, g, square_avg, grad_avg, buf, b * BS, min(n, (b + 1) * BS), lr,
+                         alpha, eps, weight_decay, momentum, centered, maximize)
+
+
+def _adagrad_blk(p, g, state_sum, s, e, clr, eps, weight_decay, maximize):
+    d = np.empty(e - s, p.dtype)
+    if maximize:
+        d[:] = -g[s:e]
+    else:
+        d[:] = g[s:e]
+    if weight_decay != 0.0:
+        d[:] = d + weight_decay * p[s:e]
+    # state_sum.addcmul_(grad, grad, value=1); param.addcdiv_(grad, sqrt(state_sum) + eps, value=-clr)
+    state_sum[s:e] = state_sum[s:e] + d * d
+    p[s:e] = p[s:e] - clr * d / (np.sqrt(state_sum[s:e]) + eps)
+
+
+#pythran export adagrad(float64[:], float64[:], float64[:], float, float, float, bool, int)
+#pythran export adagrad(float32[:], float32[:], float32[:], float, float, float, bool, int)
+def adagrad(p, g, state_sum, clr, eps, weight_decay, maximize, nt):
+    """One torch.optim.Adagrad step on p, in place.
+
+    clr = lr / (1 + (step - 1) * lr_decay) is computed by the caller.
+    """
+    n = p.shape[0]
+    nb = (n + BS - 1) // BS
+    if nt <= 1 or n < PAR_MIN:
+        for b in range(nb):
+            _adagrad_blk(p, g, state_sum, b * BS, min(n, (b + 1) * BS), clr, eps,
+                         weight_decay, maximize)
+    else:
+        #omp parallel for num_threads(nt)
+        for b in range(nb):
+            _adagrad_blk(p, g, state_sum, b * BS, min(n, (b + 1) * BS), clr, eps,
+                         weight_decay, maximize)
+
+
+def _adamax_blk(p, g, exp_avg, exp_inf, s, e, clr, beta1, beta2, eps, weight_decay, maximize):
+    d = np.empty(e - s, p.dtype)
+    if maximize:
+        d[:] = -g[s:e]
+    else:
+        d[:] = g[s:e]
+    if weight_decay != 0.0:
+        d[:] = d + weight_decay * p[s:e]
+    # exp_avg.lerp_(grad, 1 - beta1)
+    w = 1.0 - beta1
+    if w < 0.5:
+        exp_avg[s:e] = exp_avg[s:e] + w * (d - exp_avg[s:e])
+    else:
+        exp_avg[s:e] = d - (d - exp_avg[s:e]) * (1.0 - w)
+    # exp_inf = max(exp_inf * beta2, |grad| + eps); param.addcdiv_(exp_avg, exp_inf, value=-clr)
+    exp_inf[s:e] = np.maximum(exp_inf[s:e] * beta2, np.abs(d) + eps)
+    p[s:e] = p[s:e] - clr * exp_avg[s:e] / exp_inf[s:e]
+
+
+#pythran export adamax(float64[:], float64[:], float64[:], float64[:], float, float, float, float, float, bool, int)
+#pythran export adamax(float32[:], float32[:], float32[:], float32[:], float, float, float, float, float, bool, int)
+def adamax(p, g, exp_avg, exp_inf, clr, beta1, beta2, eps, weight_decay, maximize, nt):
+    """One torch.optim.Adamax step on p, in place.
+
+    clr = lr / (1 - beta1**step) is computed by the caller.
+    """
+    n = p.shape[0]
+    nb = (n + BS - 1) // BS
+    if nt <= 1 or n < PAR_MIN:
+        for b in range(nb):
+            _adamax_blk(p, g, exp_avg, exp_inf, b * BS, min(n, (b + 1) * BS), clr, beta1,
+                        beta2, eps, weight_decay, maximize)
+    else:
+        #omp parallel for num_threads(nt)
+        for b in range(nb):
+            _adamax_blk(p, g, exp_avg, exp_inf, b * BS, min(n, (b + 1) * BS), clr, beta1,
+                        beta2, eps, weight_decay, maximize)
+
+
+def _nadam_blk(p, g, exp_avg, exp_avg_sq, s, e, lr, beta1, beta2, eps, weight_decay,
+               decoupled, maximize, bias_correction2, coef_grad, coef_avg):
+    d = np.empty(e - s, p.dtype)
+    if maximize:
+        d[:] = -g[s:e]
+    else:
+        d[:] = g[s:e]
+    if weight_decay != 0.0:
+        if decoupled:
+            p[s:e] = p[s:e] * (1.0 - lr * weight_decay)
+        else:
+            d[:] = d + weight_decay * p[s:e]
+    w = 1.0 - beta1
+    if w < 0.5:
+        exp_avg[s:e] = exp_avg[s:e] + w * (d - exp_avg[s:e])
+    else:
+        exp_avg[s:e] = d - (d - exp_avg[s:e]) * (1.0 - w)
+    exp_avg_sq[s:e] = exp_avg_sq[s:e] * beta2 + (1.0 - beta2) * d * d
+    denom = np.sqrt(exp_avg_sq[s:e] / bias_correction2) + eps
+    # param.addcdiv_(grad, denom, value=coef_grad); param.addcdiv_(exp_avg, denom, value=coef_avg)
+    p[s:e] = p[s:e] + coef_grad * d / denom
+    p[s:e] = p[s:e] + coef_avg * exp_avg[s:e] / denom
+
+
+#pythran export nadam(float64[:], float64[:], float64[:], float64[:], float, float, float, float, float, bool, bool, float, float, float, int)
+#pythran export nadam(float32[:], float32[:], float32[:], float32[:], float, float, float, float, float, bool, bool, float, float, float, int)
+def nadam(p, g, exp_avg, exp_avg_sq, lr, beta1, beta2, eps, weight_decay, decoupled, maximize,
+          bias_correction2, coef_grad, coef_avg, nt):
+    """One torch.optim.NAdam step on p, in place (decoupled=True: decoupled weight decay).
+
+    The caller computes bias_correction2 = 1 - beta2**step and the two step
+    coefficients coef_grad = -lr * (1 - mu) / (1 - mu_product) and
+    coef_avg = -lr * mu_next / (1 - mu_product * mu_next).
+    """
+    n = p.shape[0]
+    nb = (n + BS - 1) // BS
+    if nt <= 1 or n < PAR_MIN:
+        for b in range(nb):
+            _nadam_blk(p, g, exp_avg, exp_avg_sq, b * BS, min(n, (b + 1) * BS), lr, beta1,
+                       beta2, eps, weight_decay, decoupled, maximize, bias_correction2,
+                       coef_grad, coef_avg)
+    else:
+        #omp parallel for num_threads(nt)
+        for b in range(nb):
+            _nadam_blk(p, g, exp_avg, exp_avg_sq, b * BS, min(n, (b + 1) * BS), lr, beta1,
+                       beta2, eps, weight_decay, decoupled, maximize, bias_correction2,
+                       coef_grad, coef_avg)
