@@ -1,24 +1,29 @@
 """Training-step time of minitensor.nn vs PyTorch (CPU): an MLP 784-512-256-10
-(batch 128) and a small CNN (conv16-conv32-linear on 28x28, batch 64), SGD with
-momentum, float32. Same architecture, initial weights and data in both.
+(batch 128) and a small CNN (conv16-conv32-linear on 28x28 with 2x2 max pools,
+batch 64), cross-entropy, SGD with momentum, float32. Same architecture,
+initial weights and data in both.
 
-    python benchmarks/bench_nn.py [--steps N] [--repeat R]
+    python benchmarks/bench_nn.py [--steps N] [--repeat R] [--threads T]
 
-Prints the median and best time per step (ms) over ``repeat`` runs of ``steps``
-steps each, and the ratio minitensor / PyTorch (< 1: minitensor is faster).
+PyTorch runs in a child process that never imports minitensor (so it keeps its
+own allocator behaviour); the two processes take turns (one block of ``steps``
+steps each, ``repeat`` times), so both see the same machine load. Prints the
+median and best wall time per step (ms) and the ratio minitensor / PyTorch
+(< 1: minitensor is faster). ``--threads`` sets the BLAS/OpenMP/kernel thread
+counts of both (default: leave them alone).
 """
 import argparse
+import multiprocessing as mp
+import os
+import sys
 import time
 
-import numpy as np
 
-import minitensor as xp
-from minitensor import nn
-
-try:
-    import torch
-except ImportError:  # pragma: no cover
-    torch = None
+def _set_threads(n):
+    # must be in the environment before NumPy/OpenBLAS/torch load
+    for var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS",
+                "MINITENSOR_NUM_THREADS"):
+        os.environ[var] = str(n)
 
 
 def mlp(lib):
@@ -33,100 +38,120 @@ def cnn(lib):
         lib.Flatten(), lib.Linear(32 * 7 * 7, 10))
 
 
-def copy_weights(src_torch, dst):
-    for (n1, p1), (n2, p2) in zip(src_torch.named_parameters(), dst.named_parameters()):
-        assert n1 == n2, (n1, n2)
-        p2._array[...] = p1.detach().numpy()
+CASES = {
+    "MLP 784-512-256-10, batch 128": (mlp, (128, 784)),
+    "CNN conv16-conv32-linear 28x28, batch 64": (cnn, (64, 1, 28, 28)),
+}
+
+
+def _data(shape):
+    import numpy as np
+    rng = np.random.default_rng(0)
+    return rng.standard_normal(shape).astype(np.float32), rng.integers(0, 10, shape[0])
+
+
+def _torch_worker(conn, threads):
+    """Child process: builds each case in PyTorch, sends its initial weights, then
+    times blocks of steps on request."""
+    if threads:
+        _set_threads(threads)
+    import numpy as np
+    import torch
+    if threads:
+        torch.set_num_threads(threads)
+    torch.manual_seed(0)
+    while True:
+        msg = conn.recv()
+        if msg[0] == "quit":
+            return
+        if msg[0] == "case":
+            make, shape = CASES[msg[1]]
+            model = make(torch.nn)
+            opt = torch.optim.SGD(model.parameters(), lr=0.01, momentum=0.9)
+            crit = torch.nn.CrossEntropyLoss()
+            x_np, y_np = _data(shape)
+            x, y = torch.from_numpy(x_np), torch.from_numpy(y_np)
+
+            def step():
+                opt.zero_grad()
+                loss = crit(model(x), y)
+                loss.backward()
+                opt.step()
+                return loss
+            weights = [(n, p.detach().numpy().copy()) for n, p in model.named_parameters()]
+            first = float(step().detach())
+            for _ in range(2):
+                step()
+            conn.send((weights, first, torch.get_num_threads()))
+        elif msg[0] == "time":
+            t0 = time.perf_counter()
+            for _ in range(msg[1]):
+                step()
+            conn.send((time.perf_counter() - t0) / msg[1] * 1e3)
 
 
 def _optimizer(params):
-    try:
-        from minitensor import optim
-        return optim.SGD(params, lr=0.01, momentum=0.9)
-    except ImportError:  # pragma: no cover - before minitensor.optim exists
-        from minitensor import _kernels
-
-        class _SGD:
-            def __init__(self, params):
-                self.params = list(params)
-                self.bufs = [None] * len(self.params)
-
-            def zero_grad(self):
-                for p in self.params:
-                    p.grad = None
-
-            def step(self):
-                for i, p in enumerate(self.params):
-                    self.bufs[i] = _kernels.sgd_step(p._array, p.grad._array, self.bufs[i],
-                                                     lr=0.01, momentum=0.9)
-        return _SGD(params)
-
-
-def bench(make, x_np, y_np, steps, repeat):
-    rng = np.random.default_rng(0)
-    tmodel = make(torch.nn)
-    model = make(nn)
-    copy_weights(tmodel, model)
-    topt = torch.optim.SGD(tmodel.parameters(), lr=0.01, momentum=0.9)
-    opt = _optimizer(model.parameters())
-    crit, tcrit = nn.CrossEntropyLoss(), torch.nn.CrossEntropyLoss()
-    x, y = xp.asarray(x_np), xp.asarray(y_np)
-    tx, ty = torch.from_numpy(x_np), torch.from_numpy(y_np)
-
-    def step_mt():
-        opt.zero_grad()
-        loss = crit(model(x), y)
-        loss.backward()
-        opt.step()
-        return loss
-
-    def step_torch():
-        topt.zero_grad()
-        loss = tcrit(tmodel(tx), ty)
-        loss.backward()
-        topt.step()
-        return loss
-
-    # same first loss (same weights and data)
-    l1, l2 = float(step_mt()), float(step_torch())
-    assert abs(l1 - l2) < 1e-4 * max(1.0, abs(l2)), (l1, l2)
-    res = {}
-    for name, f in (("minitensor", step_mt), ("torch", step_torch)):
-        for _ in range(3):
-            f()
-        times = []
-        for _ in range(repeat):
-            t0 = time.perf_counter()
-            for _ in range(steps):
-                f()
-            times.append((time.perf_counter() - t0) / steps * 1e3)
-        res[name] = (float(np.median(times)), min(times))
-    del rng
-    return res
+    from minitensor import optim
+    return optim.SGD(params, lr=0.01, momentum=0.9)
 
 
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--steps", type=int, default=20)
     ap.add_argument("--repeat", type=int, default=7)
+    ap.add_argument("--threads", type=int, default=None)
     args = ap.parse_args()
-    if torch is None:
-        raise SystemExit("PyTorch is needed for this comparison")
-    rng = np.random.default_rng(0)
-    cases = {
-        "MLP 784-512-256-10, batch 128": (mlp, rng.standard_normal((128, 784)).astype(np.float32),
-                                          rng.integers(0, 10, 128)),
-        "CNN conv16-conv32-linear 28x28, batch 64": (
-            cnn, rng.standard_normal((64, 1, 28, 28)).astype(np.float32), rng.integers(0, 10, 64)),
-    }
-    print(f"threads: torch {torch.get_num_threads()}, minitensor kernels "
-          f"{__import__('minitensor._kernels', fromlist=['x']).get_num_threads()}")
-    for name, (make, x, y) in cases.items():
-        r = bench(make, x, y, args.steps, args.repeat)
-        (m_med, m_best), (t_med, t_best) = r["minitensor"], r["torch"]
-        print(f"{name}: minitensor {m_med:.2f} ms (best {m_best:.2f}), torch {t_med:.2f} ms "
-              f"(best {t_best:.2f}); ratio {m_med / t_med:.2f} (best {m_best / t_best:.2f})")
+    if args.threads:
+        _set_threads(args.threads)
+    ctx = mp.get_context("spawn")
+    parent, child = ctx.Pipe()
+    worker = ctx.Process(target=_torch_worker, args=(child, args.threads), daemon=True)
+    worker.start()
+
+    import numpy as np
+    import minitensor as xp
+    from minitensor import _kernels, nn
+    print(f"minitensor kernel threads: {_kernels.get_num_threads()}", flush=True)
+    try:
+        for name, (make, shape) in CASES.items():
+            parent.send(("case", name))
+            weights, t_first, t_threads = parent.recv()
+            model = make(nn)
+            for (n1, w), (n2, p) in zip(weights, model.named_parameters()):
+                assert n1 == n2, (n1, n2)
+                p._array[...] = w
+            opt = _optimizer(model.parameters())
+            crit = nn.CrossEntropyLoss()
+            x_np, y_np = _data(shape)
+            x, y = xp.asarray(x_np), xp.asarray(y_np)
+
+            def step():
+                opt.zero_grad()
+                loss = crit(model(x), y)
+                loss.backward()
+                opt.step()
+                return loss
+            m_first = float(step())
+            # same weights and data: the same first loss
+            assert abs(m_first - t_first) < 1e-4 * max(1.0, abs(t_first)), (m_first, t_first)
+            for _ in range(2):
+                step()
+            mt, tt = [], []
+            for _ in range(args.repeat):
+                t0 = time.perf_counter()
+                for _ in range(args.steps):
+                    step()
+                mt.append((time.perf_counter() - t0) / args.steps * 1e3)
+                parent.send(("time", args.steps))
+                tt.append(parent.recv())
+            m_med, t_med = float(np.median(mt)), float(np.median(tt))
+            print(f"{name} (torch threads {t_threads}): minitensor {m_med:.2f} ms "
+                  f"(best {min(mt):.2f}), torch {t_med:.2f} ms (best {min(tt):.2f}); "
+                  f"ratio {m_med / t_med:.2f} (best {min(mt) / min(tt):.2f})", flush=True)
+    finally:
+        parent.send(("quit",))
+        worker.join(timeout=30)
 
 
 if __name__ == "__main__":
-    main()
+    sys.exit(main())

@@ -7,8 +7,10 @@ Examples
 --------
 >>> import minitensor as xp
 >>> x = xp.linspace(0.0, 1.0, 5)
->>> xp.sum(x * x) if hasattr(xp, "sum") else float(xp.asarray(1.875))
+>>> float(xp.sum(x * x))
 1.875
+>>> x.__array_namespace__() is xp
+True
 """
 __version__ = "0.1.0"
 
@@ -131,10 +133,40 @@ __all__ = [
     "fft", "linalg",
 ]
 
+# ------------------------------------------------ autograd (the optional layer)
+# Note: not part of the Array API standard. ``import minitensor`` loads only the
+# cheap hook; the autograd package is imported on first use of these names
+# (PEP 562 module __getattr__), e.g. ``minitensor.tensor(..., requires_grad=True)``.
+from . import _grad_hook  # noqa: E402,F401  (Tensor.requires_grad, .grad, .backward, ...)
+
+# ------------------------------------------------------ kernel threads (OpenMP)
+# Note: not part of the Array API standard. MINITENSOR_NUM_THREADS sets the default.
+from ._kernels import get_num_threads, set_num_threads  # noqa: E402
+
 # ------------------------------------------------ random seed (PyTorch's names)
 # Note: not part of the Array API standard. One global NumPy Generator feeds
 # nn.init, dropout and data shuffling (minitensor/_random.py).
 from ._random import initial_seed, manual_seed, seed  # noqa: E402
+
+# --------------------------------------------- serialization (PyTorch's names)
+# Note: not part of the Array API standard. A pickle-free .npz format with a JSON
+# structure entry; atomic writes (minitensor/_serialization.py).
+from ._serialization import load, save  # noqa: E402
+
+_LAZY_AUTOGRAD = ("autograd", "tensor", "no_grad", "enable_grad", "set_grad_enabled",
+                  "is_grad_enabled")
+
+
+def __getattr__(name):
+    if name in _LAZY_AUTOGRAD:
+        import importlib
+        autograd = importlib.import_module(".autograd", __name__)
+        return autograd if name == "autograd" else getattr(autograd, name)
+    if name in ("nn", "optim", "utils"):  # subpackages that import the autograd layer
+        import importlib
+        return importlib.import_module("." + name, __name__)
+    raise AttributeError(f"module 'minitensor' has no attribute {name!r}")
+
 
 from . import _array_object  # noqa: E402
 

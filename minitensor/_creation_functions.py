@@ -5,6 +5,7 @@ import numpy as np
 
 from ._array_object import Tensor, _check_device
 from ._dtypes import DType, _FROM_NP, _as_dtype
+from ._grad_hook import differentiable
 
 __all__ = [
     "arange", "asarray", "empty", "empty_like", "eye", "from_dlpack", "full", "full_like",
@@ -401,16 +402,19 @@ def _matrix(x, name):
     return a
 
 
+@differentiable("tril")
 def tril(x, /, *, k=0):
     """The lower triangle (on and below the ``k``-th diagonal) of each matrix in ``x``."""
     return _new(np.tril(_matrix(x, "tril"), k=k))
 
 
+@differentiable("triu")
 def triu(x, /, *, k=0):
     """The upper triangle (on and above the ``k``-th diagonal) of each matrix in ``x``."""
     return _new(np.triu(_matrix(x, "triu"), k=k))
 
 
+@differentiable("meshgrid")
 def meshgrid(*arrays, indexing="xy"):
     """Coordinate matrices from 1-D coordinate tensors (``indexing`` "xy" or "ij")."""
     if indexing not in ("xy", "ij"):

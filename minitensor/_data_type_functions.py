@@ -8,12 +8,14 @@ from ._dtypes import (
     DType, _FROM_NP, _KIND_DTYPES, _as_dtype, _dtype_with_scalar,
     _promotion_table, _standard_promotion,
 )
+from ._grad_hook import differentiable
 
 __all__ = ["astype", "can_cast", "finfo", "iinfo", "isdtype", "result_type"]
 
 _new = Tensor._new
 
 
+@differentiable("astype")
 def astype(x, dtype, /, *, copy=True, device=None):
     """Copy of ``x`` cast to ``dtype`` (``copy=False``: ``x`` itself when no cast is needed).
 

@@ -18,7 +18,7 @@ import contextvars
 import numpy as np
 
 from ._array_object import Tensor
-from ._grad_hook import _GradTensor, state as _grad
+from ._grad_hook import _GradTensor, differentiable, state as _grad
 from ._dtypes import (
     _FROM_NP, _dtype_categories,
 )
@@ -768,6 +768,7 @@ del _g, _name, _cat, _uf, _res, _quiet
 __all__ = [row[0] for row in _UNARY_TABLE] + [row[0] for row in _BINARY_TABLE] + ["clip"]
 
 
+@differentiable("clip")
 def clip(x, /, min=None, max=None):
     """Clamp each element of ``x`` to ``[min, max]``.
 

@@ -7,6 +7,7 @@ import numpy as np
 
 from ._array_object import Tensor
 from ._dtypes import _FROM_NP
+from ._grad_hook import differentiable
 from ._manipulation_functions import _arr, _axis
 
 __all__ = ["take", "take_along_axis"]
@@ -43,6 +44,7 @@ def _check_bounds(name, i, size, axis):
                          f"size {size}")
 
 
+@differentiable("take")
 def take(x, indices, /, *, axis=None):
     """Elements of ``x`` at ``indices`` along ``axis``.
 
@@ -75,6 +77,7 @@ def take(x, indices, /, *, axis=None):
     return _new(r)
 
 
+@differentiable("take_along_axis")
 def take_along_axis(x, indices, /, *, axis=-1):
     """Elements of ``x`` at ``indices`` along ``axis``, paired element by element
     (as ``numpy.take_along_axis``).

@@ -11,6 +11,7 @@ import numpy as np
 from ._array_object import Tensor
 from ._dtypes import _FROM_NP, _dtype_categories, _promotion_table
 from ._elementwise_functions import _to_array
+from ._grad_hook import differentiable
 
 __all__ = ["matmul", "matrix_transpose", "tensordot", "vecdot"]
 
@@ -21,6 +22,7 @@ _np_matmul = np.matmul
 _NUMERIC = frozenset(d._np_dtype for d in _dtype_categories["numeric"])
 
 
+@differentiable("matmul")
 def matmul(x1, x2, /):
     """Matrix product of two tensors, batched over leading dimensions (``x1 @ x2``).
 
@@ -146,6 +148,7 @@ def _check_batch(name, a, b, axis):
                          f"the axis {axis}") from None
 
 
+@differentiable("matrix_transpose")
 def matrix_transpose(x, /):
     """Transpose the last two axes of ``x`` (a view), shape ``(..., N, M)``.
 
@@ -162,6 +165,7 @@ def matrix_transpose(x, /):
     return _new(np.swapaxes(a, -1, -2))
 
 
+@differentiable("tensordot")
 def tensordot(x1, x2, /, *, axes=2):
     """Tensor contraction of ``x1`` and ``x2`` over ``axes``.
 
@@ -225,6 +229,7 @@ def _axes_seq(seq, ndim, which):
     return out
 
 
+@differentiable("vecdot")
 def vecdot(x1, x2, /, *, axis=-1):
     """Vector dot product along ``axis``: ``sum(conj(x1) * x2, axis=axis)``.
 

@@ -19,6 +19,7 @@ import numpy as np
 from ._array_object import Tensor
 from ._dtypes import _FROM_NP, _promotion_table
 from ._elementwise_functions import _to_array
+from ._grad_hook import differentiable
 
 __all__ = [
     "broadcast_arrays", "broadcast_shapes", "broadcast_to", "concat", "expand_dims", "flip",
@@ -156,6 +157,7 @@ def _broadcast_shape(name, shapes):
     return tuple(out)
 
 
+@differentiable("broadcast_to")
 def broadcast_to(x, /, shape):
     """``x`` broadcast to ``shape``: a read-only view, as ``numpy.broadcast_to``.
 
@@ -179,6 +181,7 @@ def broadcast_to(x, /, shape):
     return _new(np.broadcast_to(a, shape))
 
 
+@differentiable("broadcast_arrays")
 def broadcast_arrays(*arrays):
     """Broadcast ``arrays`` against one another; a tuple of views.
 
@@ -200,6 +203,7 @@ def broadcast_arrays(*arrays):
 
 
 # ---------------------------------------------------------------- joining
+@differentiable("concat")
 def concat(arrays, /, *, axis=0):
     """Join ``arrays`` along an existing ``axis`` (``axis=None``: flatten them first).
 
@@ -229,6 +233,7 @@ def concat(arrays, /, *, axis=0):
     return _new(np.concatenate(arrs, axis=ax, dtype=dt, casting="unsafe"))
 
 
+@differentiable("stack")
 def stack(arrays, /, *, axis=0):
     """Join same-shape ``arrays`` along a new ``axis``; mixed dtypes are promoted.
 
@@ -250,6 +255,7 @@ def stack(arrays, /, *, axis=0):
     return _new(np.stack(arrs, axis=ax, dtype=dt, casting="unsafe"))
 
 
+@differentiable("unstack")
 def unstack(x, /, *, axis=0):
     """Split ``x`` along ``axis`` into a tuple of views, one per index.
 
@@ -266,6 +272,7 @@ def unstack(x, /, *, axis=0):
 
 
 # ------------------------------------------------------------- axis rearranging
+@differentiable("expand_dims")
 def expand_dims(x, /, axis):
     """Insert size-one axes at ``axis`` (an int or a tuple of ints); a view.
 
@@ -289,6 +296,7 @@ def expand_dims(x, /, axis):
     return _new(a.reshape(shape))
 
 
+@differentiable("squeeze")
 def squeeze(x, /, axis):
     """Remove the size-one axes ``axis`` (an int or a tuple); a view.
 
@@ -309,6 +317,7 @@ def squeeze(x, /, axis):
     return _new(a.reshape([d for i, d in enumerate(a.shape) if i not in axes]))
 
 
+@differentiable("flip")
 def flip(x, /, *, axis=None):
     """Reverse the order of elements along ``axis`` (default: all axes); a view.
 
@@ -329,6 +338,7 @@ def flip(x, /, *, axis=None):
     return _new(a[tuple(key)])
 
 
+@differentiable("permute_dims")
 def permute_dims(x, /, axes):
     """Permute the axes of ``x`` (``axes`` is a permutation of its axes); a view.
 
@@ -349,6 +359,7 @@ def permute_dims(x, /, axes):
     return _new(a.transpose(perm))
 
 
+@differentiable("moveaxis")
 def moveaxis(x, source, destination, /):
     """Move the axes ``source`` to positions ``destination`` (ints or tuples); a view.
 
@@ -371,6 +382,7 @@ def moveaxis(x, source, destination, /):
 
 
 # --------------------------------------------------------------------- reshaping
+@differentiable("reshape")
 def reshape(x, /, shape, *, copy=None):
     """``x`` with a new ``shape`` (one entry may be -1); a view when the strides allow.
 
@@ -422,6 +434,7 @@ def _reshape_target(shape, a):
 
 
 # ------------------------------------------------------------------- repetition
+@differentiable("repeat")
 def repeat(x, repeats, /, *, axis=None):
     """Repeat each element of ``x`` ``repeats`` times (an int, or an integer tensor of
     shape ``(1,)`` or ``(x.shape[axis],)``); ``axis=None`` works on the flattened ``x``.
@@ -465,6 +478,7 @@ def repeat(x, repeats, /, *, axis=None):
     return _new(np.repeat(a, r, axis=ax))
 
 
+@differentiable("tile")
 def tile(x, repetitions, /):
     """Tile ``x``: repeat it ``repetitions[i]`` times along axis ``i`` (shapes are
     aligned on the right, with ones prepended to the shorter one).
@@ -483,6 +497,7 @@ def tile(x, repetitions, /):
     return _wrap(np.tile(a, reps))
 
 
+@differentiable("roll")
 def roll(x, /, shift, *, axis=None):
     """Roll the elements of ``x`` by ``shift`` places along ``axis`` (default: the
     flattened ``x``, reshaped back); elements leaving one end re-enter at the other.

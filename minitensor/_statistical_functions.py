@@ -137,7 +137,7 @@ def _sum_kernel(a, axes, keepdims):
         return None  # many short slabs: NumPy's strided reduction is better
     if _kernels is None:
         from . import _kernels
-    return _kernels.sum_axis(a, axes, keepdims)
+    return _kernels.sum_axis(a, axes[0] if len(axes) == 1 else axes, keepdims)
 
 
 # ---------------------------------------------------------------------------

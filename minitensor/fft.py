@@ -26,6 +26,7 @@ import numpy as np
 from ._array_object import Tensor, _check_device
 from ._dtypes import _FROM_NP, _as_dtype
 from ._elementwise_functions import _to_array
+from ._grad_hook import differentiable
 
 __all__ = [
     "fft", "ifft", "fftn", "ifftn", "rfft", "irfft", "rfftn", "irfftn", "hfft", "ihfft",
@@ -156,6 +157,7 @@ _DOC_1D = """{summary}
     """
 
 
+@differentiable("fft.fft")
 def fft(x, /, *, n=None, axis=-1, norm="backward"):
     a = _input("fft", x)
     ax = _axis("fft", axis, a.ndim)
@@ -164,6 +166,7 @@ def fft(x, /, *, n=None, axis=-1, norm="backward"):
     return _new(_as(r, _COMPLEX_OF[a.dtype]))
 
 
+@differentiable("fft.ifft")
 def ifft(x, /, *, n=None, axis=-1, norm="backward"):
     a = _input("ifft", x)
     ax = _axis("ifft", axis, a.ndim)
@@ -172,6 +175,7 @@ def ifft(x, /, *, n=None, axis=-1, norm="backward"):
     return _new(_as(r, _COMPLEX_OF[a.dtype]))
 
 
+@differentiable("fft.rfft")
 def rfft(x, /, *, n=None, axis=-1, norm="backward"):
     a = _input("rfft", x, real_only=True)
     ax = _axis("rfft", axis, a.ndim)
@@ -180,6 +184,7 @@ def rfft(x, /, *, n=None, axis=-1, norm="backward"):
     return _new(_as(r, _COMPLEX_OF[a.dtype]))
 
 
+@differentiable("fft.irfft")
 def irfft(x, /, *, n=None, axis=-1, norm="backward"):
     a = _input("irfft", x)
     ax = _axis("irfft", axis, a.ndim)
@@ -188,6 +193,7 @@ def irfft(x, /, *, n=None, axis=-1, norm="backward"):
     return _new(_as(r, _REAL_OF[a.dtype]))
 
 
+@differentiable("fft.hfft")
 def hfft(x, /, *, n=None, axis=-1, norm="backward"):
     a = _input("hfft", x)
     ax = _axis("hfft", axis, a.ndim)
@@ -196,6 +202,7 @@ def hfft(x, /, *, n=None, axis=-1, norm="backward"):
     return _new(_as(r, _REAL_OF[a.dtype]))
 
 
+@differentiable("fft.ihfft")
 def ihfft(x, /, *, n=None, axis=-1, norm="backward"):
     a = _input("ihfft", x, real_only=True)
     ax = _axis("ihfft", axis, a.ndim)
@@ -262,6 +269,7 @@ _DOC_ND = """{summary}
     """
 
 
+@differentiable("fft.fftn")
 def fftn(x, /, *, s=None, axes=None, norm="backward"):
     a = _input("fftn", x)
     s, axes = _s_axes("fftn", a, s, axes)
@@ -269,6 +277,7 @@ def fftn(x, /, *, s=None, axes=None, norm="backward"):
     return _new(_as(r, _COMPLEX_OF[a.dtype]))
 
 
+@differentiable("fft.ifftn")
 def ifftn(x, /, *, s=None, axes=None, norm="backward"):
     a = _input("ifftn", x)
     s, axes = _s_axes("ifftn", a, s, axes)
@@ -276,6 +285,7 @@ def ifftn(x, /, *, s=None, axes=None, norm="backward"):
     return _new(_as(r, _COMPLEX_OF[a.dtype]))
 
 
+@differentiable("fft.rfftn")
 def rfftn(x, /, *, s=None, axes=None, norm="backward"):
     a = _input("rfftn", x, real_only=True)
     s, axes = _s_axes("rfftn", a, s, axes)
@@ -285,6 +295,7 @@ def rfftn(x, /, *, s=None, axes=None, norm="backward"):
     return _new(_as(r, _COMPLEX_OF[a.dtype]))
 
 
+@differentiable("fft.irfftn")
 def irfftn(x, /, *, s=None, axes=None, norm="backward"):
     a = _input("irfftn", x)
     s, axes = _s_axes("irfftn", a, s, axes, inverse_real=True)
@@ -382,6 +393,7 @@ def _shift_axes(name, a, axes):
     return tuple(_axis(name, ax, a.ndim) for ax in axes)
 
 
+@differentiable("fft.fftshift")
 def fftshift(x, /, *, axes=None):
     """Move the zero-frequency term to the centre of ``axes`` (default: all axes).
 
@@ -398,6 +410,7 @@ def fftshift(x, /, *, axes=None):
     return _new(np.fft.fftshift(a, axes=_shift_axes("fftshift", a, axes)))
 
 
+@differentiable("fft.ifftshift")
 def ifftshift(x, /, *, axes=None):
     """Inverse of ``fftshift`` (they differ by one sample for odd lengths).
 

@@ -33,6 +33,7 @@ from numpy.linalg import LinAlgError
 from ._array_object import Tensor
 from ._dtypes import _FROM_NP, _as_dtype, _promotion_table
 from ._elementwise_functions import _to_array
+from ._grad_hook import differentiable
 from ._linear_algebra_functions import (
     _AxisError, _check_batch, _int_arg, _numeric_pair, _vector_axis, matmul,
     matrix_transpose, tensordot, vecdot,
@@ -138,6 +139,7 @@ def _rtol_arg(name, rtol):
 # ---------------------------------------------------------------------------
 # decompositions
 # ---------------------------------------------------------------------------
+@differentiable("linalg.cholesky")
 def cholesky(x, /, *, upper=False):
     """Cholesky factor of a (stack of) Hermitian positive-definite matrices.
 
@@ -162,6 +164,7 @@ def cholesky(x, /, *, upper=False):
     return _new(r)
 
 
+@differentiable("linalg.eigh")
 def eigh(x, /):
     """Eigenvalues and eigenvectors of a (stack of) Hermitian/symmetric matrices.
 
@@ -182,6 +185,7 @@ def eigh(x, /):
     return EighResult(_new(_real(w, a)), _new(v))
 
 
+@differentiable("linalg.eigvalsh")
 def eigvalsh(x, /):
     """Eigenvalues (ascending) of a (stack of) Hermitian/symmetric matrices.
 
@@ -195,6 +199,7 @@ def eigvalsh(x, /):
     return _new(_real(np.linalg.eigvalsh(a), a))
 
 
+@differentiable("linalg.eig")
 def eig(x, /):
     """Eigenvalues and right eigenvectors of a (stack of) general square matrices.
 
@@ -214,6 +219,7 @@ def eig(x, /):
     return EigResult(_new(w.astype(dt, copy=False)), _new(v.astype(dt, copy=False)))
 
 
+@differentiable("linalg.eigvals")
 def eigvals(x, /):
     """Eigenvalues of a (stack of) general square matrices (complex dtype).
 
@@ -227,6 +233,7 @@ def eigvals(x, /):
     return _new(np.linalg.eigvals(a).astype(_COMPLEX_OF[a.dtype], copy=False))
 
 
+@differentiable("linalg.qr")
 def qr(x, /, *, mode="reduced"):
     """QR decomposition of a (stack of) matrices: ``QRResult(Q, R)``.
 
@@ -248,6 +255,7 @@ def qr(x, /, *, mode="reduced"):
     return QRResult(_new(q), _new(r))
 
 
+@differentiable("linalg.svd")
 def svd(x, /, *, full_matrices=True):
     """Singular value decomposition ``x = U @ diag(S) @ Vh``: ``SVDResult(U, S, Vh)``.
 
@@ -271,6 +279,7 @@ def svd(x, /, *, full_matrices=True):
     return SVDResult(_new(u), _new(_real(s, a)), _new(vh))
 
 
+@differentiable("linalg.svdvals")
 def svdvals(x, /):
     """Singular values (descending, real dtype) of a (stack of) matrices.
 
@@ -287,6 +296,7 @@ def svdvals(x, /):
 # ---------------------------------------------------------------------------
 # determinants, inverses and solvers
 # ---------------------------------------------------------------------------
+@differentiable("linalg.det")
 def det(x, /):
     """Determinant of a (stack of) square matrices; 0-d for a single matrix.
 
@@ -300,6 +310,7 @@ def det(x, /):
     return _new(_same(np.linalg.det(a), a))
 
 
+@differentiable("linalg.slogdet")
 def slogdet(x, /):
     """Sign and log of the absolute determinant: ``SlogdetResult(sign, logabsdet)``.
 
@@ -319,6 +330,7 @@ def slogdet(x, /):
     return SlogdetResult(_new(_same(sign, a)), _new(_real(logabsdet, a)))
 
 
+@differentiable("linalg.inv")
 def inv(x, /):
     """Inverse of a (stack of) square matrices; a singular one raises ``LinAlgError``.
 
@@ -348,6 +360,7 @@ def _float_pair(name, x1, x2):
     return a, b
 
 
+@differentiable("linalg.solve")
 def solve(x1, x2, /):
     """Solve ``x1 @ X = x2`` for ``X`` (a stack of square systems).
 
@@ -391,6 +404,7 @@ def solve(x1, x2, /):
     return _new(r)
 
 
+@differentiable("linalg.pinv")
 def pinv(x, /, *, rtol=None):
     """Moore-Penrose pseudo-inverse of a (stack of) matrices, shape ``(..., N, M)``.
 
@@ -436,6 +450,7 @@ def matrix_rank(x, /, *, rtol=None):
     return _new(np.asarray(np.count_nonzero(s > tol, axis=-1), dtype=_I64))
 
 
+@differentiable("linalg.matrix_power")
 def matrix_power(x, n, /):
     """Raise a (stack of) square matrices to the integer power ``n``.
 
@@ -468,6 +483,7 @@ def matrix_power(x, n, /):
     return _new(r)
 
 
+@differentiable("linalg.lstsq")
 def lstsq(x1, x2, /, rcond=None):
     """Least-squares solution of ``x1 @ X = x2`` (not in the standard; NumPy's API).
 
@@ -501,6 +517,7 @@ def lstsq(x1, x2, /, rcond=None):
 _MATRIX_ORDS = ("fro", "nuc", 1, -1, 2, -2, math.inf, -math.inf)
 
 
+@differentiable("linalg.matrix_norm")
 def matrix_norm(x, /, *, keepdims=False, ord="fro"):
     """Matrix norm of a (stack of) matrices (over the last two axes).
 
@@ -533,6 +550,7 @@ def matrix_norm(x, /, *, keepdims=False, ord="fro"):
     return _new(_real(r, a))
 
 
+@differentiable("linalg.vector_norm")
 def vector_norm(x, /, *, axis=None, keepdims=False, ord=2):
     """Vector norm of ``x`` over ``axis`` (None: all elements; an int; a tuple).
 
@@ -586,6 +604,7 @@ def vector_norm(x, /, *, axis=None, keepdims=False, ord=2):
 # ---------------------------------------------------------------------------
 # products and matrix helpers
 # ---------------------------------------------------------------------------
+@differentiable("linalg.cross")
 def cross(x1, x2, /, *, axis=-1):
     """Cross product of 3-element vectors along ``axis`` (other axes broadcast).
 
@@ -607,6 +626,7 @@ def cross(x1, x2, /, *, axis=-1):
     return _new(np.cross(a, b, axis=axis))
 
 
+@differentiable("linalg.outer")
 def outer(x1, x2, /):
     """Outer product of two vectors: shape ``(N, M)``, promoted dtype.
 
@@ -623,6 +643,7 @@ def outer(x1, x2, /):
     return _new(np.multiply.outer(a, b))
 
 
+@differentiable("linalg.diagonal")
 def diagonal(x, /, *, offset=0):
     """The ``offset`` diagonal of each matrix of ``x`` (a read-only view, as NumPy).
 
@@ -644,6 +665,7 @@ def diagonal(x, /, *, offset=0):
 _DEFAULT_ACC = {"b": _I64, "i": _I64, "u": _U64}
 
 
+@differentiable("linalg.trace")
 def trace(x, /, *, offset=0, dtype=None):
     """Sum of the ``offset`` diagonal of each matrix of ``x``; shape ``x.shape[:-2]``.
 

@@ -39,7 +39,7 @@ _ND = ((8,), (3, 5), (2, 3, 4))
 
 def _rec(name, ref, dtypes, shapes, kwargs):
     return OpRecord(name=f"fft.{name}", category="fft", ref=ref, dtypes=dtypes,
-                    shapes=shapes, kwargs=kwargs, **_TOL)
+                    shapes=shapes, kwargs=kwargs, differentiable=True, **_TOL)
 
 
 RECORDS = [

@@ -64,8 +64,9 @@ def _trace(a):
     return np.asarray(np.trace(a, axis1=-2, axis2=-1, dtype=acc))
 
 
-def _rec(name, ref, *, category="linalg", dtypes="floating-point", **kw):
-    return OpRecord(name=name, category=category, ref=ref, dtypes=dtypes, **kw)
+def _rec(name, ref, *, category="linalg", dtypes="floating-point", differentiable=True, **kw):
+    return OpRecord(name=name, category=category, ref=ref, dtypes=dtypes,
+                    differentiable=differentiable, **kw)
 
 
 _SQ = ((3, 3), (2, 4, 4), (1, 1), (0, 0), (0, 2, 2))
@@ -104,7 +105,7 @@ RECORDS = [
     _rec("linalg.matrix_power", lambda a: np.linalg.matrix_power(a, 3), shapes=_SQ,
          kwargs={"n": 3}),
     _rec("linalg.matrix_rank", lambda a: np.linalg.matrix_rank(a).astype(np.int64),
-         shapes=((3, 3), (4, 2), (2, 3, 5))),
+         shapes=((3, 3), (4, 2), (2, 3, 5)), differentiable=False),
     _rec("linalg.outer", np.outer, nargs=2, dtypes="numeric",
          shapes=(((3,), (4,)), ((0,), (2,)))),
     _rec("linalg.pinv", np.linalg.pinv, shapes=_RECT, **_F32_LOOSE),

@@ -50,7 +50,8 @@ class CaseRecord(OpRecord):
 def _rec(name, ref, cases, **kw):
     cases = tuple(cases)
     return CaseRecord(name=name, category="manipulation", ref=ref, dtypes="all",
-                      nargs=len(cases[0].shapes), kwargs=cases[0].kwargs, cases=cases, **kw)
+                      nargs=len(cases[0].shapes), kwargs=cases[0].kwargs, cases=cases,
+                      differentiable=True, **kw)
 
 
 def _np_concat(arrays, axis=0):

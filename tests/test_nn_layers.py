@@ -484,6 +484,43 @@ def test_im2col_col2im_are_adjoint_and_match_numpy(dtype):
         assert math.isclose(lhs, rhs, rel_tol=1e-4 if dtype == np.float32 else 1e-10, abs_tol=1e-4)
 
 
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_compiled_nn_kernels_match_their_source(dtype):
+    """Every exported kernel of _pythran/_nn.py: compiled module vs the file run as Python."""
+    from minitensor import _pythran as P
+    if not P.COMPILED.get("_nn"):
+        pytest.skip("kernels not compiled")
+    src = P._load_source("_nn")
+    r = rng(20)
+    x = r.standard_normal((2, 5, 6)).astype(dtype)
+    x[1, 2, 3] = np.nan
+    g = (3, 2, 2, 1, 1, 1, 1, 2, 4, 3)     # kh kw sh sw ph pw dh dw ho wo
+    cols = r.standard_normal((2, 6, 12)).astype(dtype)
+    v = r.standard_normal(37).astype(dtype)
+    cases = {
+        "im2col": lambda: (x, *g, np.empty((2, 6, 12), dtype), 1),
+        "col2im": lambda: (cols, *g, np.empty((2, 5, 6), dtype), 1),
+        "maxpool2d": lambda: (x, 3, 2, 2, 1, 1, 1, 1, 2, np.empty((2, 3, 4), np.int64),
+                              np.empty((2, 3, 4), dtype), 1),
+        "maxpool2d_backward": lambda: (cols[:, :4], r.integers(0, 30, (2, 4)),
+                                       np.empty((2, 30), dtype), 1),
+        "gelu_erf": lambda: (v, np.empty_like(v), 1),
+        "gelu_erf_backward": lambda: (v, v[::-1].copy(), np.empty_like(v), 1),
+    }
+    exported = {n for n in dir(P._nn) if not n.startswith("_") and callable(getattr(P._nn, n))}
+    assert exported == set(cases)
+    for name, make in cases.items():
+        r = rng(21)   # same random indices for both calls
+        a_c = make()
+        r = rng(21)
+        a_s = make()
+        getattr(P._nn, name)(*a_c)
+        getattr(src, name)(*a_s)
+        for u, w in zip(a_c, a_s):
+            if isinstance(u, np.ndarray):
+                np.testing.assert_allclose(u, w, rtol=1e-6, atol=1e-6, err_msg=name)
+
+
 def test_kernels_serial_and_parallel_agree():
     from minitensor import _kernels
     old = _kernels.get_num_threads()

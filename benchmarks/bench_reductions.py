@@ -1,0 +1,104 @@
+"""Sums and means: minitensor vs NumPy vs PyTorch, and the Pythran kernels vs NumPy.
+
+Run: ``python benchmarks/bench_reductions.py [--quick] [--sizes 1e2,1e4,1e6,1e7]``.
+
+For each size (1e2, 1e4, 1e6, 1e7 elements), dtype (float32, float64) and case
+(full sum of a 1-D tensor; along axis 1 (rows) and axis 0 (columns) of a 2-D
+``(r, n/r)`` tensor with ``r ~ sqrt(n)``), it prints the median time per call of
+
+* ``xp.sum``: minitensor end to end (as routed by ``_statistical_functions``),
+* ``kern``: the kernel glue alone (``minitensor._kernels.sum_all/sum_axis``),
+* ``np``: ``np.add.reduce`` (what ``np.sum`` runs, minus its wrapper),
+* ``torch``: ``torch.sum`` (single-threaded and default threads),
+
+and the ratios ``xp/np``, ``kern/np``, ``xp/torch`` (< 1: minitensor faster).
+Libraries are measured in alternation (the machines are 2 shared, noisy cores);
+each figure is the median of repeats. ``kern/np`` is the measurement behind the
+routing thresholds in ``minitensor/_statistical_functions.py``.
+"""
+import argparse
+import statistics
+import timeit
+
+import numpy as np
+
+import minitensor as xp
+from minitensor import _kernels
+
+try:
+    import torch
+except ImportError:  # pragma: no cover
+    torch = None
+
+
+def per_call(fn, number, repeat):
+    t = timeit.Timer(fn)
+    return statistics.median(t.repeat(repeat=repeat, number=number)) / number
+
+
+def cases(n):
+    r = max(1, int(round(n ** 0.5)))
+    c = max(1, n // r)
+    yield "full", (n,), None
+    yield "axis=1", (r, c), 1
+    yield "axis=0", (r, c), 0
+
+
+def bench(sizes, repeat, rounds):
+    nthreads = torch.get_num_threads() if torch is not None else 0
+    print(f"median time per call (us); kernel threads {_kernels.get_num_threads()}, "
+          f"torch threads {nthreads} ('t1': torch with 1 thread)")
+    hdr = (f"{'n':>8} {'dtype':>7} {'case':>6} | {'xp.sum':>9} {'kern':>9} {'np':>9} "
+           f"{'torch':>9} {'t1':>9} | {'xp/np':>6} {'kern/np':>7} {'xp/torch':>8}")
+    print(hdr)
+    print("-" * len(hdr))
+    rng = np.random.default_rng(0)
+    for n in sizes:
+        number = max(1, int(2e6 // max(n, 1000)))
+        for dt in (np.float32, np.float64):
+            for name, shape, axis in cases(n):
+                a = rng.standard_normal(shape).astype(dt)
+                x = xp.asarray(a)
+                if axis is None:
+                    fns = {"xp.sum": lambda: xp.sum(x),
+                           "kern": lambda: _kernels.sum_all(a),
+                           "np": lambda: np.add.reduce(a, axis=None)}
+                else:
+                    fns = {"xp.sum": lambda: xp.sum(x, axis=axis),
+                           "kern": lambda: _kernels.sum_axis(a, axis),
+                           "np": lambda: np.add.reduce(a, axis=axis)}
+                if torch is not None:
+                    t = torch.from_numpy(a)
+                    fns["torch"] = (lambda: torch.sum(t)) if axis is None else \
+                        (lambda: torch.sum(t, dim=axis))
+                times = {k: [] for k in fns}
+                times["t1"] = []
+                for _ in range(rounds):
+                    for k, f in fns.items():
+                        times[k].append(per_call(f, number, repeat))
+                    if torch is not None:
+                        torch.set_num_threads(1)
+                        times["t1"].append(per_call(fns["torch"], number, repeat))
+                        torch.set_num_threads(nthreads)
+                m = {k: statistics.median(v) * 1e6 if v else float("nan")
+                     for k, v in times.items()}
+                print(f"{n:>8.0e} {np.dtype(dt).name:>7} {name:>6} | {m['xp.sum']:9.2f} "
+                      f"{m['kern']:9.2f} {m['np']:9.2f} {m.get('torch', float('nan')):9.2f} "
+                      f"{m['t1']:9.2f} | {m['xp.sum'] / m['np']:6.2f} {m['kern'] / m['np']:7.2f} "
+                      f"{m['xp.sum'] / m.get('torch', float('nan')):8.2f}", flush=True)
+
+
+def main():
+    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p.add_argument("--quick", action="store_true", help="fewer repeats")
+    p.add_argument("--sizes", default="1e2,1e4,1e6,1e7")
+    args = p.parse_args()
+    sizes = [int(float(s)) for s in args.sizes.split(",")]
+    if args.quick:
+        bench(sizes, repeat=3, rounds=1)
+    else:
+        bench(sizes, repeat=5, rounds=3)
+
+
+if __name__ == "__main__":
+    main()
