@@ -390,3 +390,24 @@ def test_manual_seed_makes_init_reproducible():
     assert xp.initial_seed() == 123
     c = Net().state_dict()
     assert not np.array_equal(a["fc1.weight"]._array, c["fc1.weight"]._array)
+
+
+def test_nn_utils_clip_and_vectors():
+    a = nn.Parameter(xp.zeros(2))
+    b = nn.Parameter(xp.zeros((2, 2)))
+    a.grad = xp.asarray([3.0, 0.0])
+    b.grad = xp.asarray([[0.0, 4.0], [0.0, 0.0]])
+    total = nn.utils.clip_grad_norm_([a, b], 2.5)
+    assert float(total) == 5.0
+    np.testing.assert_allclose(a.grad._array, [1.5, 0.0], rtol=1e-6)
+    np.testing.assert_allclose(b.grad._array, [[0.0, 2.0], [0.0, 0.0]], rtol=1e-6)
+    assert float(nn.utils.clip_grad_norm_([a, b], 10.0, norm_type="inf")) == pytest.approx(2.0,
+                                                                                          rel=1e-5)
+    nn.utils.clip_grad_value_([a, b], 1.0)
+    assert a.grad._array.max() == 1.0 and b.grad._array.max() == 1.0
+    v = nn.utils.parameters_to_vector([a, b])
+    assert v.shape == (6,)
+    nn.utils.vector_to_parameters(xp.arange(6.0), [a, b])
+    np.testing.assert_array_equal(b._array, [[2.0, 3.0], [4.0, 5.0]])
+    with pytest.raises(ValueError, match="5 elements, the parameters 6"):
+        nn.utils.vector_to_parameters(xp.arange(5.0), [a, b])

@@ -25,11 +25,11 @@ Examples
 (16, 4)
 """
 from . import _malloc
-from . import functional, init
+from . import functional, init, utils
 from .parameter import Buffer, Parameter
 from .modules import *  # noqa: F401,F403
 from .modules import __all__ as _modules_all
 
-__all__ = ["Parameter", "Buffer", "functional", "init"] + list(_modules_all)
+__all__ = ["Parameter", "Buffer", "functional", "init", "utils"] + list(_modules_all)
 
 _malloc.tune()   # reuse freed activation buffers (see _malloc.py; MINITENSOR_MALLOC_TUNING=0)
