@@ -284,16 +284,19 @@ def load(f):
     >>> xp.load(buf)
     [Tensor([0, 1, 2], dtype=int64), (1.5, 'a')]
     """
-    is_file = hasattr(f, "read") and not isinstance(f, (str, bytes, os.PathLike))
-    what = repr(getattr(f, "name", "the file")) if is_file else repr(os.fspath(f))
-    if not is_file:
-        path = os.fspath(f)
-        if not os.path.exists(path):
-            raise FileNotFoundError(f"minitensor.load: no such file: {path!r}")
+    if hasattr(f, "read") and not isinstance(f, (str, bytes, os.PathLike)):
+        return _load(f, repr(getattr(f, "name", "the file")))
+    path = os.fspath(f)
+    if not os.path.exists(path):
+        raise FileNotFoundError(f"minitensor.load: no such file: {path!r}")
+    # open the file here: np.load leaks its handle when the archive is corrupt
+    with open(path, "rb") as fh:
+        return _load(fh, repr(path))
+
+
+def _load(f, what):
     try:
         npz = np.load(f, allow_pickle=False)
-    except FileNotFoundError:
-        raise
     except (ValueError, OSError, EOFError, zipfile.BadZipFile) as exc:
         raise ValueError(f"minitensor.load: {what} is not a minitensor file or is corrupt "
                          f"({exc})") from exc

@@ -55,7 +55,7 @@ class Adagrad(Optimizer):
     >>> xp.sum(w * w).backward()
     >>> _ = opt.step()
     >>> w   # the first step is lr * sign(grad)
-    Tensor([ 0.9, -1.9], dtype=float64)
+    Tensor([ 0.9, -1.9], dtype=float64, requires_grad=True)
     """
 
     def __init__(self, params, lr=1e-2, lr_decay=0.0, weight_decay=0.0,

@@ -62,7 +62,7 @@ class Adam(Optimizer):
     >>> xp.sum(w * w).backward()
     >>> _ = opt.step()
     >>> w  # the first step moves every coordinate by lr
-    Tensor([ 0.9, -1.9], dtype=float64)
+    Tensor([ 0.9, -1.9], dtype=float64, requires_grad=True)
     """
 
     def __init__(self, params, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0.0,
@@ -158,7 +158,7 @@ class AdamW(Adam):
     >>> xp.sum(w * w).backward()
     >>> _ = opt.step()
     >>> w   # (1 - 0.05) * w - 0.1 * sign(grad)
-    Tensor([ 0.85, -1.8 ], dtype=float64)
+    Tensor([ 0.85, -1.8 ], dtype=float64, requires_grad=True)
     """
 
     def __init__(self, params, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=1e-2,

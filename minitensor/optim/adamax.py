@@ -48,7 +48,7 @@ class Adamax(Optimizer):
     >>> xp.sum(w * w).backward()
     >>> _ = opt.step()
     >>> w   # the first step is about lr * sign(grad)
-    Tensor([ 0.9, -1.9], dtype=float64)
+    Tensor([ 0.9, -1.9], dtype=float64, requires_grad=True)
     """
 
     def __init__(self, params, lr=2e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0.0, *,

@@ -64,7 +64,7 @@ class NAdam(Optimizer):
     >>> xp.sum(w * w).backward()
     >>> _ = opt.step()
     >>> [round(float(x), 4) for x in w]
-    [0.9, -1.9]
+    [0.8944, -1.8944]
     """
 
     def __init__(self, params, lr=2e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0.0,

@@ -117,7 +117,7 @@ class Optimizer:
     >>> xp.sum(w * w).backward()
     >>> opt.step()
     >>> w
-    Tensor([0.8, 1.6], dtype=float64)
+    Tensor([0.8, 1.6], dtype=float64, requires_grad=True)
     >>> opt.zero_grad(); w.grad is None
     True
     """

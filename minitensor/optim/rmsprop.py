@@ -57,7 +57,7 @@ class RMSprop(Optimizer):
     >>> xp.sum(w * w).backward()
     >>> _ = opt.step()
     >>> w   # the first step is lr * sign(grad) / sqrt(1 - alpha)
-    Tensor([ 0.98, -1.98], dtype=float64)
+    Tensor([ 0.98, -1.98], dtype=float64, requires_grad=True)
     """
 
     def __init__(self, params, lr=1e-2, alpha=0.99, eps=1e-8, weight_decay=0.0, momentum=0.0,

@@ -53,7 +53,7 @@ class SGD(Optimizer):
     ...     xp.sum(w * w).backward()
     ...     _ = opt.step()
     >>> w
-    Tensor([-0.9,  0.9], dtype=float64)
+    Tensor([-0.9,  0.9], dtype=float64, requires_grad=True)
     """
 
     def __init__(self, params, lr=1e-3, momentum=0.0, dampening=0.0, weight_decay=0.0,

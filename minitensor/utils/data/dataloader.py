@@ -115,7 +115,7 @@ def default_collate(batch):
     * tensors are stacked along a new first axis (same shapes required);
     * NumPy arrays and scalars become stacked tensors;
     * Python floats, ints and bools become 1-D float64, int64 and bool tensors;
-    * strings stay a list;
+    * strings are returned as they are (the sequence of samples);
     * dicts are collated key by key, tuples and lists element by element
       (all samples must have the same length).
 
@@ -154,17 +154,17 @@ def default_collate(batch):
     if isinstance(elem, float):
         return Tensor._new(np.array(batch, dtype=np.float64))
     if isinstance(elem, (str, bytes)):
-        return list(batch)
+        return batch
     if isinstance(elem, collections.abc.Mapping):
         return {key: default_collate([d[key] for d in batch]) for key in elem}
     if isinstance(elem, tuple) and hasattr(elem, "_fields"):      # namedtuple
-        return type(elem)(*(default_collate(list(s)) for s in zip(*batch)))
+        return type(elem)(*(default_collate(s) for s in zip(*batch)))
     if isinstance(elem, collections.abc.Sequence):
         n = len(elem)
         if any(len(b) != n for b in batch):
             raise RuntimeError("each element in list of batch should be of equal size")
         # Note: as PyTorch, a batch of tuples or lists is returned as a list.
-        return [default_collate(list(s)) for s in zip(*batch)]
+        return [default_collate(s) for s in zip(*batch)]
     raise TypeError(f"default_collate: batch must contain tensors, NumPy arrays, numbers, "
                     f"strings, dicts or lists; found {type(elem).__name__}")
 
