@@ -26,6 +26,11 @@ def sigmoid(z):
     return 1.0 / (1.0 + xp.exp(-z))
 
 
+def accuracy(X, y, w, b):
+    hits = (sigmoid(X @ w + b) > 0.5) == (y > 0.5)
+    return float(xp.mean(xp.astype(hits, xp.float64)))
+
+
 def main(epochs=200, lr=0.5):
     X, y = make_data()
     n, d = X.shape
@@ -40,14 +45,14 @@ def main(epochs=200, lr=0.5):
         p = sigmoid(Xtr @ w + b)
         err = p - ytr
         w = w - lr * (Xtr.mT @ err) / n_train
-        b = b - lr * float(xp.asarray(np.mean(np.asarray(err))))
+        b = b - lr * float(xp.mean(err))
         if epoch % 50 == 0 or epoch == 1:
             eps = 1e-12
-            loss = -np.mean(np.asarray(ytr * xp.log(p + eps) + (1 - ytr) * xp.log(1 - p + eps)))
-            acc = np.mean(np.asarray((sigmoid(Xte @ w + b) > 0.5) == (yte > 0.5)))
+            loss = -float(xp.mean(ytr * xp.log(p + eps) + (1 - ytr) * xp.log(1 - p + eps)))
+            acc = accuracy(Xte, yte, w, b)
             print(f"epoch {epoch:4d}  loss {loss:.4f}  test accuracy {acc:.3f}")
     dt = time.perf_counter() - t0
-    acc = float(np.mean(np.asarray((sigmoid(Xte @ w + b) > 0.5) == (yte > 0.5))))
+    acc = accuracy(Xte, yte, w, b)
     print(f"done: {epochs} epochs in {dt:.2f} s, test accuracy {acc:.3f}")
     return acc
 
