@@ -131,6 +131,8 @@ __all__ = [
     "all", "any", "diff",
     # extensions
     "fft", "linalg",
+    # not in the standard: kernel threads, random seed, persistence
+    "get_num_threads", "set_num_threads", "initial_seed", "manual_seed", "seed", "load", "save",
 ]
 
 # ------------------------------------------------ autograd (the optional layer)

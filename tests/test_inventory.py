@@ -79,7 +79,7 @@ ARRAY_ATTRIBUTES_2025_12 = [
 # public names in dir(minitensor) that are deliberately not in __all__: the
 # version string and the lazily imported autograd layer (minitensor/__init__.py)
 KNOWN_EXTRAS = {"autograd", "tensor", "no_grad", "enable_grad", "set_grad_enabled",
-                "is_grad_enabled", "examples", "nn", "optim"}
+                "is_grad_enabled", "examples", "nn", "optim", "utils"}
 
 
 def _module_exists(name):
