@@ -184,16 +184,34 @@ def _binary_operands(name, category, allowed, x1, x2):
         a = x1
     else:
         a = _to_array(name, x1, True)
-        if a.dtype not in allowed:
-            raise _category_error(name, category, _FROM_NP[a.dtype])
     if s2:
         _check_scalar(name, category, x2)
         b = x2
     else:
         b = _to_array(name, x2, True)
-        if b.dtype not in allowed:
-            raise _category_error(name, category, _FROM_NP[b.dtype])
+    if not s1 and a.dtype not in allowed and not _bool_with_number(name, a, b):
+        raise _category_error(name, category, _FROM_NP[a.dtype])
+    if not s2 and b.dtype not in allowed and not _bool_with_number(name, b, a):
+        raise _category_error(name, category, _FROM_NP[b.dtype])
     return a, b
+
+
+# Note: the standard asks for numeric operands here and leaves bool open; as NumPy
+# (and PyTorch), a bool array combined with a number of another kind (a non-bool
+# array or a Python int/float/complex) is accepted and promoted like it
+# (bool_mask * 3.14 is float64, bool + int8 is int8). SciPy relies on it (e.g.
+# ``negative * xp.pi * 1j`` in scipy.integrate.tanhsinh). bool with bool stays a
+# TypeError (NumPy gives a logical result for + and * but rejects -).
+_BOOL_WITH_NUMBER = frozenset({"add", "subtract", "multiply"})
+
+
+def _bool_with_number(name, a, other):
+    if name not in _BOOL_WITH_NUMBER or a.dtype.kind != "b":
+        return False
+    t = type(other)
+    if t is int or t is float or t is complex:
+        return True
+    return t is _ndarray and other.dtype.kind in "iufc"
 
 
 def _is_intlike(v):

@@ -233,8 +233,9 @@ def where(condition, x1, x2, /):
     """Elements of ``x1`` where ``condition`` is true, else of ``x2``.
 
     ``condition``, ``x1`` and ``x2`` broadcast together; ``x1``/``x2`` may be
-    Python scalars (not both), which take the other operand's dtype (the
-    standard's rule for scalars), and the result has the promoted dtype.
+    Python scalars, which take the other operand's dtype (the standard's rule
+    for scalars; two scalars give the default dtype of the higher kind, as
+    NumPy), and the result has the promoted dtype.
 
     Examples
     --------
@@ -251,8 +252,12 @@ def where(condition, x1, x2, /):
     s1 = type(x1) in _SCALARS
     s2 = type(x2) in _SCALARS
     if s1 and s2:
-        raise TypeError("where: at least one of x1 and x2 must be an array, got two Python "
-                        "scalars")
+        # Note: the standard asks for at least one array; as NumPy (and PyTorch),
+        # two Python scalars give the default dtype of the higher kind (bool, int64,
+        # float64, complex128). SciPy relies on it (scipy.integrate.nsum).
+        dt = np.result_type(x1, x2)
+        x1, x2 = _scalar_array(x1, dt), _scalar_array(x2, dt)
+        s1 = s2 = False
     a = x1 if s1 else _array_arg("where", x1)
     b = x2 if s2 else _array_arg("where", x2)
     if s1:

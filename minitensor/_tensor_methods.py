@@ -67,6 +67,21 @@ def _dims(name, dims):
         raise TypeError(f"{name}(): sizes/dims must be ints, got {dims!r}") from None
 
 
+def _view_dtype(t, dtype):
+    """``t.view(dtype)``: reinterpret the bytes (a view; no copy)."""
+    from ._dtypes import _as_dtype
+    dt = _as_dtype(dtype)
+    if dt == t.dtype:
+        return t[...]  # a view of the same dtype (recorded by autograd, as x[...])
+    a = t._array
+    try:
+        r = a.view(dt._np_dtype)
+    except ValueError as e:
+        raise RuntimeError(f"view(): cannot view a tensor of dtype {t.dtype}, shape {a.shape} "
+                           f"and strides {a.strides} as {dt}: {e}") from None
+    return Tensor._new(r)
+
+
 def _dim(name, d, ndim):
     """One dim normalised into ``[0, ndim)`` (IndexError naming dim and ndim)."""
     d = operator.index(d)
@@ -185,7 +200,15 @@ def _install_methods(ns):
 
     def view(self, *shape):
         """A view with a new shape; RuntimeError when the strides do not allow a view
-        (use ``reshape``, or ``contiguous().view(...)``)."""
+        (use ``reshape``, or ``contiguous().view(...)``).
+
+        ``view(dtype)`` (PyTorch's and NumPy's): the same memory read as another dtype
+        (a ``float``/``int``/``complex`` type, a DType, a NumPy dtype or a name); the
+        last axis is rescaled when the item sizes differ (``complex128`` -> twice as
+        many ``float64``). SciPy's ``RBFInterpolator`` calls ``d.view(float)``.
+        """
+        if len(shape) == 1 and (isinstance(shape[0], (DType, type, np.dtype, str))):
+            return _view_dtype(self, shape[0])
         shape = _dims("view", shape)
         _reshape_target(shape, self._array)  # ValueError for a wrong size
         try:

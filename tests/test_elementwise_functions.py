@@ -313,11 +313,28 @@ def test_dtype_outside_category_is_type_error(rec):
     for dt in _rejected(rec):
         bad = xp.ones(2, dtype=getattr(xp, dt))
         calls = [(bad,)] if rec.nargs == 1 else [(bad, ok), (ok, bad), (bad, bad)]
+        if dt == "bool" and rec.name in ew._BOOL_WITH_NUMBER:
+            calls = [(bad, bad)]  # bool with a number is accepted (test_bool_with_number)
         for args in calls:
             with pytest.raises(TypeError) as info:
                 fn(*args, **rec.kwargs)
             msg = str(info.value)
             assert rec.name in msg and dt in msg, msg
+
+
+@pytest.mark.parametrize("name", sorted(ew._BOOL_WITH_NUMBER))
+@pytest.mark.parametrize("other", ["int8", "int64", "uint16", "float32", "float64",
+                                   "complex64", 2, -1.5, 1j])
+def test_bool_with_number(name, other):
+    # as NumPy: a bool array with a number of another kind (SciPy relies on it)
+    mask = np.array([True, False, True])
+    o = np.arange(1, 4).astype(other) if isinstance(other, str) else other
+    xo = xp.asarray(o) if isinstance(other, str) else other
+    for args, ref_args in (((xp.asarray(mask), xo), (mask, o)), ((xo, xp.asarray(mask)), (o, mask))):
+        out = getattr(xp, name)(*args)
+        ref = getattr(np, name)(*ref_args)
+        assert out.dtype.name == ref.dtype.name
+        np.testing.assert_array_equal(out._array, ref)
 
 
 @pytest.mark.parametrize("rec", BINARY, ids=lambda r: r.name)

@@ -220,6 +220,26 @@ def test_view_needs_compatible_strides():
             torch.tensor(X).T.view(12)
 
 
+@pytest.mark.parametrize("src, dtype", [("complex128", float), ("float64", float),
+                                        ("float32", "int32"), ("float32", np.complex64),
+                                        ("int64", xp.float64), ("uint8", xp.int8)])
+def test_view_dtype(src, dtype):
+    # NumPy's a.view(dtype) (SciPy's RBFInterpolator calls d.view(float))
+    a = (X + 1j * X).astype(src) if src.startswith("complex") else X.astype(src)
+    x = xp.asarray(a)
+    v = x.view(dtype)
+    ref = a.view(np.dtype(dtype if not isinstance(dtype, DType) else dtype.name))
+    assert v.dtype.name == ref.dtype.name and v.shape == ref.shape
+    np.testing.assert_array_equal(v._array, ref)
+    assert np.shares_memory(v._array, x._array)
+    if torch is not None and src != "uint8":
+        tdt = {float: torch.float64, "int32": torch.int32, np.complex64: torch.complex64,
+               xp.float64: torch.float64}[dtype]
+        assert tuple(torch.from_numpy(a.copy()).view(tdt).shape) == v.shape
+    with pytest.raises(RuntimeError, match="view"):
+        xp.asarray(X.astype(np.float64))[:, ::2].view(xp.float32)
+
+
 def test_views_share_memory():
     x = xp.asarray(X3)
     for v in (x.reshape(6), x.permute(2, 1, 0), x.transpose(0, 2), x.squeeze(), x.unsqueeze(0),
