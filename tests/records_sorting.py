@@ -30,7 +30,7 @@ def _order(row, descending):
 
 def ref_argsort(x, axis=-1, descending=False, stable=True):
     return np.apply_along_axis(lambda r: np.asarray(_order(r, descending), dtype=np.int64),
-                               axis, x).astype(np.int64) if x.shape[axis] else \
+                               axis, x).astype(np.int64) if x.size else \
         np.zeros(x.shape, dtype=np.int64)
 
 

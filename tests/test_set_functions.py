@@ -26,11 +26,11 @@ def _ties(rng, shape, dt):
     if a.dtype.kind in "iu":
         return (a % 4).astype(dt)
     if a.dtype.kind == "f":
-        a = np.round(a).astype(dt)
+        a = np.asarray(np.round(a).astype(dt))  # 0-d: keep an array, not a NumPy scalar
         a[rng.random(shape) < 0.2] = np.nan
         a[rng.random(shape) < 0.2] = -0.0
     elif a.dtype.kind == "c":
-        a = (np.round(a.real) + 1j * np.round(a.imag)).astype(dt)
+        a = np.asarray((np.round(a.real) + 1j * np.round(a.imag)).astype(dt))
         a[rng.random(shape) < 0.2] = complex(1.0, np.nan)
     return a
 
