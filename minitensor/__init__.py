@@ -155,6 +155,11 @@ from ._random import initial_seed, manual_seed, seed  # noqa: E402
 # structure entry; atomic writes (minitensor/_serialization.py).
 from ._serialization import load, save  # noqa: E402
 
+# --------------------------------------------------------- NumPy-style extras
+# Note: not part of the Array API standard; SciPy calls it on its generic paths
+# (see docs/interop.md).
+from ._creation_functions import diag  # noqa: E402
+
 _LAZY_AUTOGRAD = ("autograd", "tensor", "no_grad", "enable_grad", "set_grad_enabled",
                   "is_grad_enabled")
 

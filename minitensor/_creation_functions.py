@@ -414,6 +414,30 @@ def triu(x, /, *, k=0):
     return _new(np.triu(_matrix(x, "triu"), k=k))
 
 
+# Note: not part of the Array API standard (NumPy's and PyTorch's ``diag``). SciPy's
+# generic (non-NumPy) RBFInterpolator calls ``xp.diag``; array-api-extra's
+# ``create_diagonal`` is the standard-only spelling.
+def diag(x, /, k=0):
+    """A 2-D tensor with the 1-D ``x`` on its ``k``-th diagonal, or the ``k``-th
+    diagonal of the 2-D ``x`` (a new tensor, as ``torch.diag``).
+
+    Examples
+    --------
+    >>> import minitensor as xp
+    >>> xp.diag(xp.asarray([1.0, 2.0]))
+    Tensor([[1., 0.],
+            [0., 2.]], dtype=float64)
+    >>> xp.diag(xp.asarray([[1, 2], [3, 4]]), 1)
+    Tensor([2], dtype=int64)
+    """
+    a = _like(x, "diag")
+    if a.ndim not in (1, 2):
+        raise ValueError(f"diag: x must be 1-D or 2-D, got shape {a.shape}")
+    k = operator_index(k)
+    # Note: NumPy returns a read-only view for 2-D input; a copy keeps tensors writable.
+    return _new(np.diag(a, k) if a.ndim == 1 else np.diagonal(a, k).copy())
+
+
 @differentiable("meshgrid")
 def meshgrid(*arrays, indexing="xy"):
     """Coordinate matrices from 1-D coordinate tensors (``indexing`` "xy" or "ij")."""

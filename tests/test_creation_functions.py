@@ -384,3 +384,24 @@ def test_from_dlpack_errors():
             xp.from_dlpack(bad)
     with pytest.raises(ValueError):
         xp.from_dlpack(xp.asarray([1]), device="cuda")
+
+
+# ------------------------------------------------------------ diag (not standard)
+@pytest.mark.parametrize("shape", [(0,), (3,), (2, 2), (2, 4), (4, 3)])
+@pytest.mark.parametrize("k", [0, 1, -2])
+def test_diag_as_numpy(shape, k):
+    a = np.arange(math.prod(shape), dtype=np.float32).reshape(shape) + 1
+    y = xp.diag(xp.asarray(a), k)
+    check(y, np.diag(a, k))
+    if a.ndim == 2:
+        assert not np.shares_memory(y._array, a)
+        y[...] = 0  # writable (NumPy's 2-D diag is a read-only view)
+
+
+def test_diag_errors():
+    with pytest.raises(ValueError, match=r"diag.*\(2, 2, 2\)"):
+        xp.diag(xp.ones((2, 2, 2)))
+    with pytest.raises(TypeError):
+        xp.diag([1.0, 2.0])
+    with pytest.raises(TypeError):
+        xp.diag(xp.ones(2), 1.5)

@@ -77,8 +77,9 @@ ARRAY_ATTRIBUTES_2025_12 = [
 ]
 
 # public names in dir(minitensor) that are deliberately not in __all__: the
-# version string and the lazily imported autograd layer (minitensor/__init__.py)
-KNOWN_EXTRAS = {"autograd", "tensor", "no_grad", "enable_grad", "set_grad_enabled",
+# version string, the lazily imported autograd layer and NumPy-style extras
+# (minitensor/__init__.py)
+KNOWN_EXTRAS = {"diag", "autograd", "tensor", "no_grad", "enable_grad", "set_grad_enabled",
                 "is_grad_enabled", "examples", "nn", "optim", "utils"}
 
 
