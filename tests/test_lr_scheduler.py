@@ -144,7 +144,8 @@ def _fresh(name, kw):
     return opt, getattr(S, name)(opt, **kw)
 
 
-@pytest.mark.parametrize("name,kw", [(c[0], c[1]) for c in CASES if c[3] == {} or c[0] == "OneCycleLR"]
+@pytest.mark.parametrize("name,kw", [(c[0], c[1]) for c in CASES
+                                     if c[3] == {} or c[0] == "OneCycleLR"]
                          + [("ReduceLROnPlateau", dict(patience=1))], ids=lambda v: str(v)[:20])
 def test_state_dict_round_trip(name, kw, tmp_path):
     if name == "OneCycleLR":

@@ -191,7 +191,8 @@ def test_fused_path_is_taken(monkeypatch):
 
 
 @pytest.mark.parametrize("name,kw", [("SGD", CONFIGS["SGD"][3]), ("Adam", CONFIGS["Adam"][3]),
-                                     ("RMSprop", CONFIGS["RMSprop"][4])], ids=["SGD", "Adam", "RMSprop"])
+                                     ("RMSprop", CONFIGS["RMSprop"][4])],
+                         ids=["SGD", "Adam", "RMSprop"])
 def test_non_contiguous_parameter_uses_reference(name, kw):
     params, grads = _problem()
     contiguous, _ = _run(name, kw, params, grads)

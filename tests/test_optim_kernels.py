@@ -112,7 +112,8 @@ RMSPROP_KW = [
 @pytest.mark.parametrize("kw", RMSPROP_KW, ids=str)
 def test_rmsprop(kw, n, dtype):
     full = dict(weight_decay=0.0, momentum=0.0, centered=False, maximize=False) | kw
-    p, sq, ga, buf = rand(n, dtype, 1, 0.5), np.zeros(n, dtype), np.zeros(n, dtype), np.zeros(n, dtype)
+    p = rand(n, dtype, 1, 0.5)
+    sq, ga, buf = np.zeros(n, dtype), np.zeros(n, dtype), np.zeros(n, dtype)
     r = [a.astype(np.float64) for a in (p, sq, ga, buf)]
     for step in range(STEPS):
         g = grad(n, dtype, 10 + step)
