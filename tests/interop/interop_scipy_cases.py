@@ -198,6 +198,9 @@ def _scipy_cases():
         C("scipy.stats.power_divergence", stats.power_divergence, (sp * 10,),
           dict(lambda_="log-likelihood")),
         C("scipy.stats.combine_pvalues", stats.combine_pvalues, (x01[0],)),
+        C("scipy.stats.bootstrap", _bootstrap, (s1,)),
+        C("scipy.stats.permutation_test", _permutation_test, (s1[:10], s2[:10])),
+        C("scipy.stats.monte_carlo_test", _monte_carlo_test, (s1,)),
         C("scipy.stats.false_discovery_control", stats.false_discovery_control, (x01[0],)),
         # ------------------------------------------------------------- signal
         C("scipy.signal.convolve", signal.convolve, (sig, ker)),
@@ -322,6 +325,11 @@ def _scipy_cases():
           dict(x=xk)),
         C("scipy.integrate.romb", integrate.romb, (sig[:17],), dict(dx=0.5)),
         C("scipy.integrate.cubature", _cubature, (a1[:2], b1[:2] + 1.0)),
+        C("scipy.integrate.tanhsinh", _tanhsinh, (a1, b1 + 1.0), rtol=1e-8),
+        C("scipy.integrate.tanhsinh", _tanhsinh_log, (b1 + 1.0, a1), rtol=1e-8,
+          id="log-reversed"),
+        C("scipy.integrate.nsum", _nsum, (a1 + 1.0,), rtol=1e-8),
+        C("scipy.integrate.qmc_quad", _qmc_quad, (a1[:2], b1[:2] + 1.0)),
         # -------------------------------------------------------- interpolate
         C("scipy.interpolate.make_interp_spline", _make_interp_spline, (xk, yk, xn)),
         C("scipy.interpolate.make_lsq_spline", _make_lsq_spline, (xk, yk, xn)),
@@ -334,6 +342,8 @@ def _scipy_cases():
         C("scipy.interpolate.CubicHermiteSpline", _cubic_hermite, (xk, yk, xn)),
         C("scipy.interpolate.PPoly", _ppoly, (xk, xn)),
         C("scipy.interpolate.RegularGridInterpolator", _rgi, (xk, xk[:5], xs[:, :4], xn)),
+        C("scipy.interpolate.RBFInterpolator", _rbf, (X2[:12], s1[:12], X2[12:16]),
+          rtol=1e-8),
     ]
     return cases
 
@@ -371,6 +381,70 @@ def _cubature(a, b):
     xp = array_api_compat.array_namespace(a)
     r = cubature(lambda x: xp.exp(-xp.sum(x * x, axis=-1)), a, b)
     return r.estimate, r.error
+
+
+def _tanhsinh(a, b):
+    from scipy.integrate import tanhsinh
+    import array_api_compat
+    xp = array_api_compat.array_namespace(a)
+    r = tanhsinh(lambda x: xp.exp(-x * x), a, b)
+    return r.integral, r.error, r.success, r.nfev
+
+
+def _tanhsinh_log(a, b):
+    # log-integrand with reversed limits: the result is complex (log of a negative)
+    from scipy.integrate import tanhsinh
+    r = tanhsinh(lambda x: -x * x, a, b, log=True)
+    return r.integral, r.success
+
+
+def _nsum(c):
+    from scipy.integrate import nsum
+    import array_api_compat
+    xp = array_api_compat.array_namespace(c)
+    r = nsum(lambda k, c: 1.0 / k**c, xp.ones_like(c), xp.inf, args=(c + 1.0,))
+    return r.sum, r.success
+
+
+def _qmc_quad(a, b):
+    from scipy.integrate import qmc_quad
+    import array_api_compat
+    xp = array_api_compat.array_namespace(a)
+    from scipy.stats import qmc
+    r = qmc_quad(lambda x: xp.exp(-xp.sum(x * x, axis=0)), a, b, n_points=64,
+                 qrng=qmc.Halton(a.shape[0], seed=0))
+    return r.integral, r.standard_error
+
+
+def _rbf(x, y, xn):
+    from scipy.interpolate import RBFInterpolator
+    return RBFInterpolator(x, y, kernel="thin_plate_spline", smoothing=0.1)(xn)
+
+
+def _bootstrap(x):
+    from scipy import stats
+    import array_api_compat
+    xp = array_api_compat.array_namespace(x)
+    r = stats.bootstrap((x,), lambda s, axis: xp.mean(s, axis=axis), n_resamples=99,
+                        rng=np.random.default_rng(0))
+    return r.confidence_interval, r.standard_error
+
+
+def _permutation_test(x, y):
+    from scipy import stats
+    import array_api_compat
+    xp = array_api_compat.array_namespace(x)
+    r = stats.permutation_test(
+        (x, y), lambda a, b, axis: xp.mean(a, axis=axis) - xp.mean(b, axis=axis),
+        n_resamples=99, rng=np.random.default_rng(0))
+    return r.statistic, r.pvalue
+
+
+def _monte_carlo_test(x):
+    from scipy import stats
+    r = stats.monte_carlo_test(x, np.random.default_rng(0).standard_normal, stats.skew,
+                               n_resamples=99)
+    return r.statistic, r.pvalue
 
 
 def _make_interp_spline(x, y, xn):
