@@ -100,6 +100,12 @@ def _variants():
     ]
 
 
+def _public(est):
+    """``sklearn.decomposition.PCA`` (the public module of the estimator's class)."""
+    cls = type(est)
+    return f"{cls.__module__.split('._')[0]}.{cls.__name__}"
+
+
 def _id(est):
     r = repr(est).replace("\n", "").replace(" ", "")
     return r if len(r) < 90 else r[:87] + "..."
@@ -125,17 +131,18 @@ def test_enumeration_finds_the_documented_estimators():
 @pytest.mark.parametrize("dtype", ["float64", "float32"])
 @pytest.mark.parametrize("est", TWO_D, ids=_id)
 def test_check_array_api_input(est, dtype, sklearn_xp, verified):
+    verified(_public(est))
     xfail = (_get_expected_failed_checks(est) if _get_expected_failed_checks else {})
     assert "check_array_api_input" not in xfail or "singular" in xfail["check_array_api_input"]
     check_array_api_input(type(est).__name__, est, array_namespace="minitensor",
                           dtype_name=dtype)
-    verified(f"sklearn {type(est).__name__}")
 
 
 @pytest.mark.parametrize("direction", ["X-minitensor", "X-numpy"])
 @pytest.mark.parametrize("est", TWO_D, ids=_id)
-def test_check_array_api_mixed_inputs(est, direction, sklearn_xp):
+def test_check_array_api_mixed_inputs(est, direction, sklearn_xp, verified):
     """X from one namespace, y and sample_weight from the other."""
+    verified(_public(est))
     from sklearn.utils._array_api import NamespaceAndDevice
     from sklearn.utils.estimator_checks import check_array_api_mixed_inputs
     xfail = (_get_expected_failed_checks(est) if _get_expected_failed_checks else {})
@@ -170,6 +177,7 @@ _METHODS = ("predict", "predict_proba", "predict_log_proba", "decision_function"
 
 @pytest.mark.parametrize("est", TWO_D, ids=_id)
 def test_values_match_numpy(est, dispatch, verified):
+    verified(_public(est))
     X, y = _data(est, "float64")
     sup = is_classifier(est) or is_regressor(est) or "y" in est.fit.__code__.co_varnames[:3]
     fit_args_np = (X, y) if sup else (X,)
@@ -198,13 +206,13 @@ def test_values_match_numpy(est, dispatch, verified):
         if name == "transform" and hasattr(e_np, "inverse_transform"):
             assert_same_result(e_mt.inverse_transform(out_mt), e_np.inverse_transform(out_np),
                                rtol=1e-7, atol=1e-10)
-    verified(f"sklearn {type(est).__name__}")
 
 
 # ------------------------------------------ y-only and documented-only estimators
 @pytest.mark.parametrize("labels", [np.array([3, 1, 3, 7, 1, 1]),
                                     np.array([0.5, -1.0, 0.5, 2.0])])
 def test_label_encoder(labels, dispatch, verified):
+    verified("sklearn.preprocessing.LabelEncoder")
     from sklearn.preprocessing import LabelEncoder
     enc_np, enc_mt = LabelEncoder().fit(labels), LabelEncoder().fit(mt.asarray(labels))
     assert_same_result(enc_mt.classes_, enc_np.classes_, 0)
@@ -212,21 +220,21 @@ def test_label_encoder(labels, dispatch, verified):
     codes = enc_np.transform(labels)
     assert_same_result(enc_mt.inverse_transform(mt.asarray(codes)),
                        enc_np.inverse_transform(codes), 0)
-    verified("sklearn LabelEncoder")
 
 
 def test_max_abs_scaler(dispatch, verified):
     """Documented as Array API compatible (not tagged in scikit-learn 1.9)."""
+    verified("sklearn.preprocessing.MaxAbsScaler")
     from sklearn.preprocessing import MaxAbsScaler
     X = np.random.default_rng(0).standard_normal((20, 4))
     s_np, s_mt = MaxAbsScaler().fit(X), MaxAbsScaler().fit(mt.asarray(X))
     assert_same_result(s_mt.scale_, s_np.scale_, 1e-12)
     assert_same_result(s_mt.transform(mt.asarray(X)), s_np.transform(X), 1e-12)
-    verified("sklearn MaxAbsScaler")
 
 
 def test_pipeline_demo(dispatch, verified):
     """The README demo: StandardScaler + PCA + LinearDiscriminantAnalysis."""
+    verified("sklearn.pipeline.Pipeline")
     from sklearn.datasets import make_classification
     from sklearn.discriminant_analysis import LinearDiscriminantAnalysis
     from sklearn.decomposition import PCA
@@ -241,10 +249,11 @@ def test_pipeline_demo(dispatch, verified):
     assert_same_result(p_mt.predict(mt.asarray(X)), p_np.predict(X), 0)
     assert_same_result(p_mt.predict_proba(mt.asarray(X)), p_np.predict_proba(X), 1e-9)
     assert_same_result(p_mt.score(mt.asarray(X), mt.asarray(y)), p_np.score(X, y), 1e-12)
-    verified("sklearn Pipeline")
 
 
 def test_model_selection_helpers(dispatch, verified):
+    verified("sklearn.model_selection.train_test_split")
+    verified("sklearn.model_selection.cross_val_predict")
     from sklearn.model_selection import cross_val_predict, train_test_split
     from sklearn.linear_model import Ridge
     rng = np.random.default_rng(0)
@@ -254,5 +263,3 @@ def test_model_selection_helpers(dispatch, verified):
         assert_same_result(a_mt, a_np, 0)
     assert_same_result(cross_val_predict(Ridge(), mt.asarray(X), mt.asarray(y), cv=3),
                        cross_val_predict(Ridge(), X, y, cv=3), 1e-10)
-    verified("sklearn model_selection.train_test_split")
-    verified("sklearn model_selection.cross_val_predict")
