@@ -509,7 +509,11 @@ def _install_operators(namespace):
         return op
 
     def inplace(func, name):
+        write = getattr(func, "_inplace", None)  # the ufunc into self's buffer
+
         def op(self, other, /):
+            if write is not None and type(self) is Tensor and write(self._array, other):
+                return self
             if not isinstance(other, operand_types):
                 return NotImplemented
             r = func(self, other)._array

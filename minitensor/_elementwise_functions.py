@@ -166,7 +166,58 @@ def _binary(name, category, ufunc, result="same", quiet=False, fix=None, doc=Non
     func.__name__ = func.__qualname__ = name
     func.__doc__ = doc or _default_doc(name, category, 2, result)
     func._category = category
+    if fix is None and result in ("same", "float"):
+        func._inplace = _inplace_writer(ufunc, allowed, quiet, is_float)
     return func
+
+
+def _inplace_writer(ufunc, allowed, quiet, is_float):
+    """The in-place operator's fast path (``x += y``, ``x /= 2.0``): the ufunc writes
+    into ``x``'s buffer (``out=``), with no temporary and no copy back (NumPy's
+    cost). Taken only when the result dtype is ``x``'s own: ``y`` a tensor of the
+    same dtype broadcasting to ``x``'s shape, or a Python int/float of the same or
+    a lower kind. ``write(a, other)`` returns False for everything else, and the
+    operator then takes the general path (promotion checks, error messages)."""
+    def write(a, other):
+        dt = a.dtype
+        if dt not in allowed or (is_float and dt.kind not in "fc"):
+            return False
+        t = type(other)
+        if t is Tensor:
+            b = other._array
+            if b.dtype != dt:
+                return False
+            if b.shape != a.shape:
+                try:
+                    if np.broadcast_shapes(a.shape, b.shape) != a.shape:
+                        return False
+                except ValueError:
+                    return False
+        elif t is float:
+            if dt.kind not in "fc":
+                return False
+            b = other
+        elif t is int:
+            if dt.kind == "b":
+                return False
+            b = other
+        else:
+            return False
+        try:
+            if quiet:
+                try:
+                    _quiet_run(ufunc, a, b, a)
+                except RuntimeError:  # the context is busy (another thread, nesting)
+                    _quiet_slow(ufunc, a, b, a)
+            else:
+                ufunc(a, b, a)
+        except (OverflowError, ValueError):
+            # NumPy checks its operands before writing (e.g. an int scalar out of
+            # range, negative integer powers): the general path raises the error
+            # with the function's name
+            return False
+        return True
+    return write
 
 
 def _binary_operands(name, category, allowed, x1, x2):

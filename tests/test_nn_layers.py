@@ -708,6 +708,8 @@ def test_wrong_input_shapes_name_expected_and_given():
         F.max_pool2d(xp.zeros((1, 1, 4, 4)), 2, padding=2)
     with pytest.raises(IndexError, match="out of range"):
         nn.Embedding(3, 2)(xp.asarray([3]))
+    with pytest.raises(IndexError, match="index -1 is out of range"):
+        nn.Embedding(3, 2)(xp.asarray([-1]))
 
 
 def test_wrong_dtypes_raise_type_error():

@@ -454,11 +454,10 @@ def embedding(input, weight, padding_idx=None, max_norm=None, norm_type=2.0,
         raise NotImplementedError("embedding(): sparse gradients are not supported")
     n = weight.shape[0]
     idx = input._array
-    if idx.size and (idx.min() < -n or idx.max() >= n):
+    if idx.size and (idx.min() < 0 or idx.max() >= n):
+        # as PyTorch: negative indices are out of range too
         bad = idx.max() if idx.max() >= n else idx.min()
         raise IndexError(f"embedding(): index {int(bad)} is out of range for {n} embeddings")
-    if idx.size and idx.min() < 0:
-        input = Tensor._new(idx % n)
     if padding_idx is not None:
         padding_idx = _int(f, "padding_idx", padding_idx)
         if not -n <= padding_idx < n:
@@ -1170,6 +1169,9 @@ def kl_div(input, target, size_average=None, reduce=None, reduction="mean", log_
 
     ``reduction="batchmean"`` divides the sum by the batch size (the true KL
     divergence); ``"mean"`` divides by the number of elements (with PyTorch's warning).
+
+    # Note: where the target is 0 (not log_target), the gradient w.r.t. the target
+    # is 0 here, NaN in PyTorch.
     """
     f = "kl_div"
     if size_average is not None or reduce is not None:
