@@ -311,7 +311,7 @@ def hardswish(input, inplace=False):
 
 
 def softsign(input):
-    """x / (1 + |x|)."""
+    """``x / (1 + |x|)``."""
     _float_tensor("softsign", input)
     return _fn.Softsign.apply(input)
 
@@ -544,7 +544,7 @@ def pad(input, pad, mode="constant", value=None):
 # ==================================================================== normalization
 def batch_norm(input, running_mean, running_var, weight=None, bias=None, training=False,
                momentum=0.1, eps=1e-5):
-    """Normalize each channel (axis 1) of ``input`` (N, C, *) by the batch
+    """Normalize each channel (axis 1) of ``input`` ``(N, C, *)`` by the batch
     statistics (``training``; the running statistics are then updated in place
     with ``momentum``, the variance unbiased) or by the running statistics."""
     f = "batch_norm"
@@ -599,7 +599,7 @@ def layer_norm(input, normalized_shape, weight=None, bias=None, eps=1e-5):
 
 
 def group_norm(input, num_groups, weight=None, bias=None, eps=1e-5):
-    """Normalize over groups of ``C / num_groups`` channels of (N, C, *) input."""
+    """Normalize over groups of ``C / num_groups`` channels of ``(N, C, *)`` input."""
     f = "group_norm"
     _float_tensor(f, input)
     g = _int(f, "num_groups", num_groups, 1)
@@ -1006,12 +1006,12 @@ def mse_loss(input, target, size_average=None, reduce=None, reduction="mean"):
 
 
 def l1_loss(input, target, size_average=None, reduce=None, reduction="mean"):
-    """Mean absolute error, |input - target| then the reduction."""
+    """Mean absolute error, ``|input - target|`` then the reduction."""
     return _pointwise("l1_loss", "l1", input, target, reduction, None, size_average, reduce)
 
 
 def smooth_l1_loss(input, target, size_average=None, reduce=None, reduction="mean", beta=1.0):
-    """0.5 d**2 / beta where |d| < beta, else |d| - 0.5 beta (d = input - target)."""
+    """``0.5 d**2 / beta`` where ``|d| < beta``, else ``|d| - 0.5 beta`` (``d = input - target``)."""
     beta = _real("smooth_l1_loss", "beta", beta)
     if beta < 0:
         raise ValueError(f"smooth_l1_loss(): beta must be non-negative, got {beta}")
@@ -1020,7 +1020,7 @@ def smooth_l1_loss(input, target, size_average=None, reduce=None, reduction="mea
 
 
 def huber_loss(input, target, reduction="mean", delta=1.0, weight=None):
-    """0.5 d**2 where |d| <= delta, else delta (|d| - 0.5 delta)."""
+    """``0.5 d**2`` where ``|d| <= delta``, else ``delta (|d| - 0.5 delta)``."""
     delta = _real("huber_loss", "delta", delta)
     if delta <= 0:
         raise ValueError(f"huber_loss(): delta must be positive, got {delta}")
@@ -1069,8 +1069,8 @@ def _check_index_target(fname, input, target, c, ignore_index):
 
 def cross_entropy(input, target, weight=None, size_average=None, ignore_index=-100, reduce=None,
                   reduction="mean", label_smoothing=0.0):
-    """Cross-entropy between logits ``input`` (N, C, *) or (C,) and ``target``:
-    class indices (N, *) (``ignore_index`` skipped) or class probabilities of the
+    """Cross-entropy between logits ``input`` ``(N, C, *)`` or ``(C,)`` and ``target``:
+    class indices ``(N, *)`` (``ignore_index`` skipped) or class probabilities of the
     input's shape. One fused log-softmax + NLL node (stable log-sum-exp).
 
     ``reduction="mean"`` divides by the summed weights of the non-ignored
@@ -1108,8 +1108,8 @@ def cross_entropy(input, target, weight=None, size_average=None, ignore_index=-1
 
 def nll_loss(input, target, weight=None, size_average=None, ignore_index=-100, reduce=None,
              reduction="mean"):
-    """Negative log-likelihood of log-probabilities ``input`` (N, C, *) at the
-    class indices ``target`` (N, *)."""
+    """Negative log-likelihood of log-probabilities ``input`` ``(N, C, *)`` at the
+    class indices ``target`` ``(N, *)``."""
     f = "nll_loss"
     reduction = _reduction(f, reduction, size_average, reduce)
     c, weight = _class_args(f, input, target, weight)

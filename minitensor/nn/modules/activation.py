@@ -85,7 +85,7 @@ class LogSigmoid(Module):
 
 
 class Softsign(Module):
-    """x / (1 + |x|)."""
+    """``x / (1 + |x|)``."""
 
     def forward(self, input):
         return F.softsign(input)

@@ -22,7 +22,7 @@ class _WeightedLoss(_Loss):
 
 
 class L1Loss(_Loss):
-    """Mean absolute error |input - target|."""
+    """Mean absolute error ``|input - target|``."""
 
     def forward(self, input, target):
         return F.l1_loss(input, target, reduction=self.reduction)
@@ -66,7 +66,7 @@ class HuberLoss(_Loss):
 
 
 class CrossEntropyLoss(_WeightedLoss):
-    """Cross-entropy of logits (N, C, *) against class indices (N, *) or class
+    """Cross-entropy of logits ``(N, C, *)`` against class indices ``(N, *)`` or class
     probabilities; ``weight`` per class, ``ignore_index``, ``label_smoothing``.
 
     Examples

@@ -176,7 +176,7 @@ class LayerNorm(Module):
 
 
 class GroupNorm(Module):
-    """Normalization over groups of channels of (N, C, *) input, then a per-channel
+    """Normalization over groups of channels of ``(N, C, *)`` input, then a per-channel
     affine map (ones / zeros)."""
 
     def __init__(self, num_groups, num_channels, eps=1e-5, affine=True, device=None, dtype=None,
