@@ -113,24 +113,43 @@ def gradcheck(func, inputs, *, eps=1e-6, atol=1e-5, rtol=1e-3, raise_exception=T
 
 def gradgradcheck(func, inputs, grad_outputs=None, *, eps=1e-6, atol=1e-5, rtol=1e-3,
                   raise_exception=True, seed=0):
-    """Check second derivatives: ``gradcheck`` of the vector-Jacobian product of
-    ``func`` (with random, fixed ``grad_outputs`` unless given)."""
+    """Check second derivatives against central finite differences.
+
+    Runs ``gradcheck`` on the vector-Jacobian product
+    ``(x, v) -> autograd.grad(func(x), x, grad_outputs=v, create_graph=True)``,
+    as PyTorch does: with respect to the inputs (second derivatives) and to the
+    cotangents ``v`` (the backward must be recorded, and linear in ``v``).
+    ``grad_outputs``: the cotangents (random, fixed by ``seed``, unless given).
+    Use float64 inputs.
+
+    Examples
+    --------
+    >>> import minitensor as xp
+    >>> from minitensor.autograd import gradgradcheck
+    >>> x = xp.tensor([0.3, -1.2], requires_grad=True)
+    >>> gradgradcheck(lambda t: xp.exp(t) * t, (x,))
+    True
+    """
     import minitensor as xp
     inputs = _as_tuple(inputs)
-    diff_in = [t for t in inputs if isinstance(t, Tensor) and t.requires_grad]
     outs = _as_tuple(func(*inputs))
     if grad_outputs is None:
         rng = np.random.default_rng(seed)
         grad_outputs = tuple(xp.asarray(rng.standard_normal(o.shape).astype(o._array.dtype))
                              for o in outs)
     grad_outputs = _as_tuple(grad_outputs)
+    # the cotangents as fresh leaves (gradcheck perturbs its inputs' buffers)
+    cotangents = tuple(xp.asarray(np.array(g._array if isinstance(g, Tensor) else g))
+                       .requires_grad_() for g in grad_outputs)
+    n = len(inputs)
 
     def vjp(*xs):
-        o = _as_tuple(func(*xs))
-        d = [x for x in xs if isinstance(x, Tensor) and x.requires_grad]
-        gs = _engine.grad(list(o), d, grad_outputs=list(grad_outputs), create_graph=True,
+        ins, vs = xs[:n], xs[n:]
+        o = _as_tuple(func(*ins))
+        d = [x for x in ins if isinstance(x, Tensor) and x.requires_grad]
+        gs = _engine.grad(list(o), d, grad_outputs=list(vs), create_graph=True,
                           allow_unused=True)
         return tuple(g if g is not None else xp.zeros_like(x) for g, x in zip(gs, d))
 
-    del diff_in
-    return gradcheck(vjp, inputs, eps=eps, atol=atol, rtol=rtol, raise_exception=raise_exception)
+    return gradcheck(vjp, inputs + cotangents, eps=eps, atol=atol, rtol=rtol,
+                     raise_exception=raise_exception)
