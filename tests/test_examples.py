@@ -60,3 +60,22 @@ def test_digits_runs_as_module():
     r = subprocess.run([sys.executable, "-m", "minitensor.examples.digits", "--help"],
                        capture_output=True, text=True, timeout=120)
     assert r.returncode == 0 and "--eval-only" in r.stdout
+
+
+def test_blas_threads_is_restored():
+    from minitensor.examples._blas import _functions, blas_threads
+    getters = _functions("get")
+    before = [int(g()) for _, g in getters]
+    with blas_threads(1) as n:
+        assert n == len(_functions("set"))
+        assert all(int(g()) == 1 for _, g in getters)
+    assert [int(g()) for _, g in getters] == before
+
+
+def test_digits_final_line_and_accuracy_target(tmp_path, capsys):
+    pytest.importorskip("sklearn")
+    ckpt = tmp_path / "d.mt"
+    assert digits.main(["--epochs", "1", "--target", "0", "--checkpoint", str(ckpt)]) == 0
+    assert capsys.readouterr().out.strip().splitlines()[-1].startswith("OK: test accuracy")
+    assert digits.main(["--eval-only", "--checkpoint", str(ckpt), "--target", "1.0"]) == 1
+    assert capsys.readouterr().err.strip().splitlines()[-1].startswith("FAILED: test accuracy")

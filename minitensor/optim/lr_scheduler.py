@@ -9,6 +9,13 @@ PyTorch's; ``get_last_lr()`` returns the last ones and ``state_dict()`` /
 ``load_state_dict()`` save and restore a schedule (``minitensor.save`` can
 write the state dict, except the functions of :class:`LambdaLR`).
 
+Structure: a chainable scheduler states, for the current epoch, the factor
+from the previous learning rate to the new one (:meth:`LRScheduler._factor`,
+``None`` keeps it) and, where one exists, the closed form of one group's
+learning rate from its initial one (:meth:`LRScheduler._closed_form`, used when
+:class:`SequentialLR` restarts a scheduler at epoch 0). The base class applies
+them to every parameter group.
+
 Examples
 --------
 >>> import minitensor as xp
@@ -54,6 +61,12 @@ def _format_param(name, optimizer, value):
     return [value] * len(optimizer.param_groups)
 
 
+def _check_optimizer(optimizer):
+    if not isinstance(optimizer, Optimizer):
+        raise TypeError(f"{type(optimizer).__name__} is not an Optimizer")
+    return optimizer
+
+
 def _check_int(name, value, minimum):
     if isinstance(value, bool) or not isinstance(value, numbers.Integral):
         raise TypeError(f"{name} must be an integer, got {type(value).__name__}")
@@ -68,8 +81,55 @@ def _check_real(name, value):
     return float(value)
 
 
+def _check_factor(name, value, message, positive=False):
+    """A multiplicative factor in [0, 1] (in (0, 1] if ``positive``)."""
+    value = _check_real(name, value)
+    if value > 1.0 or value < 0 or (positive and value == 0):
+        raise ValueError(message)
+    return value
+
+
+_EXAMPLE = """
+
+    Examples
+    --------
+    >>> import minitensor as xp
+    >>> from minitensor import optim
+    >>> opt = optim.SGD([xp.tensor([0.0], requires_grad=True)], lr={lr}{opt_kw})
+{setup}    >>> sched = optim.lr_scheduler.{call}
+    >>> lrs = [sched.get_last_lr()[0]]
+    >>> for {var} in {steps}:
+    ...     _ = opt.step(); sched.step({arg}); lrs.append(sched.get_last_lr()[0])
+    >>> {show}
+    {expected}
+"""
+
+
+def _example(call, steps, expected, lr=1.0, opt_kw="", setup=(), arg="",
+             show="[round(lr, 6) for lr in lrs]"):
+    """Class decorator: append the standard doctested Examples section to the docstring.
+
+    It builds an SGD optimizer of one parameter with learning rate ``lr``, the
+    scheduler ``optim.lr_scheduler.<call>`` (after the ``setup`` lines), records
+    the initial learning rate and the one after each of ``steps`` epochs
+    (``steps`` an int, or a list passed to ``sched.step(<arg>)``) and shows
+    ``show`` (default: the rounded list), which must print ``expected``.
+    """
+    var, steps = ("_", f"range({steps})") if isinstance(steps, int) else ("x", steps)
+
+    def decorate(cls):
+        cls.__doc__ = cls.__doc__.rstrip() + _EXAMPLE.format(
+            lr=lr, opt_kw=opt_kw, call=call, var=var, steps=steps, arg=arg, show=show,
+            expected=expected, setup="".join(f"    >>> {line}\n" for line in setup))
+        return cls
+    return decorate
+
+
 class LRScheduler:
-    """Base class of the schedulers: subclasses implement :meth:`get_lr`.
+    """Base class of the schedulers.
+
+    Subclasses give the chainable form, :meth:`_factor` (or override
+    :meth:`get_lr`), and, if there is one, the closed form :meth:`_closed_form`.
 
     Parameters
     ----------
@@ -88,11 +148,10 @@ class LRScheduler:
     """
 
     _is_initial = False
+    _closed_form = None      # a method ``(base_lr) -> lr`` in the schedulers that have one
 
     def __init__(self, optimizer, last_epoch=-1):
-        if not isinstance(optimizer, Optimizer):
-            raise TypeError(f"{type(optimizer).__name__} is not an Optimizer")
-        self.optimizer = optimizer
+        self.optimizer = _check_optimizer(optimizer)
         last_epoch = _check_int("last_epoch", last_epoch, -1)
         if last_epoch == -1:
             for group in optimizer.param_groups:
@@ -114,9 +173,24 @@ class LRScheduler:
         finally:
             self._is_initial = False
 
+    def _factor(self):
+        """Chainable form: the factor (one number, or a list with one per group) from the
+        previous epoch's learning rate to this epoch's (``self.last_epoch``); ``None``
+        keeps the learning rates."""
+        raise NotImplementedError
+
     def get_lr(self):
         """The learning rates of the current epoch (``self.last_epoch``), one per group."""
-        raise NotImplementedError
+        lrs = _group_lrs(self.optimizer)
+        factor = self._factor()
+        if factor is None:
+            return lrs
+        if not isinstance(factor, list):
+            factor = [factor] * len(lrs)
+        return [lr * f for lr, f in zip(lrs, factor)]
+
+    def _get_closed_form_lr(self):
+        return [self._closed_form(base) for base in self.base_lrs]
 
     def get_last_lr(self):
         """The learning rates set by the last ``step()`` (one per parameter group)."""
@@ -139,8 +213,7 @@ class LRScheduler:
             values = self.get_lr()
         else:
             self.last_epoch = epoch
-            closed = getattr(self, "_get_closed_form_lr", None)
-            values = closed() if closed is not None else self.get_lr()
+            values = self.get_lr() if self._closed_form is None else self._get_closed_form_lr()
         for group, lr in zip(self.optimizer.param_groups, values):
             group["lr"] = lr
         self._last_lr = _group_lrs(self.optimizer)
@@ -157,6 +230,7 @@ class LRScheduler:
         return f"{type(self).__name__}(last_epoch={self.last_epoch}, last_lr={self._last_lr})"
 
 
+@_example("LambdaLR(opt, lambda epoch: 0.5 ** epoch)", 2, "[1.0, 0.5, 0.25]")
 class LambdaLR(LRScheduler):
     r"""Learning rate = initial lr times a function of the epoch:
     :math:`\gamma_t = \gamma_0 \cdot \lambda(t)`.
@@ -172,16 +246,6 @@ class LambdaLR(LRScheduler):
     -----
     ``state_dict()`` stores the ``__dict__`` of callable objects and ``None``
     for plain functions and lambdas, as PyTorch.
-
-    Examples
-    --------
-    >>> import minitensor as xp
-    >>> from minitensor import optim
-    >>> opt = optim.SGD([xp.tensor([0.0], requires_grad=True)], lr=1.0)
-    >>> sched = optim.lr_scheduler.LambdaLR(opt, lambda epoch: 0.5 ** epoch)
-    >>> _ = opt.step(); sched.step(); _ = opt.step(); sched.step()
-    >>> sched.get_last_lr()
-    [0.25]
     """
 
     def __init__(self, optimizer, lr_lambda, last_epoch=-1):
@@ -216,6 +280,7 @@ class LambdaLR(LRScheduler):
         return [base * f(self.last_epoch) for f, base in zip(self.lr_lambdas, self.base_lrs)]
 
 
+@_example("MultiplicativeLR(opt, lambda epoch: 0.5)", 2, "[1.0, 0.5, 0.25]")
 class MultiplicativeLR(LambdaLR):
     r"""Multiply the learning rate by a factor every epoch (after the first):
     :math:`\gamma_t = \gamma_{t-1} \cdot \lambda(t)`.
@@ -226,25 +291,17 @@ class MultiplicativeLR(LambdaLR):
     lr_lambda : callable or list of callables
         ``lr_lambda(epoch) -> factor``, or one per parameter group.
     last_epoch : int, default -1
-
-    Examples
-    --------
-    >>> import minitensor as xp
-    >>> from minitensor import optim
-    >>> opt = optim.SGD([xp.tensor([0.0], requires_grad=True)], lr=1.0)
-    >>> sched = optim.lr_scheduler.MultiplicativeLR(opt, lambda epoch: 0.5)
-    >>> _ = opt.step(); sched.step(); _ = opt.step(); sched.step()
-    >>> sched.get_last_lr()
-    [0.25]
     """
 
-    def get_lr(self):
+    get_lr = LRScheduler.get_lr
+
+    def _factor(self):
         if self._is_initial:
-            return _group_lrs(self.optimizer)
-        return [group["lr"] * f(self.last_epoch)
-                for f, group in zip(self.lr_lambdas, self.optimizer.param_groups)]
+            return None
+        return [f(self.last_epoch) for f in self.lr_lambdas]
 
 
+@_example("StepLR(opt, step_size=2, gamma=0.1)", 5, "[1.0, 1.0, 0.1, 0.1, 0.01, 0.01]")
 class StepLR(LRScheduler):
     r"""Decay the learning rate by ``gamma`` every ``step_size`` epochs:
     :math:`\gamma_t = \gamma_0 \cdot \text{gamma}^{\lfloor t / \text{step\_size} \rfloor}`.
@@ -257,18 +314,6 @@ class StepLR(LRScheduler):
     gamma : float, default 0.1
         Multiplicative factor.
     last_epoch : int, default -1
-
-    Examples
-    --------
-    >>> import minitensor as xp
-    >>> from minitensor import optim
-    >>> opt = optim.SGD([xp.tensor([0.0], requires_grad=True)], lr=1.0)
-    >>> sched = optim.lr_scheduler.StepLR(opt, step_size=2, gamma=0.1)
-    >>> lrs = []
-    >>> for _ in range(5):
-    ...     _ = opt.step(); sched.step(); lrs.append(sched.get_last_lr()[0])
-    >>> [round(x, 6) for x in lrs]
-    [1.0, 0.1, 0.1, 0.01, 0.01]
     """
 
     def __init__(self, optimizer, step_size, gamma=0.1, last_epoch=-1):
@@ -276,16 +321,16 @@ class StepLR(LRScheduler):
         self.gamma = _check_real("gamma", gamma)
         super().__init__(optimizer, last_epoch)
 
-    def get_lr(self):
+    def _factor(self):
         if self.last_epoch == 0 or self.last_epoch % self.step_size != 0:
-            return _group_lrs(self.optimizer)
-        return [group["lr"] * self.gamma for group in self.optimizer.param_groups]
+            return None
+        return self.gamma
 
-    def _get_closed_form_lr(self):
-        return [base * self.gamma ** (self.last_epoch // self.step_size)
-                for base in self.base_lrs]
+    def _closed_form(self, base):
+        return base * self.gamma ** (self.last_epoch // self.step_size)
 
 
+@_example("MultiStepLR(opt, milestones=[1, 3], gamma=0.5)", 4, "[1.0, 0.5, 0.5, 0.25, 0.25]")
 class MultiStepLR(LRScheduler):
     r"""Decay the learning rate by ``gamma`` at each milestone epoch:
     :math:`\gamma_t = \gamma_0 \cdot \text{gamma}^{\#\{m \le t\}}`.
@@ -298,18 +343,6 @@ class MultiStepLR(LRScheduler):
     gamma : float, default 0.1
         Multiplicative factor.
     last_epoch : int, default -1
-
-    Examples
-    --------
-    >>> import minitensor as xp
-    >>> from minitensor import optim
-    >>> opt = optim.SGD([xp.tensor([0.0], requires_grad=True)], lr=1.0)
-    >>> sched = optim.lr_scheduler.MultiStepLR(opt, milestones=[1, 3], gamma=0.5)
-    >>> lrs = []
-    >>> for _ in range(4):
-    ...     _ = opt.step(); sched.step(); lrs.append(sched.get_last_lr()[0])
-    >>> lrs
-    [0.5, 0.5, 0.25, 0.25]
     """
 
     def __init__(self, optimizer, milestones, gamma=0.1, last_epoch=-1):
@@ -320,22 +353,21 @@ class MultiStepLR(LRScheduler):
         self.gamma = _check_real("gamma", gamma)
         super().__init__(optimizer, last_epoch)
 
-    def get_lr(self):
+    def _factor(self):
         if self.last_epoch not in self.milestones:
-            return _group_lrs(self.optimizer)
-        return [group["lr"] * self.gamma ** self.milestones[self.last_epoch]
-                for group in self.optimizer.param_groups]
+            return None
+        return self.gamma ** self.milestones[self.last_epoch]
 
-    def _get_closed_form_lr(self):
+    def _closed_form(self, base):
         milestones = sorted(self.milestones.elements())
-        return [base * self.gamma ** bisect_right(milestones, self.last_epoch)
-                for base in self.base_lrs]
+        return base * self.gamma ** bisect_right(milestones, self.last_epoch)
 
     def load_state_dict(self, state_dict):
         super().load_state_dict(state_dict)
         self.milestones = Counter({int(k): int(v) for k, v in dict(self.milestones).items()})
 
 
+@_example("ConstantLR(opt, factor=0.5, total_iters=2)", 3, "[0.5, 0.5, 1.0, 1.0]")
 class ConstantLR(LRScheduler):
     r"""Multiply the learning rate by ``factor`` for the first ``total_iters``
     epochs: :math:`\gamma_t = \gamma_0 \cdot \text{factor}` for
@@ -348,40 +380,26 @@ class ConstantLR(LRScheduler):
         In [0, 1].
     total_iters : int, default 5
     last_epoch : int, default -1
-
-    Examples
-    --------
-    >>> import minitensor as xp
-    >>> from minitensor import optim
-    >>> opt = optim.SGD([xp.tensor([0.0], requires_grad=True)], lr=1.0)
-    >>> sched = optim.lr_scheduler.ConstantLR(opt, factor=0.5, total_iters=2)
-    >>> lrs = [sched.get_last_lr()[0]]
-    >>> for _ in range(3):
-    ...     _ = opt.step(); sched.step(); lrs.append(sched.get_last_lr()[0])
-    >>> lrs
-    [0.5, 0.5, 1.0, 1.0]
     """
 
     def __init__(self, optimizer, factor=1.0 / 3, total_iters=5, last_epoch=-1):
-        factor = _check_real("factor", factor)
-        if factor > 1.0 or factor < 0:
-            raise ValueError("Constant multiplicative factor expected to be between 0 and 1.")
-        self.factor = factor
+        self.factor = _check_factor("factor", factor, "Constant multiplicative factor "
+                                    "expected to be between 0 and 1.")
         self.total_iters = _check_int("total_iters", total_iters, 0)
         super().__init__(optimizer, last_epoch)
 
-    def get_lr(self):
+    def _factor(self):
         if self.last_epoch == 0:
-            return [group["lr"] * self.factor for group in self.optimizer.param_groups]
+            return self.factor
         if self.last_epoch != self.total_iters:
-            return _group_lrs(self.optimizer)
-        return [group["lr"] * (1.0 / self.factor) for group in self.optimizer.param_groups]
+            return None
+        return 1.0 / self.factor
 
-    def _get_closed_form_lr(self):
-        return [base * (self.factor + (self.last_epoch >= self.total_iters) * (1 - self.factor))
-                for base in self.base_lrs]
+    def _closed_form(self, base):
+        return base * (self.factor + (self.last_epoch >= self.total_iters) * (1 - self.factor))
 
 
+@_example("LinearLR(opt, start_factor=0.25, total_iters=3)", 4, "[0.25, 0.5, 0.75, 1.0, 1.0]")
 class LinearLR(LRScheduler):
     r"""Change the learning rate linearly from ``start_factor`` to ``end_factor``
     times the initial lr over ``total_iters`` epochs (a warm-up when
@@ -401,48 +419,32 @@ class LinearLR(LRScheduler):
     total_iters : int, default 5
         :math:`T`.
     last_epoch : int, default -1
-
-    Examples
-    --------
-    >>> import minitensor as xp
-    >>> from minitensor import optim
-    >>> opt = optim.SGD([xp.tensor([0.0], requires_grad=True)], lr=1.0)
-    >>> sched = optim.lr_scheduler.LinearLR(opt, start_factor=0.25, total_iters=3)
-    >>> lrs = [sched.get_last_lr()[0]]
-    >>> for _ in range(4):
-    ...     _ = opt.step(); sched.step(); lrs.append(sched.get_last_lr()[0])
-    >>> lrs
-    [0.25, 0.5, 0.75, 1.0, 1.0]
     """
 
     def __init__(self, optimizer, start_factor=1.0 / 3, end_factor=1.0, total_iters=5,
                  last_epoch=-1):
-        start_factor = _check_real("start_factor", start_factor)
-        end_factor = _check_real("end_factor", end_factor)
-        if start_factor > 1.0 or start_factor <= 0:
-            raise ValueError("Starting multiplicative factor expected to be greater than 0 "
-                             "and less or equal to 1.")
-        if end_factor > 1.0 or end_factor < 0:
-            raise ValueError("Ending multiplicative factor expected to be between 0 and 1.")
-        self.start_factor = start_factor
-        self.end_factor = end_factor
+        self.start_factor = _check_factor(
+            "start_factor", start_factor, "Starting multiplicative factor expected to be "
+            "greater than 0 and less or equal to 1.", positive=True)
+        self.end_factor = _check_factor("end_factor", end_factor, "Ending multiplicative "
+                                        "factor expected to be between 0 and 1.")
         self.total_iters = _check_int("total_iters", total_iters, 1)
         super().__init__(optimizer, last_epoch)
 
-    def get_lr(self):
+    def _factor(self):
         if self.last_epoch == 0:
-            return [group["lr"] * self.start_factor for group in self.optimizer.param_groups]
+            return self.start_factor
         if self._is_initial or self.last_epoch > self.total_iters:
-            return _group_lrs(self.optimizer)
+            return None
         s, e, n = self.start_factor, self.end_factor, self.total_iters
-        f = 1.0 + (e - s) / (n * s + (self.last_epoch - 1) * (e - s))
-        return [group["lr"] * f for group in self.optimizer.param_groups]
+        return 1.0 + (e - s) / (n * s + (self.last_epoch - 1) * (e - s))
 
-    def _get_closed_form_lr(self):
+    def _closed_form(self, base):
         s, e, n = self.start_factor, self.end_factor, self.total_iters
-        return [base * (s + (e - s) * min(n, self.last_epoch) / n) for base in self.base_lrs]
+        return base * (s + (e - s) * min(n, self.last_epoch) / n)
 
 
+@_example("ExponentialLR(opt, gamma=0.5)", 2, "[1.0, 0.5, 0.25]")
 class ExponentialLR(LRScheduler):
     r"""Decay the learning rate by ``gamma`` every epoch:
     :math:`\gamma_t = \gamma_0 \cdot \text{gamma}^t`.
@@ -453,31 +455,20 @@ class ExponentialLR(LRScheduler):
     gamma : float
         Multiplicative factor.
     last_epoch : int, default -1
-
-    Examples
-    --------
-    >>> import minitensor as xp
-    >>> from minitensor import optim
-    >>> opt = optim.SGD([xp.tensor([0.0], requires_grad=True)], lr=1.0)
-    >>> sched = optim.lr_scheduler.ExponentialLR(opt, gamma=0.5)
-    >>> _ = opt.step(); sched.step(); _ = opt.step(); sched.step()
-    >>> sched.get_last_lr()
-    [0.25]
     """
 
     def __init__(self, optimizer, gamma, last_epoch=-1):
         self.gamma = _check_real("gamma", gamma)
         super().__init__(optimizer, last_epoch)
 
-    def get_lr(self):
-        if self._is_initial:
-            return _group_lrs(self.optimizer)
-        return [group["lr"] * self.gamma for group in self.optimizer.param_groups]
+    def _factor(self):
+        return None if self._is_initial else self.gamma
 
-    def _get_closed_form_lr(self):
-        return [base * self.gamma ** self.last_epoch for base in self.base_lrs]
+    def _closed_form(self, base):
+        return base * self.gamma ** self.last_epoch
 
 
+@_example("PolynomialLR(opt, total_iters=4, power=1.0)", 5, "[1.0, 0.75, 0.5, 0.25, 0.0, 0.0]")
 class PolynomialLR(LRScheduler):
     r"""Decay the learning rate polynomially to 0 over ``total_iters`` epochs:
     :math:`\gamma_t = \gamma_0 (1 - \min(t, T)/T)^{p}`.
@@ -490,16 +481,6 @@ class PolynomialLR(LRScheduler):
     power : float, default 1.0
         :math:`p`.
     last_epoch : int, default -1
-
-    Examples
-    --------
-    >>> import minitensor as xp
-    >>> from minitensor import optim
-    >>> opt = optim.SGD([xp.tensor([0.0], requires_grad=True)], lr=1.0)
-    >>> sched = optim.lr_scheduler.PolynomialLR(opt, total_iters=4, power=1.0)
-    >>> _ = opt.step(); sched.step()
-    >>> sched.get_last_lr()
-    [0.75]
     """
 
     def __init__(self, optimizer, total_iters=5, power=1.0, last_epoch=-1):
@@ -507,19 +488,18 @@ class PolynomialLR(LRScheduler):
         self.power = _check_real("power", power)
         super().__init__(optimizer, last_epoch)
 
-    def get_lr(self):
+    def _factor(self):
         if self._is_initial or self.last_epoch > self.total_iters:
-            return _group_lrs(self.optimizer)
+            return None
         n = self.total_iters
-        f = ((1.0 - self.last_epoch / n) / (1.0 - (self.last_epoch - 1) / n)) ** self.power
-        return [group["lr"] * f for group in self.optimizer.param_groups]
+        return ((1.0 - self.last_epoch / n) / (1.0 - (self.last_epoch - 1) / n)) ** self.power
 
-    def _get_closed_form_lr(self):
+    def _closed_form(self, base):
         n = self.total_iters
-        return [base * (1.0 - min(n, self.last_epoch) / n) ** self.power
-                for base in self.base_lrs]
+        return base * (1.0 - min(n, self.last_epoch) / n) ** self.power
 
 
+@_example("CosineAnnealingLR(opt, T_max=2)", 4, "[1.0, 0.5, 0.0, 0.5, 1.0]")
 class CosineAnnealingLR(LRScheduler):
     r"""Cosine annealing from the initial lr to ``eta_min`` over ``T_max`` epochs
     (SGDR without restarts; past ``T_max`` the cosine continues):
@@ -539,18 +519,6 @@ class CosineAnnealingLR(LRScheduler):
     eta_min : float, default 0
         Minimum learning rate.
     last_epoch : int, default -1
-
-    Examples
-    --------
-    >>> import minitensor as xp
-    >>> from minitensor import optim
-    >>> opt = optim.SGD([xp.tensor([0.0], requires_grad=True)], lr=1.0)
-    >>> sched = optim.lr_scheduler.CosineAnnealingLR(opt, T_max=2)
-    >>> lrs = []
-    >>> for _ in range(2):
-    ...     _ = opt.step(); sched.step(); lrs.append(round(sched.get_last_lr()[0], 12))
-    >>> lrs
-    [0.5, 0.0]
     """
 
     def __init__(self, optimizer, T_max, eta_min=0.0, last_epoch=-1):
@@ -559,25 +527,28 @@ class CosineAnnealingLR(LRScheduler):
         super().__init__(optimizer, last_epoch)
 
     def get_lr(self):
+        # the chainable form is not a pure factor here (PyTorch's three cases)
         t, T, eta = self.last_epoch, self.T_max, self.eta_min
-        groups = self.optimizer.param_groups
         if self._is_initial:
             return _group_lrs(self.optimizer)
         if self._step_count == 1 and t > 0:
-            return [eta + (base - eta) * (1 + math.cos(t * math.pi / T)) / 2
-                    for base in self.base_lrs]
+            return self._get_closed_form_lr()
+        lrs = _group_lrs(self.optimizer)
         if (t - 1 - T) % (2 * T) == 0:
-            return [group["lr"] + (base - eta) * (1 - math.cos(math.pi / T)) / 2
-                    for base, group in zip(self.base_lrs, groups)]
+            return [lr + (base - eta) * (1 - math.cos(math.pi / T)) / 2
+                    for base, lr in zip(self.base_lrs, lrs)]
         return [(1 + math.cos(math.pi * t / T)) / (1 + math.cos(math.pi * (t - 1) / T))
-                * (group["lr"] - eta) + eta for group in groups]
+                * (lr - eta) + eta for lr in lrs]
 
-    def _get_closed_form_lr(self):
-        return [self.eta_min + (base - self.eta_min)
-                * (1 + math.cos(math.pi * self.last_epoch / self.T_max)) / 2
-                for base in self.base_lrs]
+    def _closed_form(self, base):
+        return self.eta_min + (base - self.eta_min) * (
+            1 + math.cos(math.pi * self.last_epoch / self.T_max)) / 2
 
 
+@_example("SequentialLR(opt, [warmup, decay], milestones=[2])", 4,
+          "[0.5, 0.75, 1.0, 0.5, 0.25]",
+          setup=["warmup = optim.lr_scheduler.LinearLR(opt, start_factor=0.5, total_iters=2)",
+                 "decay = optim.lr_scheduler.ExponentialLR(opt, gamma=0.5)"])
 class SequentialLR(LRScheduler):
     """Run schedulers one after another, switching at the milestone epochs.
 
@@ -590,20 +561,6 @@ class SequentialLR(LRScheduler):
         ``len(schedulers) - 1`` epochs at which the next scheduler takes over
         (restarting from its epoch 0).
     last_epoch : int, default -1
-
-    Examples
-    --------
-    >>> import minitensor as xp
-    >>> from minitensor import optim
-    >>> opt = optim.SGD([xp.tensor([0.0], requires_grad=True)], lr=1.0)
-    >>> warmup = optim.lr_scheduler.LinearLR(opt, start_factor=0.5, total_iters=2)
-    >>> decay = optim.lr_scheduler.ExponentialLR(opt, gamma=0.5)
-    >>> sched = optim.lr_scheduler.SequentialLR(opt, [warmup, decay], milestones=[2])
-    >>> lrs = [sched.get_last_lr()[0]]
-    >>> for _ in range(4):
-    ...     _ = opt.step(); sched.step(); lrs.append(sched.get_last_lr()[0])
-    >>> lrs
-    [0.5, 0.75, 1.0, 0.5, 0.25]
     """
 
     def __init__(self, optimizer, schedulers, milestones, last_epoch=-1):
@@ -674,6 +631,8 @@ class SequentialLR(LRScheduler):
             s.load_state_dict(st)
 
 
+@_example("OneCycleLR(opt, max_lr=1.0, total_steps=10)", 9, "(0.04, 1.0, True)", lr=0.1,
+          opt_kw=", momentum=0.9", show="round(lrs[0], 6), round(max(lrs), 6), lrs[-1] < 1e-4")
 class OneCycleLR(LRScheduler):
     r"""The 1cycle policy (Smith & Topin, 2017): warm the learning rate up from
     ``max_lr / div_factor`` to ``max_lr`` over the first ``pct_start`` of the
@@ -702,27 +661,13 @@ class OneCycleLR(LRScheduler):
         Anneal back to the initial lr, then down to the minimum (fast.ai's
         variant has two phases).
     last_epoch : int, default -1
-
-    Examples
-    --------
-    >>> import minitensor as xp
-    >>> from minitensor import optim
-    >>> opt = optim.SGD([xp.tensor([0.0], requires_grad=True)], lr=0.1, momentum=0.9)
-    >>> sched = optim.lr_scheduler.OneCycleLR(opt, max_lr=1.0, total_steps=10)
-    >>> lrs = [sched.get_last_lr()[0]]
-    >>> for _ in range(9):
-    ...     _ = opt.step(); sched.step(); lrs.append(sched.get_last_lr()[0])
-    >>> round(lrs[0], 6), round(max(lrs), 6), lrs[-1] < 1e-4
-    (0.04, 1.0, True)
     """
 
     def __init__(self, optimizer, max_lr, total_steps=None, epochs=None, steps_per_epoch=None,
                  pct_start=0.3, anneal_strategy="cos", cycle_momentum=True, base_momentum=0.85,
                  max_momentum=0.95, div_factor=25.0, final_div_factor=1e4, three_phase=False,
                  last_epoch=-1):
-        if not isinstance(optimizer, Optimizer):
-            raise TypeError(f"{type(optimizer).__name__} is not an Optimizer")
-        self.optimizer = optimizer
+        self.optimizer = _check_optimizer(optimizer)
         if total_steps is not None:
             if isinstance(total_steps, bool) or not isinstance(total_steps, numbers.Integral) \
                     or total_steps <= 0:
@@ -822,6 +767,8 @@ class OneCycleLR(LRScheduler):
         return lrs
 
 
+@_example("ReduceLROnPlateau(opt, patience=1, factor=0.5)", "[1.0, 0.9, 0.9, 0.9, 0.9]",
+          "[1.0, 1.0, 1.0, 1.0, 0.5, 0.5]", arg="x")
 class ReduceLROnPlateau(LRScheduler):
     """Reduce the learning rate when a metric has stopped improving.
 
@@ -844,17 +791,6 @@ class ReduceLROnPlateau(LRScheduler):
     min_lr : float or list of float, default 0
     eps : float, default 1e-8
         Smaller reductions of the lr are ignored.
-
-    Examples
-    --------
-    >>> import minitensor as xp
-    >>> from minitensor import optim
-    >>> opt = optim.SGD([xp.tensor([0.0], requires_grad=True)], lr=1.0)
-    >>> sched = optim.lr_scheduler.ReduceLROnPlateau(opt, patience=1, factor=0.5)
-    >>> for loss in [1.0, 0.9, 0.9, 0.9, 0.9]:
-    ...     _ = opt.step(); sched.step(loss)
-    >>> sched.get_last_lr()
-    [0.5]
     """
 
     def __init__(self, optimizer, mode="min", factor=0.1, patience=10, threshold=1e-4,
@@ -862,9 +798,7 @@ class ReduceLROnPlateau(LRScheduler):
         if _check_real("factor", factor) >= 1.0:
             raise ValueError("Factor should be < 1.0.")
         self.factor = float(factor)
-        if not isinstance(optimizer, Optimizer):
-            raise TypeError(f"{type(optimizer).__name__} is not an Optimizer")
-        self.optimizer = optimizer
+        self.optimizer = _check_optimizer(optimizer)
         if isinstance(min_lr, (list, tuple)):
             if len(min_lr) != len(optimizer.param_groups):
                 raise ValueError(f"expected {len(optimizer.param_groups)} min_lrs, got "

@@ -551,12 +551,10 @@ class Module:
             mod._load_from_state_dict(state_dict, p, {}, True, missing, unexpected, errors)
         if strict:
             msgs = []
-            if unexpected:
-                msgs.append("Unexpected key(s) in state_dict: " +
-                            ", ".join(f'"{k}"' for k in unexpected) + ". ")
-            if missing:
-                msgs.append("Missing key(s) in state_dict: " +
-                            ", ".join(f'"{k}"' for k in missing) + ". ")
+            for kind, keys in (("Missing", missing), ("Unexpected", unexpected)):
+                if keys:
+                    msgs.append(f"{kind} key(s) in state_dict: " +
+                                ", ".join(f'"{k}"' for k in keys) + ". ")
             errors = msgs + errors
         if errors:
             raise RuntimeError(f"Error(s) in loading state_dict for {type(self).__name__}:\n\t" +
