@@ -571,3 +571,161 @@ def test_num_threads_env(monkeypatch):
     with pytest.warns(RuntimeWarning, match="MINITENSOR_NUM_THREADS"):
         assert K._initial_num_threads() == K._cpu_count()
 
+
+
+# ---------------------------------------------------------------------------
+# nn kernels (minitensor/_pythran/_nn.py, glue minitensor/nn/_nn_kernels.py)
+
+def _nn_kernel_cases(dtype):
+    """One call per exported kernel of _nn (arguments built fresh by each maker)."""
+    r = np.random.default_rng(20)
+    x = r.standard_normal((2, 5, 6)).astype(dtype)
+    x[1, 2, 3] = np.nan
+    x4 = r.standard_normal((2, 3, 5, 6)).astype(dtype)
+    x4[1, 2, 3, 3] = np.nan
+    g = (3, 2, 2, 1, 1, 1, 1, 2, 4, 3)     # kh kw sh sw ph pw dh dw ho wo
+    cols = r.standard_normal((2, 6, 12)).astype(dtype)
+    cols5 = r.standard_normal((3, 6, 2, 4, 3)).astype(dtype)
+    xp = r.standard_normal((3, 7, 9)).astype(dtype)
+    xp[0, 1, 1] = xp[2, 0, 0] = xp[2, 5, 4] = np.nan
+    v = r.standard_normal(37).astype(dtype)
+    gi = r.integers(0, 30, (2, 4))
+    return [
+        ("im2col", lambda: (x, *g, np.empty((2, 6, 12), dtype), 1)),
+        ("col2im", lambda: (cols, *g, np.empty((2, 5, 6), dtype), 1)),
+        ("im2col_cm", lambda: (x4, *g, np.empty((3, 6, 2, 4, 3), dtype), 1)),
+        ("col2im_cm", lambda: (cols5, *g, np.empty((2, 3, 5, 6), dtype), 1)),
+        # stride 1 (the contiguous block copies)
+        ("im2col_cm", lambda: (x4, 3, 2, 1, 1, 1, 0, 1, 1, 5, 5, np.empty((3, 6, 2, 5, 5), dtype),
+                               1)),
+        ("col2im_cm", lambda: (cols5[:, :, :, :, :2].copy(), 2, 3, 1, 1, 0, 1, 2, 1, 4, 2,
+                               np.empty((2, 3, 5, 6), dtype), 1)),
+        ("maxpool2d", lambda: (x, 3, 2, 2, 1, 1, 1, 1, 2, np.empty((2, 3, 4), np.int64),
+                               np.empty((2, 3, 4), dtype), 1)),
+        ("maxpool2d", lambda: (x, 3, 2, 2, 1, 1, 1, 1, 2, np.empty((2, 3, 4), np.int32),
+                               np.empty((2, 3, 4), dtype), 1)),
+        # the 2x2/2 fast path (odd plane sizes: the last row/column is dropped)
+        ("maxpool2d", lambda: (xp, 2, 2, 2, 2, 0, 0, 1, 1, np.empty((3, 3, 4), np.int64),
+                               np.empty((3, 3, 4), dtype), 1)),
+        ("maxpool2d", lambda: (xp, 2, 2, 2, 2, 0, 0, 1, 1, np.empty((3, 3, 4), np.int32),
+                               np.empty((3, 3, 4), dtype), 1)),
+        ("maxpool2d_backward", lambda: (cols[:, 0, :4].copy(), gi.copy(),
+                                        np.empty((2, 30), dtype), 1)),
+        ("maxpool2d_backward", lambda: (cols[:, 0, :4].copy(), gi.astype(np.int32),
+                                        np.empty((2, 30), dtype), 1)),
+        ("gelu_erf", lambda: (v, np.empty_like(v), 1)),
+        ("gelu_erf_backward", lambda: (v, v[::-1].copy(), np.empty_like(v), 1)),
+    ]
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+def test_compiled_nn_matches_source(dtype, src):
+    if not P.COMPILED.get("_nn"):
+        pytest.skip("kernels not compiled")
+    checked = set()
+    for name, make in _nn_kernel_cases(dtype):
+        a_c, a_s = make(), make()
+        assert getattr(P._nn, name)(*a_c) is None
+        assert getattr(src["_nn"], name)(*a_s) is None
+        for u, w in zip(a_c, a_s):
+            if isinstance(u, np.ndarray):
+                np.testing.assert_allclose(u, w, rtol=1e-6, atol=1e-6, err_msg=name)
+        checked.add(name)
+    exported = {n for n in dir(P._nn) if not n.startswith("_") and callable(getattr(P._nn, n))}
+    assert exported <= checked, f"untested kernels: {exported - checked}"
+
+
+def _conv_geometries(seed, count):
+    r = np.random.default_rng(seed)
+    out = []
+    while len(out) < count:
+        kh, kw, sh, sw, dh, dw = (int(v) for v in r.integers(1, 4, 6))
+        sh, sw, dh, dw = min(sh, 2), min(sw, 2), min(dh, 2), min(dw, 2)
+        ph, pw = (int(v) for v in r.integers(0, 3, 2))
+        h, w = (int(v) for v in r.integers(1, 8, 2))
+        ho = (h + 2 * ph - dh * (kh - 1) - 1) // sh + 1
+        wo = (w + 2 * pw - dw * (kw - 1) - 1) // sw + 1
+        if ho > 0 and wo > 0:
+            out.append((h, w, (kh, kw), (sh, sw), (ph, pw), (dh, dw), (ho, wo)))
+    return out
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+def test_im2col_cm_col2im_cm(dtype, threads):
+    """Channel-major columns: the windows of the zero-padded input; col2im_cm is the adjoint;
+    serial and parallel runs agree bit for bit."""
+    from minitensor.nn import _nn_kernels as NK
+    r = np.random.default_rng(21)
+    for h, w, k, s, p, d, o in _conv_geometries(22, 25):
+        n, c = (int(v) for v in r.integers(1, 4, 2))
+        x = r.standard_normal((n, c, h, w)).astype(dtype)
+        cols = NK.im2col_cm(x, k, s, p, d, o)
+        assert cols.shape == (c, k[0] * k[1], n, o[0] * o[1]) and cols.dtype == dtype
+        xpad = np.pad(x, ((0, 0), (0, 0), (p[0], p[0] + k[0] * d[0]), (p[1], p[1] + k[1] * d[1])))
+        ref = np.empty((c, k[0], k[1], n, o[0], o[1]), dtype)
+        for i in range(k[0]):
+            for j in range(k[1]):
+                win = xpad[:, :, i * d[0]:i * d[0] + s[0] * (o[0] - 1) + 1:s[0],
+                           j * d[1]:j * d[1] + s[1] * (o[1] - 1) + 1:s[1]]
+                ref[:, i, j] = win.transpose(1, 0, 2, 3)
+        np.testing.assert_array_equal(cols, ref.reshape(cols.shape))
+        cc = r.standard_normal(cols.shape).astype(dtype)
+        back = NK.col2im_cm(cc, (h, w), k, s, p, d, o)
+        assert back.shape == x.shape and back.dtype == dtype
+        lhs = np.vdot(cols.astype(np.float64), cc.astype(np.float64))
+        rhs = np.vdot(x.astype(np.float64), back.astype(np.float64))
+        assert abs(lhs - rhs) <= (1e-4 if dtype == np.float32 else 1e-10) * max(1.0, abs(lhs))
+    # above the parallel threshold
+    x = r.standard_normal((16, 8, 30, 31)).astype(dtype)
+    geo = ((3, 3), (1, 1), (1, 1), (1, 1), (30, 31))
+    res = []
+    for nt in (1, 2):
+        threads(nt)
+        cols = NK.im2col_cm(x, *geo)
+        res.append((cols, NK.col2im_cm(cols, (30, 31), *geo)))
+    for a, b in zip(*res):
+        np.testing.assert_array_equal(a, b)
+
+
+def test_nn_cm_glue_rejects_bad_arguments():
+    from minitensor.nn import _nn_kernels as NK
+    x = np.zeros((2, 3, 4, 4), np.float32)
+    geo = ((2, 2), (1, 1), (0, 0), (1, 1), (3, 3))
+    with pytest.raises(ValueError, match="4-D"):
+        NK.im2col_cm(x[0], *geo)
+    with pytest.raises(TypeError, match="float32 or float64"):
+        NK.im2col_cm(x.astype(np.int32), *geo)
+    with pytest.raises(ValueError, match="cols has shape"):
+        NK.col2im_cm(np.zeros((3, 4, 2, 8), np.float32), (4, 4), *geo)
+    with pytest.raises(ValueError, match="4-D"):
+        NK.col2im_cm(np.zeros((3, 4, 2, 3, 3), np.float32), (4, 4), *geo)
+    with pytest.raises(ValueError, match="padding"):
+        NK.col2im_cm(np.zeros((3, 4, 2, 9), np.float32), (4, 4), (2, 2), (1, 1), (-1, 0),
+                     (1, 1), (3, 3))
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+def test_maxpool2x2_fast_path(dtype, threads):
+    """The 2x2/2 kernel path vs a NumPy reference of PyTorch's rule (first maximum;
+    the last NaN of a window wins), odd sizes, serial and parallel."""
+    from minitensor.nn import _nn_kernels as NK
+    r = np.random.default_rng(23)
+    for nc, h, w in [(3, 7, 9), (2, 2, 2), (70, 40, 41)]:
+        x = r.integers(-3, 3, (nc, h, w)).astype(dtype)     # ties
+        x.reshape(-1)[r.integers(0, x.size, max(1, x.size // 20))] = np.nan
+        ho, wo = h // 2, w // 2
+        win = x[:, :2 * ho, :2 * wo].reshape(nc, ho, 2, wo, 2).transpose(0, 1, 3, 2, 4)
+        win = win.reshape(nc, ho, wo, 4)
+        nan = np.isnan(win)
+        last_nan = 3 - np.argmax(nan[..., ::-1], axis=-1)
+        pick = np.where(nan.any(-1), last_nan, np.argmax(np.where(nan, -np.inf, win), axis=-1))
+        ref = np.take_along_axis(win, pick[..., None], -1)[..., 0]
+        yy = 2 * np.arange(ho)[:, None] + pick // 2
+        xx = 2 * np.arange(wo)[None, :] + pick % 2
+        res = []
+        for nt in (1, 2):
+            threads(nt)
+            res.append(NK.maxpool2d(x, (2, 2), (2, 2), (0, 0), (1, 1), (ho, wo)))
+        for out, idx in res:
+            np.testing.assert_array_equal(out, ref)
+            np.testing.assert_array_equal(idx, yy * w + xx)

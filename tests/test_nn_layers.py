@@ -508,7 +508,7 @@ def test_compiled_nn_kernels_match_their_source(dtype):
         "gelu_erf_backward": lambda: (v, v[::-1].copy(), np.empty_like(v), 1),
     }
     exported = {n for n in dir(P._nn) if not n.startswith("_") and callable(getattr(P._nn, n))}
-    assert exported == set(cases)
+    assert set(cases) <= exported   # the rest: tests/test_kernels.py::test_compiled_nn_matches_source
     for name, make in cases.items():
         r = rng(21)   # same random indices for both calls
         a_c = make()

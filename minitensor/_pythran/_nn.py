@@ -90,6 +90,58 @@ def im2col(x, kh, kw, sh, sw, ph, pw, dh, dw, ho, wo, out, nt):
             _im2col_plane(x, out, c, kh, kw, sh, sw, ph, pw, dh, dw, ho, wo)
 
 
+# ------------------------------------------------- im2col, channel-major layout
+def _span(off, st, n, size):
+    """Output positions [a, b) whose input index off + pos*st is in [0, size), and the
+    input slice bounds (first, stop) for them."""
+    a, b = _qrange(off, st, n, size)
+    return a, b, off + a * st, off + (b - 1) * st + 1
+
+
+def _im2col_cm_row(x, out, t, kh, kw, sh, sw, ph, pw, dh, dw, ho, wo):
+    # output row t = (c, r) for every image n: writes out[c, r] only (sequential memory)
+    k = kh * kw
+    c = t // k
+    r = t - c * k
+    i = r // kw
+    j = r - i * kw
+    h = x.shape[2]
+    w = x.shape[3]
+    p0, p1, y0, y1 = _span(i * dh - ph, sh, ho, h)
+    q0, q1, z0, z1 = _span(j * dw - pw, sw, wo, w)
+    for n in range(x.shape[0]):
+        if p1 <= p0 or q1 <= q0:
+            out[c, r, n, :, :] = 0
+        else:
+            if p0 > 0:
+                out[c, r, n, :p0, :] = 0
+            if p1 < ho:
+                out[c, r, n, p1:, :] = 0
+            if q0 > 0:
+                out[c, r, n, p0:p1, :q0] = 0
+            if q1 < wo:
+                out[c, r, n, p0:p1, q1:] = 0
+            if sh == 1 and sw == 1:
+                out[c, r, n, p0:p1, q0:q1] = x[n, c, y0:y1, z0:z1]
+            else:
+                out[c, r, n, p0:p1, q0:q1] = x[n, c, y0:y1:sh, z0:z1:sw]
+
+
+#pythran export im2col_cm(float64[:,:,:,:] order(C), int, int, int, int, int, int, int, int, int, int, float64[:,:,:,:,:] order(C), int)
+#pythran export im2col_cm(float32[:,:,:,:] order(C), int, int, int, int, int, int, int, int, int, int, float32[:,:,:,:,:] order(C), int)
+def im2col_cm(x, kh, kw, sh, sw, ph, pw, dh, dw, ho, wo, out, nt):
+    """x (N, C, H, W) -> out (C, kh*kw, N, Ho, Wo):
+    out[c, i*kw + j, n, p, q] = x[n, c, p*sh - ph + i*dh, q*sw - pw + j*dw] (0 outside x)"""
+    m = x.shape[1] * kh * kw
+    if nt <= 1 or out.size < PAR_MIN:
+        for t in range(m):
+            _im2col_cm_row(x, out, t, kh, kw, sh, sw, ph, pw, dh, dw, ho, wo)
+    else:
+        #omp parallel for num_threads(nt)
+        for t in range(m):
+            _im2col_cm_row(x, out, t, kh, kw, sh, sw, ph, pw, dh, dw, ho, wo)
+
+
 # --------------------------------------------------------------------- col2im
 def _col2im_plane(cols, out, c, kh, kw, sh, sw, ph, pw, dh, dw, ho, wo):
     h = out.shape[1]
@@ -125,6 +177,41 @@ def col2im(cols, kh, kw, sh, sw, ph, pw, dh, dw, ho, wo, out, nt):
         for c in range(nc):
             _col2im_plane(cols, out, c, kh, kw, sh, sw, ph, pw, dh, dw, ho, wo)
 
+
+# ------------------------------------------------- col2im, channel-major layout
+def _col2im_cm_plane(cols, out, t, kh, kw, sh, sw, ph, pw, dh, dw, ho, wo):
+    # plane t = (n, c) of out; reads cols[c, :, n]
+    cc = out.shape[1]
+    n = t // cc
+    c = t - n * cc
+    h = out.shape[2]
+    w = out.shape[3]
+    out[n, c, :, :] = 0
+    for i in range(kh):
+        p0, p1, y0, y1 = _span(i * dh - ph, sh, ho, h)
+        if p1 > p0:
+            for j in range(kw):
+                q0, q1, z0, z1 = _span(j * dw - pw, sw, wo, w)
+                if q1 > q0:
+                    r = i * kw + j
+                    if sh == 1 and sw == 1:
+                        out[n, c, y0:y1, z0:z1] += cols[c, r, n, p0:p1, q0:q1]
+                    else:
+                        out[n, c, y0:y1:sh, z0:z1:sw] += cols[c, r, n, p0:p1, q0:q1]
+
+
+#pythran export col2im_cm(float64[:,:,:,:,:] order(C), int, int, int, int, int, int, int, int, int, int, float64[:,:,:,:] order(C), int)
+#pythran export col2im_cm(float32[:,:,:,:,:] order(C), int, int, int, int, int, int, int, int, int, int, float32[:,:,:,:] order(C), int)
+def col2im_cm(cols, kh, kw, sh, sw, ph, pw, dh, dw, ho, wo, out, nt):
+    """Adjoint of ``im2col_cm``: cols (C, kh*kw, N, Ho, Wo) -> out (N, C, H, W)"""
+    m = out.shape[0] * out.shape[1]
+    if nt <= 1 or cols.size < PAR_MIN:
+        for t in range(m):
+            _col2im_cm_plane(cols, out, t, kh, kw, sh, sw, ph, pw, dh, dw, ho, wo)
+    else:
+        #omp parallel for num_threads(nt)
+        for t in range(m):
+            _col2im_cm_plane(cols, out, t, kh, kw, sh, sw, ph, pw, dh, dw, ho, wo)
 
 # ------------------------------------------------------------------ max pool
 def _maxpool_plane(x, idx, out, c, kh, kw, sh, sw, ph, pw, dh, dw):
@@ -191,12 +278,51 @@ def _maxpool_plane(x, idx, out, c, kh, kw, sh, sw, ph, pw, dh, dw):
                 idx[c, p, q] = bi
 
 
+def _maxpool22_plane(x, idx, out, c):
+    # PyTorch's update rule, in window order: take v if v > best or v is NaN
+    w = x.shape[2]
+    ho = out.shape[1]
+    wo = out.shape[2]
+    for p in range(ho):
+        y = 2 * p
+        for q in range(wo):
+            z = 2 * q
+            best = x[c, y, z]
+            bi = y * w + z
+            v = x[c, y, z + 1]
+            gt = (v > best) | (v != v)
+            bi = y * w + z + 1 if gt else bi
+            best = v if gt else best
+            v = x[c, y + 1, z]
+            gt = (v > best) | (v != v)
+            bi = (y + 1) * w + z if gt else bi
+            best = v if gt else best
+            v = x[c, y + 1, z + 1]
+            gt = (v > best) | (v != v)
+            bi = (y + 1) * w + z + 1 if gt else bi
+            best = v if gt else best
+            out[c, p, q] = best
+            idx[c, p, q] = bi
+
+
 #pythran export maxpool2d(float64[:,:,:] order(C), int, int, int, int, int, int, int, int, int64[:,:,:] order(C), float64[:,:,:] order(C), int)
 #pythran export maxpool2d(float32[:,:,:] order(C), int, int, int, int, int, int, int, int, int64[:,:,:] order(C), float32[:,:,:] order(C), int)
+#pythran export maxpool2d(float64[:,:,:] order(C), int, int, int, int, int, int, int, int, int32[:,:,:] order(C), float64[:,:,:] order(C), int)
+#pythran export maxpool2d(float32[:,:,:] order(C), int, int, int, int, int, int, int, int, int32[:,:,:] order(C), float32[:,:,:] order(C), int)
 def maxpool2d(x, kh, kw, sh, sw, ph, pw, dh, dw, idx, out, nt):
     """out[c, p, q] = max over the window of (p, q) (padding excluded); idx its flat index in the plane"""
     nc = x.shape[0]
-    if nt <= 1 or out.size * kh * kw < PAR_MIN:
+    if (kh == 2 and kw == 2 and sh == 2 and sw == 2 and ph == 0 and pw == 0 and dh == 1
+            and dw == 1 and 2 * out.shape[1] <= x.shape[1] and 2 * out.shape[2] <= x.shape[2]):
+        # the common 2x2/2 pool, every window inside the plane
+        if nt <= 1 or out.size * 4 < PAR_MIN:
+            for c in range(nc):
+                _maxpool22_plane(x, idx, out, c)
+        else:
+            #omp parallel for num_threads(nt)
+            for c in range(nc):
+                _maxpool22_plane(x, idx, out, c)
+    elif nt <= 1 or out.size * kh * kw < PAR_MIN:
         for c in range(nc):
             _maxpool_plane(x, idx, out, c, kh, kw, sh, sw, ph, pw, dh, dw)
     else:
@@ -216,6 +342,8 @@ def _maxpool_backward_plane(grad, idx, out, c):
 
 #pythran export maxpool2d_backward(float64[:,:] order(C), int64[:,:] order(C), float64[:,:] order(C), int)
 #pythran export maxpool2d_backward(float32[:,:] order(C), int64[:,:] order(C), float32[:,:] order(C), int)
+#pythran export maxpool2d_backward(float64[:,:] order(C), int32[:,:] order(C), float64[:,:] order(C), int)
+#pythran export maxpool2d_backward(float32[:,:] order(C), int32[:,:] order(C), float32[:,:] order(C), int)
 def maxpool2d_backward(grad, idx, out, nt):
     """out[c, :] = 0; out[c, idx[c, k]] += grad[c, k]  (grad, idx: (NC, Ho*Wo); out: (NC, H*W))"""
     nc = out.shape[0]

@@ -1,9 +1,10 @@
 """Convolutions and pooling as ``autograd.Function`` subclasses (NCHW layout).
 
-Convolution is im2col + matrix product: the Pythran ``im2col`` kernel gathers
-the windows (with the zero padding and dilation) into a (N*C, kh*kw, Ho*Wo)
-array, one batched ``matmul`` per group multiplies by the weights (BLAS), and
-the backward pass scatter-adds the column gradients back with ``col2im``. The
+Convolution is im2col + matrix product: the Pythran ``im2col_cm`` kernel
+gathers the windows (with the zero padding and dilation) into a channel-major
+(C, kh*kw, N, Ho*Wo) array, one ``matmul`` per group over the whole batch
+multiplies by the weights (BLAS), and the backward pass scatter-adds the column
+gradients back with ``col2im_cm``. The
 1-D forms run as 2-D with a height of 1. Geometry arguments arrive checked and
 normalised by ``nn.functional`` (``padding`` is the left/top padding; the
 output size is given, so asymmetric "same" padding is implicit).
@@ -24,7 +25,13 @@ def _cols(xa, kernel, stride, padding, dilation, out_hw):
 
 
 class Conv2d(Function):
-    """y[n, o] = sum over the group's channels and the window of w * x (+ b)."""
+    """y[n, o] = sum over the group's channels and the window of w * x (+ b).
+
+    The columns are channel-major, (C, kh*kw, N, Ho*Wo): per group, the forward
+    pass, the weight gradient and the column gradient are each one matrix product
+    over the whole batch (one large GEMM instead of N small ones), and the batch
+    axis is moved in front of the output channels once, fused with the bias.
+    """
 
     @staticmethod
     def forward(ctx, x, weight, bias, stride, padding, dilation, groups, out_hw):
@@ -39,15 +46,23 @@ class Conv2d(Function):
         o, cg, kh, kw = wa.shape
         g = groups
         kern = (kh, kw)
-        cols = _cols(xa, kern, stride, padding, dilation, out_hw)    # (n*c, kh*kw, L)
         L = out_hw[0] * out_hw[1]
-        cols4 = cols.reshape(n, g, cg * kh * kw, L)
+        cols = K.im2col_cm(xa, kern, stride, padding, dilation, out_hw)   # (c, k, n, L)
+        cols3 = cols.reshape(g, cg * kh * kw, n * L)
         w3 = wa.reshape(g, o // g, cg * kh * kw)
-        y = np.matmul(w3, cols4).reshape(n, o, out_hw[0], out_hw[1])
+        if g == 1:
+            yt = np.matmul(w3[0], cols3[0])                                # (o, n*L)
+        else:
+            yt = np.matmul(w3, cols3)                                      # (g, o/g, n*L)
+        yt = yt.reshape(o, n, L).transpose(1, 0, 2)
+        y = np.empty((n, o, L), yt.dtype)
         if bias is not None:
-            y += bias._array[:, None, None]
+            np.add(yt, bias._array.astype(yt.dtype, copy=False)[:, None], out=y)
+        else:
+            np.copyto(y, yt)
         ctx.geom = (kern, stride, padding, dilation, out_hw, (h, w), g)
-        ctx.cols4, ctx.w3, ctx.wshape, ctx.xshape, ctx.one_d = cols4, w3, weight.shape, x.shape, one_d
+        ctx.cols3, ctx.w3, ctx.wshape, ctx.xshape, ctx.one_d = cols3, w3, weight.shape, x.shape, one_d
+        y = y.reshape(n, o, out_hw[0], out_hw[1])
         if one_d:
             y = y[:, :, 0, :]
         return _new(y)
@@ -56,23 +71,31 @@ class Conv2d(Function):
     def backward(ctx, gout):
         ga = _garr("conv", gout)
         kern, stride, padding, dilation, out_hw, hw, g = ctx.geom
-        if ctx.one_d:
-            ga = ga[:, :, None, :]
         n, o = ga.shape[:2]
         L = out_hw[0] * out_hw[1]
-        g4 = ga.reshape(n, g, o // g, L)
+        cols3, w3 = ctx.cols3, ctx.w3
+        # (n, o, L) -> (o, n, L): one copy, shared by the three products below
+        gt = np.ascontiguousarray(ga.reshape(n, o, L).transpose(1, 0, 2), dtype=cols3.dtype)
+        g3 = gt.reshape(g, o // g, n * L)
         nx, nw, nb = ctx.needs_input_grad[:3]
         gx = gw = gb = None
         if nb:
-            gb = ga.sum(axis=(0, 2, 3))
+            gb = gt.reshape(o, n * L).sum(axis=1)
         if nw:
-            # sum over the batch of g4[n] @ cols4[n].T, as one product per group
-            gw = np.matmul(g4, ctx.cols4.transpose(0, 1, 3, 2)).sum(axis=0).reshape(ctx.wshape)
+            if g == 1:
+                gw = np.matmul(g3[0], cols3[0].T)
+            else:
+                gw = np.matmul(g3, cols3.transpose(0, 2, 1))
+            gw = gw.reshape(ctx.wshape)
         if nx:
-            gcols = np.matmul(ctx.w3.transpose(0, 2, 1), g4)           # (n, g, cg*k, L)
-            c = gcols.shape[1] * gcols.shape[2] // (kern[0] * kern[1])
-            gcols = gcols.reshape(n * c, kern[0] * kern[1], L)
-            gx = K.col2im(gcols, hw, kern, stride, padding, dilation, out_hw).reshape(ctx.xshape)
+            if g == 1:
+                gcols = np.matmul(w3[0].T, g3[0])                          # (c*k, n*L)
+            else:
+                gcols = np.matmul(w3.transpose(0, 2, 1), g3)               # (g, cg*k, n*L)
+            k = kern[0] * kern[1]
+            gcols = gcols.reshape(-1, k, n, L)                             # (c, k, n, L)
+            gx = K.col2im_cm(gcols, hw, kern, stride, padding, dilation, out_hw)
+            gx = gx.reshape(ctx.xshape)
         return _T(gx), _T(gw), _T(gb), None, None, None, None, None
 
 
@@ -141,7 +164,7 @@ class MaxPool2d(Function):
         out, idx = K.maxpool2d(xa.reshape(n * c, h, w), kernel, stride, padding, dilation, out_hw)
         ctx.idx, ctx.hw, ctx.xshape = idx, (h, w), xa.shape
         shape = (n, c) + tuple(out_hw)
-        return _new(out.reshape(shape)), _new(idx.reshape(shape))
+        return _new(out.reshape(shape)), _new(idx.astype(np.int64).reshape(shape))
 
     @staticmethod
     def backward(ctx, g, gidx=None):

@@ -15,11 +15,12 @@ import numpy as np
 
 from .. import _kernels
 
-__all__ = ["im2col", "col2im", "maxpool2d", "maxpool2d_backward", "gelu_erf",
+__all__ = ["im2col", "col2im", "im2col_cm", "col2im_cm", "maxpool2d", "maxpool2d_backward", "gelu_erf",
            "gelu_erf_backward", "conv_out_size", "pool_out_size"]
 
 _F32 = np.dtype(np.float32)
 _F64 = np.dtype(np.float64)
+_I32 = np.dtype(np.int32)
 _I64 = np.dtype(np.int64)
 
 _mod = None
@@ -125,14 +126,53 @@ def col2im(cols, hw, kernel, stride, padding, dilation, out_hw):
     return out
 
 
+def im2col_cm(x, kernel, stride, padding, dilation, out_hw):
+    """Channel-major columns of ``x`` (N, C, H, W): an array (C, kh*kw, N, Ho*Wo) with
+    ``out[c, i*kw + j, n, p*Wo + q] = x[n, c, p*sh - ph + i*dh, q*sw - pw + j*dw]``
+    (zero in the padding). Reshaped to (C*kh*kw, N*Ho*Wo), a convolution over the
+    whole batch is one matrix product."""
+    f = "im2col_cm"
+    x = _float_array(f, "x", x, 4)
+    kh, kw, sh, sw, ph, pw, dh, dw, ho, wo = _geometry(f, kernel, stride, padding, dilation, out_hw)
+    n, c = x.shape[:2]
+    out = np.empty((c, kh * kw, n, ho, wo), x.dtype)
+    if out.size:
+        _k().im2col_cm(x, kh, kw, sh, sw, ph, pw, dh, dw, ho, wo, out, _nt())
+    return out.reshape(c, kh * kw, n, ho * wo)
+
+
+def col2im_cm(cols, hw, kernel, stride, padding, dilation, out_hw):
+    """Adjoint of :func:`im2col_cm`: scatter-add ``cols`` (C, kh*kw, N, Ho*Wo) into an
+    array (N, C, H, W) (``hw = (H, W)``)."""
+    f = "col2im_cm"
+    cols = _float_array(f, "cols", cols, 4)
+    kh, kw, sh, sw, ph, pw, dh, dw, ho, wo = _geometry(f, kernel, stride, padding, dilation, out_hw)
+    h, w = _ints(f, "input size", hw, 0)
+    c, k, n, L = cols.shape
+    if (k, L) != (kh * kw, ho * wo):
+        raise ValueError(f"{f}: cols has shape {cols.shape}, expected (C, {kh * kw}, N, "
+                         f"{ho * wo}) for a {kh}x{kw} kernel and a {ho}x{wo} output")
+    out = np.empty((n, c, h, w), cols.dtype)
+    if out.size:
+        if cols.size:
+            _k().col2im_cm(cols.reshape(c, k, n, ho, wo), kh, kw, sh, sw, ph, pw, dh, dw, ho, wo,
+                           out, _nt())
+        else:
+            out[...] = 0
+    return out
+
+
 def maxpool2d(x, kernel, stride, padding, dilation, out_hw):
     """Max pooling of ``x`` (NC, H, W) -> (out, idx), both (NC, Ho, Wo); ``idx`` is
-    the flat index (``y*W + x``) of each maximum in its plane."""
+    the flat index (``y*W + x``) of each maximum in its plane: int32 when a plane has
+    fewer than 2**31 elements (the kernel's stores of int64 indices alias the
+    arrays' int64 shape fields and run ~4x slower), else int64."""
     f = "maxpool2d"
     x = _float_array(f, "x", x, 3)
     kh, kw, sh, sw, ph, pw, dh, dw, ho, wo = _geometry(f, kernel, stride, padding, dilation, out_hw)
     out = np.empty((x.shape[0], ho, wo), x.dtype)
-    idx = np.empty((x.shape[0], ho, wo), _I64)
+    idt = _I32 if x.shape[1] * x.shape[2] < 2 ** 31 else _I64
+    idx = np.empty((x.shape[0], ho, wo), idt)
     if out.size:
         if x.shape[1] == 0 or x.shape[2] == 0:
             raise ValueError(f"{f}: cannot pool an empty plane of shape {x.shape[1:]}")
@@ -157,7 +197,7 @@ def maxpool2d_backward(grad, idx, hw):
         return out.reshape(nc, h, w)
     if idx.size and (idx.min() < 0 or idx.max() >= h * w):
         raise ValueError(f"{f}: idx has values outside [0, {h * w})")
-    idx = np.ascontiguousarray(idx, dtype=_I64)
+    idx = np.ascontiguousarray(idx, dtype=_I32 if idx.dtype == _I32 else _I64)
     _k().maxpool2d_backward(grad.reshape(nc, -1), idx.reshape(nc, -1), out, _nt())
     return out.reshape(nc, h, w)
 
