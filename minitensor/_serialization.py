@@ -295,6 +295,18 @@ def load(f):
 
 
 def _load(f, what):
+    # look at the magic bytes first: np.load's own message for a file that is neither
+    # .npy nor .npz ("contains pickled data ... load it unsafely") is misleading here
+    try:
+        start = f.tell()
+        magic = f.read(6)
+        f.seek(start)
+    except (OSError, AttributeError, ValueError):
+        magic = None
+    if magic is not None and not magic.startswith((b"PK\x03\x04", b"PK\x05\x06",
+                                                   b"\x93NUMPY")):
+        raise ValueError(f"minitensor.load: {what} is not a minitensor file (not an .npz "
+                         f"archive)" + (" or is empty" if not magic else ""))
     try:
         npz = np.load(f, allow_pickle=False)
     except (ValueError, OSError, EOFError, zipfile.BadZipFile) as exc:
@@ -306,8 +318,11 @@ def _load(f, what):
     with npz:
         try:
             if _STRUCT not in npz.files:
+                hint = ""
+                if any(name.endswith("data.pkl") for name in npz.zip.namelist()):
+                    hint = "; it looks like a PyTorch checkpoint (torch.save)"
                 raise ValueError(f"minitensor.load: {what} is not a minitensor file (an .npz "
-                                 f"archive without a {_STRUCT!r} entry)")
+                                 f"archive without a {_STRUCT!r} entry{hint})")
             try:
                 raw = npz[_STRUCT]
             except ValueError as exc:

@@ -211,8 +211,10 @@ def test_corrupt_and_foreign_files(tmp_path):
     for name, content in cases.items():
         p = tmp_path / f"{name}.mt"
         p.write_bytes(content)
-        with pytest.raises(ValueError, match="minitensor.load: .*(corrupt|not a minitensor)"):
+        with pytest.raises(ValueError, match="minitensor.load: .*(corrupt|not a minitensor)") \
+                as info:
             xp.load(p)
+        assert "pickle" not in str(info.value)     # never suggests loading unsafely
     foreign = tmp_path / "foreign.npz"
     np.savez(foreign, x=np.ones(3))
     with pytest.raises(ValueError, match="not a minitensor file"):
@@ -280,3 +282,14 @@ def test_optimizer_and_model_like_state_round_trip(tmp_path):
     assert st["step"] == 1 and st["exp_avg"].dtype == xp.float32
     assert got["optimizer"]["param_groups"][0]["betas"] == (0.9, 0.999)
     _assert_same_tensor(w.detach(), got["model"]["w"])
+
+
+def test_pytorch_checkpoint_is_named(tmp_path):
+    torch = pytest.importorskip("torch")
+    path = tmp_path / "model.pt"
+    torch.save({"w": torch.ones(2)}, path)
+    with pytest.raises(ValueError, match="not a minitensor file.*PyTorch checkpoint"):
+        xp.load(path)
+    with open(path, "rb") as f:          # file objects too
+        with pytest.raises(ValueError, match="PyTorch checkpoint"):
+            xp.load(f)

@@ -22,6 +22,9 @@ A subclass implements only (MLX's ``init_single``/``apply_single`` split):
 The ``fused`` argument of every optimizer chooses: ``None`` (default) uses the
 kernel where it applies, ``False`` always runs the reference ``_update``, and
 ``True`` raises if a parameter cannot take the kernel.
+
+# Note: the ``step`` counter in ``state`` is a Python int (PyTorch keeps a 0-d
+# tensor); ``load_state_dict`` accepts either.
 """
 import copy
 import itertools
