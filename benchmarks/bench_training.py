@@ -1,0 +1,326 @@
+"""One training step (forward, cross-entropy, backward, optimizer step; float32) in
+minitensor, PyTorch (CPU) and hand-written NumPy:
+
+* MLP 784-512-256-10, batch 128, Adam (lr 1e-3);
+* CNN conv16-conv32-linear on 28x28 (3x3 convolutions with padding 1, ReLU, 2x2 max
+  pools), batch 64, SGD with momentum 0.9;
+* digits CNN: the model of ``minitensor/examples/digits.py`` (conv16-conv32-pool-
+  linear64-linear on 8x8 inputs) with the example's defaults, batch 32, Adam
+  (lr 3e-3); PyTorch only (no hand-written NumPy version).
+
+    python benchmarks/bench_training.py [--steps N] [--repeat R] [--threads T] [--case NAME]
+
+All three start from PyTorch's initial weights and the same data (the first losses
+are checked to agree, and the NumPy loss after 4 steps agrees with minitensor's).
+PyTorch runs in a child process that never imports minitensor; the implementations
+take turns (one block of ``steps`` steps each, ``repeat`` times, the order rotating
+from block to block) so they see the same machine load. For each, the median (and
+best) wall time per step and the median CPU time per step (process time, all
+threads) in ms; then the ratios minitensor / PyTorch and minitensor / NumPy of the
+medians (< 1: minitensor is faster). On a busy shared machine the CPU times are the
+steadier figure (wall times include waiting for a core). ``--threads`` sets the
+BLAS/OpenMP/kernel thread counts of all three (default: leave them alone).
+"""
+import argparse
+import multiprocessing as mp
+import os
+import sys
+import time
+
+
+def _set_threads(n):
+    for var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS",
+                "MINITENSOR_NUM_THREADS"):
+        os.environ[var] = str(n)
+
+
+def mlp(lib):
+    return lib.Sequential(lib.Linear(784, 512), lib.ReLU(), lib.Linear(512, 256), lib.ReLU(),
+                          lib.Linear(256, 10))
+
+
+def cnn(lib):
+    return lib.Sequential(
+        lib.Conv2d(1, 16, 3, padding=1), lib.ReLU(), lib.MaxPool2d(2),
+        lib.Conv2d(16, 32, 3, padding=1), lib.ReLU(), lib.MaxPool2d(2),
+        lib.Flatten(), lib.Linear(32 * 7 * 7, 10))
+
+
+def digits_cnn(lib):
+    # the model of minitensor/examples/digits.py (checked against make_model in main)
+    return lib.Sequential(
+        lib.Conv2d(1, 16, 3, padding=1), lib.ReLU(),
+        lib.Conv2d(16, 32, 3, padding=1), lib.ReLU(), lib.MaxPool2d(2),
+        lib.Flatten(), lib.Linear(32 * 4 * 4, 64), lib.ReLU(), lib.Linear(64, 10))
+
+
+# name: (model, input shape, optimizer name, optimizer kwargs)
+CASES = {
+    "MLP 784-512-256-10, batch 128, Adam": (mlp, (128, 784), "Adam", dict(lr=1e-3)),
+    "CNN conv16-conv32-linear 28x28, batch 64, SGD momentum":
+        (cnn, (64, 1, 28, 28), "SGD", dict(lr=0.01, momentum=0.9)),
+    "digits CNN (examples/digits.py) 8x8, batch 32, Adam":
+        (digits_cnn, (32, 1, 8, 8), "Adam", dict(lr=3e-3)),
+}
+
+
+def _data(shape):
+    import numpy as np
+    rng = np.random.default_rng(0)
+    return rng.standard_normal(shape).astype(np.float32), rng.integers(0, 10, shape[0])
+
+
+def _time_block(step, steps):
+    """(wall, CPU) ms per step over a block of ``steps`` steps."""
+    w0, c0 = time.perf_counter(), time.process_time()
+    for _ in range(steps):
+        step()
+    return ((time.perf_counter() - w0) / steps * 1e3, (time.process_time() - c0) / steps * 1e3)
+
+
+# ---------------------------------------------------------------------------
+# PyTorch (child process)
+
+def _torch_worker(conn, threads):
+    if threads:
+        _set_threads(threads)
+    import torch
+    if threads:
+        torch.set_num_threads(threads)
+    torch.manual_seed(0)
+    step = None
+    while True:
+        msg = conn.recv()
+        if msg[0] == "quit":
+            return
+        if msg[0] == "case":
+            make, shape, opt_name, opt_kw = CASES[msg[1]]
+            model = make(torch.nn)
+            opt = getattr(torch.optim, opt_name)(model.parameters(), **opt_kw)
+            crit = torch.nn.CrossEntropyLoss()
+            x_np, y_np = _data(shape)
+            x, y = torch.from_numpy(x_np), torch.from_numpy(y_np)
+
+            def step():
+                opt.zero_grad()
+                loss = crit(model(x), y)
+                loss.backward()
+                opt.step()
+                return loss
+            weights = [p.detach().numpy().copy() for p in model.parameters()]
+            first = float(step().detach())
+            for _ in range(2):
+                step()
+            conn.send((weights, first, torch.get_num_threads()))
+        elif msg[0] == "time":
+            conn.send(_time_block(step, msg[1]))
+
+
+# ---------------------------------------------------------------------------
+# hand-written NumPy forward/backward
+
+def _numpy_step_factory(case, weights, x, y):
+    import numpy as np
+    from numpy.lib.stride_tricks import sliding_window_view
+    make, shape, opt_name, opt_kw = CASES[case]
+    params = [w.copy() for w in weights]
+    n = x.shape[0]
+    onehot = np.zeros((n, 10), np.float32)
+    onehot[np.arange(n), y] = 1
+
+    def ce(z):
+        m = z.max(axis=1, keepdims=True)
+        e = np.exp(z - m)
+        s = e.sum(axis=1, keepdims=True)
+        loss = float(np.mean(np.log(s[:, 0]) + m[:, 0] - z[np.arange(n), y]))
+        return loss, (e / s - onehot) / n
+
+    def conv_fwd(a, w, b):
+        nb, c, h, wd = a.shape
+        ap = np.pad(a, ((0, 0), (0, 0), (1, 1), (1, 1)))
+        cols = sliding_window_view(ap, (3, 3), axis=(2, 3)).transpose(0, 2, 3, 1, 4, 5)
+        cols = cols.reshape(nb * h * wd, c * 9)
+        out = cols @ w.reshape(w.shape[0], -1).T + b
+        return out.reshape(nb, h, wd, -1).transpose(0, 3, 1, 2), cols
+
+    def conv_bwd(dout, cols, w, a_shape, need_dx):
+        nb, c, h, wd = a_shape
+        d = dout.transpose(0, 2, 3, 1).reshape(-1, w.shape[0])
+        dw = (d.T @ cols).reshape(w.shape)
+        db = d.sum(axis=0)
+        if not need_dx:
+            return None, dw, db
+        dcols = (d @ w.reshape(w.shape[0], -1)).reshape(nb, h, wd, c, 3, 3)
+        dxp = np.zeros((nb, c, h + 2, wd + 2), np.float32)
+        for i in range(3):
+            for j in range(3):
+                dxp[:, :, i:i + h, j:j + wd] += dcols[:, :, :, :, i, j].transpose(0, 3, 1, 2)
+        return dxp[:, :, 1:-1, 1:-1], dw, db
+
+    def pool_fwd(a):
+        nb, c, h, wd = a.shape
+        r = a.reshape(nb, c, h // 2, 2, wd // 2, 2).transpose(0, 1, 2, 4, 3, 5)
+        r = r.reshape(nb, c, h // 2, wd // 2, 4)
+        idx = r.argmax(axis=-1)[..., None]
+        return np.take_along_axis(r, idx, axis=-1)[..., 0], idx
+
+    def pool_bwd(dout, idx, a_shape):
+        nb, c, h, wd = a_shape
+        dr = np.zeros((nb, c, h // 2, wd // 2, 4), np.float32)
+        np.put_along_axis(dr, idx, dout[..., None], axis=-1)
+        dr = dr.reshape(nb, c, h // 2, wd // 2, 2, 2).transpose(0, 1, 2, 4, 3, 5)
+        return dr.reshape(a_shape)
+
+    def grads_mlp():
+        w1, b1, w2, b2, w3, b3 = params
+        h1 = x @ w1.T + b1
+        a1 = np.maximum(h1, 0)
+        h2 = a1 @ w2.T + b2
+        a2 = np.maximum(h2, 0)
+        loss, dz = ce(a2 @ w3.T + b3)
+        g3, gb3 = dz.T @ a2, dz.sum(0)
+        d2 = (dz @ w3) * (h2 > 0)
+        g2, gb2 = d2.T @ a1, d2.sum(0)
+        d1 = (d2 @ w2) * (h1 > 0)
+        g1, gb1 = d1.T @ x, d1.sum(0)
+        return loss, [g1, gb1, g2, gb2, g3, gb3]
+
+    def grads_cnn():
+        k1, c1, k2, c2, w, b = params
+        h1, cols1 = conv_fwd(x, k1, c1)
+        a1 = np.maximum(h1, 0)
+        p1, i1 = pool_fwd(a1)
+        h2, cols2 = conv_fwd(p1, k2, c2)
+        a2 = np.maximum(h2, 0)
+        p2, i2 = pool_fwd(a2)
+        f = p2.reshape(n, -1)
+        loss, dz = ce(f @ w.T + b)
+        gw, gb = dz.T @ f, dz.sum(0)
+        dp2 = (dz @ w).reshape(p2.shape)
+        da2 = pool_bwd(dp2, i2, a2.shape) * (h2 > 0)
+        dp1, gk2, gc2 = conv_bwd(da2, cols2, k2, p1.shape, True)
+        da1 = pool_bwd(dp1, i1, a1.shape) * (h1 > 0)
+        _, gk1, gc1 = conv_bwd(da1, cols1, k1, x.shape, False)
+        return loss, [gk1, gc1, gk2, gc2, gw, gb]
+
+    if make not in (mlp, cnn):
+        return None
+    grads = grads_mlp if make is mlp else grads_cnn
+    state = {"t": 0, "m": [np.zeros_like(p) for p in params],
+             "v": [np.zeros_like(p) for p in params], "buf": None}
+
+    def step():
+        loss, gs = grads()
+        state["t"] += 1
+        if opt_name == "Adam":
+            lr, b1, b2, eps = opt_kw["lr"], 0.9, 0.999, 1e-8
+            bc1, bc2 = 1 - b1 ** state["t"], 1 - b2 ** state["t"]
+            for p, g, m, v in zip(params, gs, state["m"], state["v"]):
+                m *= b1
+                m += (1 - b1) * g
+                v *= b2
+                v += (1 - b2) * g * g
+                p -= (lr / bc1) * m / (np.sqrt(v) / np.sqrt(bc2) + eps)
+        else:
+            lr, mom = opt_kw["lr"], opt_kw["momentum"]
+            if state["buf"] is None:
+                state["buf"] = [g.copy() for g in gs]
+            else:
+                for buf, g in zip(state["buf"], gs):
+                    buf *= mom
+                    buf += g
+            for p, buf in zip(params, state["buf"]):
+                p -= lr * buf
+        return loss
+
+    return step
+
+
+# ---------------------------------------------------------------------------
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--steps", type=int, default=10)
+    ap.add_argument("--repeat", type=int, default=7)
+    ap.add_argument("--threads", type=int, default=None)
+    ap.add_argument("--case", default=None, help="run only the cases whose name starts with this")
+    args = ap.parse_args()
+    if args.threads:
+        _set_threads(args.threads)
+    ctx = mp.get_context("spawn")
+    parent, child = ctx.Pipe()
+    worker = ctx.Process(target=_torch_worker, args=(child, args.threads), daemon=True)
+    worker.start()
+
+    import numpy as np
+    import minitensor as xp
+    from minitensor import nn, optim
+    from minitensor.examples import digits
+    assert ([p.shape for p in digits.make_model().parameters()]
+            == [p.shape for p in digits_cnn(nn).parameters()]), "digits model changed"
+    print(f"{time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}; {os.cpu_count()} CPUs, "
+          f"load average {' '.join(f'{v:.1f}' for v in os.getloadavg())}; minitensor kernel "
+          f"threads {xp.get_num_threads()}; medians of {args.repeat} blocks of {args.steps} "
+          f"steps (wall ms/step, CPU ms/step)", flush=True)
+    try:
+        for name, (make, shape, opt_name, opt_kw) in CASES.items():
+            if args.case and not name.startswith(args.case):
+                continue
+            parent.send(("case", name))
+            weights, t_first, t_threads = parent.recv()
+            model = make(nn)
+            params = list(model.parameters())
+            assert [p.shape for p in params] == [w.shape for w in weights]
+            for p, w in zip(params, weights):
+                p._array[...] = w
+            opt = getattr(optim, opt_name)(params, **opt_kw)
+            crit = nn.CrossEntropyLoss()
+            x_np, y_np = _data(shape)
+            x, y = xp.asarray(x_np), xp.asarray(y_np)
+
+            def m_step():
+                opt.zero_grad()
+                loss = crit(model(x), y)
+                loss.backward()
+                opt.step()
+                return loss
+            np_step = _numpy_step_factory(name, weights, x_np, y_np)
+            m_first = float(m_step())
+            firsts = [m_first] + ([np_step()] if np_step else [])
+            for first in firsts:   # same weights and data: the same first loss
+                assert abs(first - t_first) < 1e-4 * max(1.0, abs(t_first)), (firsts, t_first)
+            for _ in range(3):
+                m_loss = float(m_step())
+                n_loss = np_step() if np_step else m_loss
+            # the NumPy backward passes and updates agree with minitensor's (4th step's loss)
+            assert abs(m_loss - n_loss) < 1e-3 * max(1.0, abs(m_loss)), (m_loss, n_loss)
+
+            def torch_block(steps):
+                parent.send(("time", steps))
+                return parent.recv()
+            runners = {"minitensor": lambda k: _time_block(m_step, k), "torch": torch_block}
+            if np_step:
+                runners["numpy"] = lambda k: _time_block(np_step, k)
+            names = list(runners)
+            times = {k: [] for k in names}
+            for r in range(args.repeat):
+                for k in names[r % len(names):] + names[:r % len(names)]:   # rotate the order
+                    times[k].append(runners[k](args.steps))
+            wall = {k: float(np.median([t[0] for t in v])) for k, v in times.items()}
+            cpu = {k: float(np.median([t[1] for t in v])) for k, v in times.items()}
+            best = {k: min(t[0] for t in v) for k, v in times.items()}
+            print(f"{name} (torch threads {t_threads}):", flush=True)
+            for k in names:
+                print(f"    {k:10s} wall {wall[k]:8.2f} ms/step (best {best[k]:7.2f})  "
+                      f"CPU {cpu[k]:8.2f} ms/step", flush=True)
+            for other in names[1:]:
+                print(f"    ratio minitensor/{other}: wall {wall['minitensor'] / wall[other]:.2f} "
+                      f"(best {best['minitensor'] / best[other]:.2f}), "
+                      f"CPU {cpu['minitensor'] / cpu[other]:.2f}", flush=True)
+    finally:
+        parent.send(("quit",))
+        worker.join(timeout=30)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
