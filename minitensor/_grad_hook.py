@@ -28,11 +28,14 @@ class _GradTensor(Tensor):
 
 
 class _State:
-    __slots__ = ("hook",)
+    __slots__ = ("hook", "write")
 
     def __init__(self):
         # hook(name, raw_function, args, kwargs) -> result, set by minitensor.autograd
         self.hook = None
+        # write(tensor, method_name, value), called by Tensor.fill_/copy_/zero_ before
+        # they write in place (set by minitensor.autograd: saved-value checks)
+        self.write = None
 
 
 state = _State()

@@ -34,7 +34,7 @@ import numpy as np
 
 from ._array_object import Tensor, _check_device
 from ._dtypes import DType, _FROM_NP
-from ._grad_hook import _GradTensor
+from ._grad_hook import _GradTensor, state as _grad_state
 
 __all__ = []
 
@@ -361,6 +361,8 @@ def _install_methods(ns):
         a = self._array
         if not a.flags.writeable:
             raise ValueError(f"{name}(): the tensor is read-only (a broadcast view?)")
+        if _grad_state.write is not None:  # autograd loaded: note the write
+            _grad_state.write(self, name, value)
         if isinstance(value, Tensor):
             value = value._array
         if a.dtype.kind != "c" and (isinstance(value, complex) or (
@@ -397,7 +399,7 @@ def _install_methods(ns):
         except ValueError:
             raise RuntimeError(f"copy_(): the source of shape {s.shape} cannot be broadcast to "
                                f"the destination's shape {self.shape}") from None
-        return _write(self, "copy_", s)
+        return _write(self, "copy_", src if isinstance(src, Tensor) else s)
 
     # ------------------------------------------------------------ new tensors
     def _new_like(name, creator):

@@ -417,6 +417,105 @@ def test_inplace_methods_guarded():
         y.backward()
 
 
+def test_inplace_write_through_another_view_raises():
+    # PyTorch shares one version counter between a tensor and its views; here every
+    # in-place write notes its root buffer and a saved value read later checks it
+    x = leaf([1.0, 2.0, 3.0])
+    y = x * 2.0
+    z = y[:2]  # a view of y
+    loss = xp.sum(z * z)  # multiply saves z
+    with xp.no_grad():
+        y[0] = 100.0  # written through the base
+    with pytest.raises(RuntimeError, match="modified by an in-place operation"):
+        loss.backward()
+    y = x * 2.0
+    loss = xp.sum(y * y)  # saves y
+    with xp.no_grad():
+        y[:2][0] = 100.0  # written through a view
+    with pytest.raises(RuntimeError, match="modified by an in-place operation"):
+        loss.backward()
+    if torch is not None:
+        tx = tleaf([1.0, 2.0, 3.0])
+        ty = tx * 2.0
+        tl = (ty[:2] * ty[:2]).sum()
+        with torch.no_grad():
+            ty[0] = 100.0
+        with pytest.raises(RuntimeError, match="modified by an inplace operation"):
+            tl.backward()
+
+
+def test_inplace_write_to_saved_plain_tensor_raises():
+    x = leaf([1.0, 2.0, 3.0])
+    a = xp.ones(3)  # no autograd state: saved by multiply for x's gradient
+    loss = xp.sum(x * a)
+    a[0] = 5.0
+    with pytest.raises(RuntimeError, match="modified by an in-place operation"):
+        loss.backward()
+    b = xp.ones((2, 3))
+    loss = xp.sum(x * b[0])  # saves a view of b
+    b.fill_(7.0)
+    with pytest.raises(RuntimeError, match="modified by an in-place operation"):
+        loss.backward()
+    # writes before recording, or after backward, are fine
+    a = xp.ones(3)
+    a[0] = 2.0
+    x.grad = None
+    loss = xp.sum(x * a)
+    loss.backward()
+    a[0] = 3.0
+    close(x.grad, [2.0, 1.0, 1.0])
+    xp.sum(x * a).backward()
+    close(x.grad, [5.0, 2.0, 2.0])
+
+
+def test_setitem_of_a_value_that_requires_grad():
+    x = leaf([1.0, 2.0, 3.0])
+    c = xp.zeros(3)
+    # the target does not take part in autograd: the gradient would be lost
+    for write in (lambda: c.__setitem__(slice(0, 2), x[:2] * 2.0),
+                  lambda: c.__iadd__(x), lambda: c.copy_(x)):
+        with pytest.raises(RuntimeError, match="gradient would be lost"):
+            write()
+    close(c, [0.0, 0.0, 0.0])  # nothing was written
+    with xp.no_grad():  # explicit: values only
+        c[0:2] = x[:2] * 2.0
+    close(c, [2.0, 4.0, 0.0])
+    c[2] = x.detach()[2]
+    close(c, [2.0, 4.0, 3.0])
+    # out of place instead: the gradient flows
+    mask = xp.asarray([True, True, False])
+    out = xp.where(mask, x * 2.0, xp.zeros(3))
+    xp.sum(out).backward()
+    close(x.grad, [2.0, 2.0, 0.0])
+
+
+def test_take_and_mask_gradients():
+    x = leaf(A)
+    idx = xp.asarray([3, 0, 3])
+    y = xp.take(x, idx, axis=1)  # repeated columns accumulate
+    w = RNG.standard_normal((3, 3))
+    xp.sum(y * xp.asarray(w)).backward()
+    expected_take = np.zeros_like(A)
+    np.add.at(expected_take, (slice(None), [3, 0, 3]), w)
+    close(x.grad, expected_take)
+    x.grad = None
+    m = x > 0.0
+    xp.sum(x[m] ** 2).backward()
+    close(x.grad, np.where(A > 0, 2 * A, 0.0))
+    x.grad = None
+    xp.sum(xp.take_along_axis(x, xp.asarray([[0], [1], [0]]), axis=1) * 3.0).backward()
+    expected = np.zeros_like(A)
+    expected[[0, 1, 2], [0, 1, 0]] = 3.0
+    close(x.grad, expected)
+    if torch is not None:
+        tx = tleaf(A)
+        (tx[:, torch.tensor([3, 0, 3])] * torch.tensor(w)).sum().backward()
+        close(tx.grad, expected_take)
+        tx2 = tleaf(A)
+        (tx2[tx2 > 0] ** 2).sum().backward()
+        close(tx2.grad, np.where(A > 0, 2 * A, 0.0))
+
+
 def test_optimizer_style_update_loop():
     w = leaf([1.0, -1.0])
     for _ in range(50):

@@ -56,4 +56,5 @@ def tensor(data, dtype=None, requires_grad=False, device=None):
 
 
 _engine._install_inplace_guards()
+_grad_hook.state.write = _engine._on_write
 _grad_hook.state.hook = _engine.record

@@ -11,6 +11,7 @@ reference cycles. Leaves accumulate into ``.grad`` through an
 The walk is iterative (Kahn's algorithm over dependency counts), so graph depth
 is not limited by Python's recursion limit.
 """
+import functools
 import weakref
 
 import numpy as np
@@ -72,6 +73,64 @@ def _differentiable_dtype(a):
     return a.dtype.kind in "fc"
 
 
+# ------------------------------------------------------------- in-place writes
+# A tensor's version (``_Meta.version``) catches in-place writes through that
+# tensor. Writes through another view of the same memory (a slice of a saved
+# tensor, the base of a saved view) or through a plain tensor (no ``_meta``) are
+# caught here, as PyTorch's version counter shared between views does: every
+# in-place write notes the epoch of the write on its root buffer (the ndarray at
+# the end of the ``.base`` chain); a node remembers the epoch it was recorded at
+# and, when its rule reads a saved input or output, raises if that value's root
+# buffer was written since.
+class _WritesState:
+    __slots__ = ("epoch",)
+
+    def __init__(self):
+        self.epoch = 0
+
+
+_writes_state = _WritesState()
+_writes = {}  # id(root buffer) -> (epoch of its last in-place write, weakref to the root)
+
+
+def _root(a):
+    b = a.base
+    while isinstance(b, np.ndarray):
+        a = b
+        b = a.base
+    return a
+
+
+def _forget(key, ref):
+    e = _writes.get(key)
+    if e is not None and e[1] is ref:
+        del _writes[key]
+
+
+def _note_write(a):
+    """Record an in-place write into ndarray ``a`` (any view of its buffer)."""
+    r = _root(a)
+    _writes_state.epoch = epoch = _writes_state.epoch + 1
+    k = id(r)
+    e = _writes.get(k)
+    if e is not None and e[1]() is r:
+        _writes[k] = (epoch, e[1])
+    else:
+        _writes[k] = (epoch, weakref.ref(r, functools.partial(_forget, k)))
+
+
+def _check_unwritten(a, epoch, name, out=None):
+    r = _root(a)
+    e = _writes.get(id(r))
+    if e is not None and e[0] > epoch and e[1]() is r:
+        what = f"output {out} of {name}" if out is not None else \
+            f"one of the tensors needed to compute the gradient of {name}"
+        raise RuntimeError(
+            f"{what} has been modified by an in-place operation (through another view of "
+            f"its memory or a tensor outside autograd) since the call was recorded; do the "
+            f"in-place update after backward(), or compute out of place")
+
+
 class Node:
     """A recorded operation: the context its gradient rule reads.
 
@@ -84,7 +143,8 @@ class Node:
 
     __slots__ = ("name", "rule", "args", "kwargs", "_inputs", "next_edges", "out_arrays",
                  "out_hooks", "out_retained", "freed", "create_graph", "needs_input_grad",
-                 "in_shapes", "in_dtypes", "in_versions", "out_versions", "saved", "__weakref__")
+                 "in_shapes", "in_dtypes", "in_versions", "out_versions", "saved", "epoch",
+                 "__weakref__")
 
     def __init__(self, name, rule, args, kwargs, inputs, next_edges, out_arrays):
         self.name = name
@@ -105,6 +165,7 @@ class Node:
         self.in_versions = tuple((m, m.version) for m in metas if m is not None)
         self.out_versions = None   # per output: (weakref to its _Meta, version), set by record
         self.saved = None
+        self.epoch = _writes_state.epoch
 
     def __repr__(self):
         return f"<{self.name}Backward>"
@@ -119,6 +180,9 @@ class Node:
         self._check_freed()
         if self.in_versions:
             self._check_versions()
+        if _writes:
+            for t in self._inputs:
+                _check_unwritten(t._array, self.epoch, self.name)
         if self.create_graph:
             return self._inputs
         return tuple(_plain(t) for t in self._inputs)
@@ -136,6 +200,8 @@ class Node:
                     f"modified by an in-place operation (version {m.version}, expected {v}); "
                     f"do the in-place update after backward(), or compute out of place")
         a = self.out_arrays[i]
+        if _writes:
+            _check_unwritten(a, self.epoch, self.name, i)
         if self.create_graph:
             return _make_grad_tensor(a, _Meta(True, self, i))
         return Tensor._new(a)
@@ -363,6 +429,7 @@ def record(name, raw, args, kwargs):
     node.in_dtypes = tuple(dtypes)
     node.in_versions = tuple(versions)
     node.saved = None
+    node.epoch = _writes_state.epoch
     if type(result) is Tensor:  # one output (the common case)
         m = _Meta(True, node, 0)
         node.out_versions = ((weakref.ref(m), 0),)
@@ -745,24 +812,67 @@ _INPLACE = ("__setitem__", "__iadd__", "__isub__", "__imul__", "__itruediv__", "
             "__ilshift__", "__irshift__")
 
 
+def _value_needs_grad(args):
+    for a in args:
+        if isinstance(a, _GradTensor) and a._meta.requires_grad:
+            return True
+    return False
+
+
+def _lost_gradient_error(name):
+    return RuntimeError(
+        f"{name}: the value requires grad but the tensor written in place does not take "
+        f"part in autograd, so the gradient would be lost; build the result out of place "
+        f"(where, concat, stack), or detach() the value, or write under minitensor.no_grad()")
+
+
 def _install_inplace_guards():
     """In-place writes to a tensor that requires grad raise while grad mode is on
     (they would silently corrupt the recorded graph); under ``no_grad()`` they
     work (optimizer updates) and bump the tensor's version, which ``backward``
-    checks against the versions its nodes saved."""
+    checks against the versions its nodes saved. Every in-place write (plain
+    tensors too) also notes its buffer (``_note_write``: writes through other
+    views), and writing a value that requires grad into a tensor that does not
+    take part in autograd raises (the gradient would be silently lost)."""
     for name in _INPLACE:
         base = getattr(Tensor, name)
 
         def guarded(self, *args, _base=base, _name=name):
             m = self._meta
-            if m.requires_grad and is_grad_enabled():
-                what = "a leaf tensor that requires grad" if m.grad_fn is None else \
-                    "a tensor that is part of a recorded graph"
-                raise RuntimeError(
-                    f"{_name}: {what} cannot be modified in place while grad mode is on; "
-                    f"wrap the update in minitensor.no_grad(), or compute out of place")
+            if is_grad_enabled():
+                if m.requires_grad:
+                    what = "a leaf tensor that requires grad" if m.grad_fn is None else \
+                        "a tensor that is part of a recorded graph"
+                    raise RuntimeError(
+                        f"{_name}: {what} cannot be modified in place while grad mode is on; "
+                        f"wrap the update in minitensor.no_grad(), or compute out of place")
+                if _value_needs_grad(args):
+                    raise _lost_gradient_error(_name)
             r = _base(self, *args)
-            m.version += 1
+            if r is self or r is None:  # written in place (not a new tensor)
+                m.version += 1
+                _note_write(self._array)
             return r
         guarded.__name__ = name
         setattr(_GradTensor, name, guarded)
+
+        def plain(self, *args, _base=base, _name=name):
+            if _grad_local.enabled and _value_needs_grad(args):
+                raise _lost_gradient_error(_name)
+            r = _base(self, *args)
+            if r is self or r is None:
+                _note_write(self._array)
+            return r
+        plain.__name__ = name
+        plain.__doc__ = base.__doc__
+        setattr(Tensor, name, plain)
+
+
+def _on_write(t, name, value):
+    """``Tensor.fill_/copy_/zero_`` (``_tensor_methods._write``) call this before
+    writing (when autograd is loaded): the lost-gradient check and the write note."""
+    if _grad_local.enabled and isinstance(value, _GradTensor) and value._meta.requires_grad:
+        m = _get_meta(t)
+        if m is None or not m.requires_grad:
+            raise _lost_gradient_error(name)
+    _note_write(t._array)
