@@ -127,7 +127,12 @@ def isdtype(dtype, kind):
     True
     """
     if not isinstance(dtype, DType):
-        raise TypeError(f"isdtype: expected a minitensor dtype, got {dtype!r}")
+        # Note: NumPy dtypes are accepted, as everywhere else in the namespace
+        # (scikit-learn passes a NumPy X's dtype to the namespace of a minitensor y).
+        d = _as_dtype(dtype) if isinstance(dtype, np.dtype) and dtype in _FROM_NP else None
+        if d is None:
+            raise TypeError(f"isdtype: expected a minitensor dtype, got {dtype!r}")
+        dtype = d
     if isinstance(kind, tuple):
         return any(isdtype(dtype, k) for k in kind)
     if isinstance(kind, DType):

@@ -2,14 +2,20 @@
 
 Runs tests/interop (in this process) and prints, as Markdown, every public name
 whose tests all passed, grouped by module, with counts; names with a failing
-test are listed separately. The list in docs/interop.md is this script's output:
+test are listed separately. pytest's own output goes to stderr. The list in
+docs/interop.md is this script's output; ``--write`` replaces it there (between
+the ``verified-list`` markers):
 
     python tests/interop/list_verified.py > /tmp/verified.md
+    python tests/interop/list_verified.py --write docs/interop.md
 
-Extra arguments go to pytest (e.g. ``-x``, ``-k scipy``).
+Other arguments go to pytest (e.g. ``-x``, ``-k scipy``).
 """
 import collections
+import contextlib
+import io
 import os
+import re
 import sys
 
 import pytest
@@ -41,9 +47,33 @@ def _group(name):
 
 
 def main(argv):
+    target = None
+    if "--write" in argv:
+        i = argv.index("--write")
+        target, argv = argv[i + 1], argv[:i] + argv[i + 2:]
     col = _Collector()
-    code = pytest.main([HERE, "-q", "-p", "no:cacheprovider", "--no-header", *argv],
-                       plugins=[col])
+    with contextlib.redirect_stdout(sys.stderr):
+        code = pytest.main([HERE, "-q", "-p", "no:cacheprovider", "--no-header", *argv],
+                           plugins=[col])
+    out = io.StringIO()
+    with contextlib.redirect_stdout(out):
+        _print_list(col)
+    text = out.getvalue()
+    if target is None:
+        sys.stdout.write(text)
+    else:
+        with open(target, encoding="utf-8") as f:
+            doc = f.read()
+        new, n = re.subn(r"(<!-- verified-list-start -->\n).*?(<!-- verified-list-end -->)",
+                         lambda m: m.group(1) + text + m.group(2), doc, flags=re.S)
+        if n != 1:
+            raise SystemExit(f"{target}: no verified-list markers")
+        with open(target, "w", encoding="utf-8") as f:
+            f.write(new)
+    return code
+
+
+def _print_list(col):
     ok = {n for n, outs in col.outcomes.items() if outs and all(o != "failed" for o in outs)
           and "passed" in outs}
     bad = sorted(n for n, outs in col.outcomes.items() if "failed" in outs)
@@ -63,7 +93,6 @@ def main(argv):
         print("\nFailing:\n")
         for n in bad:
             print(f"- `{n}`")
-    return code
 
 
 if __name__ == "__main__":

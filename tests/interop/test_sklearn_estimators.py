@@ -138,6 +138,18 @@ def test_check_array_api_input(est, dtype, sklearn_xp, verified):
                           dtype_name=dtype)
 
 
+# Mixed-namespace failures that are scikit-learn's (array_api_strict fails them the
+# same way): predict() returns ``self.classes_[argmax(...)]`` where ``classes_`` was
+# built from y and never moved to X's namespace, so the labels come back in y's
+# namespace ("everything follows X" is not implemented there yet).
+_SKLEARN_MIXED_LIMITS = {
+    "GaussianNB": "predict() returns labels in y's namespace (classes_ is not moved "
+                  "to X's namespace)",
+    "CalibratedClassifierCV": "predict() returns labels in y's namespace (classes_ is "
+                              "not moved to X's namespace)",
+}
+
+
 @pytest.mark.parametrize("direction", ["X-minitensor", "X-numpy"])
 @pytest.mark.parametrize("est", TWO_D, ids=_id)
 def test_check_array_api_mixed_inputs(est, direction, sklearn_xp, verified):
@@ -145,11 +157,17 @@ def test_check_array_api_mixed_inputs(est, direction, sklearn_xp, verified):
     verified(_public(est))
     from sklearn.utils._array_api import NamespaceAndDevice
     from sklearn.utils.estimator_checks import check_array_api_mixed_inputs
-    xfail = (_get_expected_failed_checks(est) if _get_expected_failed_checks else {})
-    if "check_array_api_mixed_inputs" in xfail:
-        pytest.skip(f"scikit-learn: {xfail['check_array_api_mixed_inputs']}")
     m, n = NamespaceAndDevice("minitensor", None), NamespaceAndDevice("numpy", None)
     x_ns, other = (m, n) if direction == "X-minitensor" else (n, m)
+    # scikit-learn lists this check as an expected failure ("mixed array API input
+    # support not added yet") for some estimators; it is run anyway, and only the
+    # estimators whose failure is scikit-learn's own are expected to fail (strictly)
+    limit = _SKLEARN_MIXED_LIMITS.get(type(est).__name__)
+    if limit is not None:
+        with pytest.raises(AssertionError, match=r"(?s)\.predict of .* output is in wrong namespace"):
+            check_array_api_mixed_inputs(type(est).__name__, est, X_ns_and_device=x_ns,
+                                         other_ns_and_device=other)
+        pytest.xfail(f"scikit-learn {sklearn.__version__}: {limit}")
     check_array_api_mixed_inputs(type(est).__name__, est, X_ns_and_device=x_ns,
                                  other_ns_and_device=other)
 
@@ -263,3 +281,14 @@ def test_model_selection_helpers(dispatch, verified):
         assert_same_result(a_mt, a_np, 0)
     assert_same_result(cross_val_predict(Ridge(), mt.asarray(X), mt.asarray(y), cv=3),
                        cross_val_predict(Ridge(), X, y, cv=3), 1e-10)
+
+
+def test_isdtype_accepts_numpy_dtypes():
+    """PoissonRegressor with NumPy X and minitensor y calls the namespace of y with
+    X's NumPy dtype: ``check_array(y, dtype=X.dtype)`` -> ``xp.isdtype(np.float64, ...)``."""
+    assert mt.isdtype(np.dtype("float64"), "real floating")
+    assert not mt.isdtype(np.dtype("float32"), "integral")
+    assert mt.isdtype(np.dtype("int16"), ("bool", "signed integer"))
+    for bad in ("float64", np.float64, np.dtype(">f8"), np.dtype(object), float):
+        with pytest.raises(TypeError, match="isdtype"):
+            mt.isdtype(bad, "real floating")
