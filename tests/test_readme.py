@@ -60,3 +60,13 @@ def test_quick_start_is_two_commands():
 def test_ci_runs_the_readme_test_command():
     ci = (ROOT / ".ci" / "run").read_text(encoding="utf-8")
     assert 'pip install ".[test]" && pytest' in ci
+
+
+def test_scikit_learn_example_is_the_tested_interop_demo():
+    """The README's scikit-learn example is docs/interop.md's readme-demo snippet
+    (tests/interop/test_readme_demo.py checks its output against NumPy inputs)."""
+    doc = (ROOT / "docs" / "interop.md").read_text(encoding="utf-8")
+    m = re.search(r"<!-- readme-demo-start -->\s*```python\n(.*?)```\s*<!-- readme-demo-end -->",
+                  doc, flags=re.S)
+    assert m, "docs/interop.md has no readme-demo block"
+    assert m.group(1) in _blocks("python")
