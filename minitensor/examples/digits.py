@@ -3,7 +3,8 @@
 Run ``python -m minitensor.examples.digits`` (scikit-learn is needed for the
 data set, which ships with it: no download). It trains
 
-    Conv2d(1, 16, 3, padding=1) - ReLU - Conv2d(16, 32, 3, padding=1) - ReLU - MaxPool2d(2)
+    Conv2d(1, 16, 3, padding=1) - BatchNorm2d - ReLU
+    - Conv2d(16, 32, 3, padding=1) - BatchNorm2d - ReLU - MaxPool2d(2)
     - Flatten - Linear(512, 64) - ReLU - Linear(64, 10)
 
 with ``CrossEntropyLoss`` and Adam (or SGD with momentum: ``--optimizer sgd``),
@@ -81,8 +82,8 @@ def load_data(seed):
 
 def make_model():
     return nn.Sequential(
-        nn.Conv2d(1, 16, 3, padding=1), nn.ReLU(),
-        nn.Conv2d(16, 32, 3, padding=1), nn.ReLU(), nn.MaxPool2d(2),
+        nn.Conv2d(1, 16, 3, padding=1), nn.BatchNorm2d(16), nn.ReLU(),
+        nn.Conv2d(16, 32, 3, padding=1), nn.BatchNorm2d(32), nn.ReLU(), nn.MaxPool2d(2),
         nn.Flatten(),
         nn.Linear(32 * 4 * 4, 64), nn.ReLU(),
         nn.Linear(64, 10),
