@@ -12,6 +12,11 @@ For each size (1e2, 1e4, 1e6, 1e7 elements), dtype (float32, float64) and case
 * ``torch``: ``torch.sum`` (single-threaded and default threads),
 
 and the ratios ``xp/np``, ``kern/np``, ``xp/torch`` (< 1: minitensor faster).
+
+A second table times the other float reductions through the namespace
+(``mean``, ``var``, ``std``, ``max``, ``prod``; full and ``axis=1``) against
+NumPy's functions (``np.mean``, ``np.var``, ...) and PyTorch's
+(``torch.var(correction=0)``, ``torch.amax``, ...), in the same run.
 Libraries are measured in alternation (the machines are 2 shared, noisy cores);
 each figure is the median of repeats. ``kern/np`` is the measurement behind the
 routing thresholds in ``minitensor/_statistical_functions.py``.
@@ -88,16 +93,68 @@ def bench(sizes, repeat, rounds):
                       f"{m['xp.sum'] / m.get('torch', float('nan')):8.2f}", flush=True)
 
 
+OTHER = {  # name: (minitensor call, NumPy call, torch call); ax is None or an int
+    "mean": (lambda x, ax: xp.mean(x, axis=ax), lambda a, ax: np.mean(a, axis=ax),
+             lambda t, ax: torch.mean(t) if ax is None else torch.mean(t, dim=ax)),
+    "var": (lambda x, ax: xp.var(x, axis=ax), lambda a, ax: np.var(a, axis=ax),
+            lambda t, ax: torch.var(t, correction=0) if ax is None
+            else torch.var(t, dim=ax, correction=0)),
+    "std": (lambda x, ax: xp.std(x, axis=ax), lambda a, ax: np.std(a, axis=ax),
+            lambda t, ax: torch.std(t, correction=0) if ax is None
+            else torch.std(t, dim=ax, correction=0)),
+    "max": (lambda x, ax: xp.max(x, axis=ax), lambda a, ax: np.max(a, axis=ax),
+            lambda t, ax: torch.amax(t) if ax is None else torch.amax(t, dim=ax)),
+    "prod": (lambda x, ax: xp.prod(x, axis=ax), lambda a, ax: np.prod(a, axis=ax),
+             lambda t, ax: torch.prod(t) if ax is None else torch.prod(t, dim=ax)),
+}
+
+
+def bench_other(sizes, repeat, rounds):
+    print("\nother reductions through the namespace: median time per call (us), torch with 1 "
+          "thread (NumPy's reductions are single-threaded)")
+    if torch is not None:
+        torch.set_num_threads(1)
+    hdr = (f"{'op':>5} {'n':>8} {'dtype':>7} {'case':>6} | {'xp':>9} {'np':>9} {'torch':>9} | "
+           f"{'xp/np':>6} {'xp/torch':>8}")
+    print(hdr)
+    print("-" * len(hdr))
+    rng = np.random.default_rng(0)
+    for op, (fx, fn, ft) in OTHER.items():
+        for n in sizes:
+            number = max(1, int(1e6 // max(n, 1000)))
+            for dt in (np.float32, np.float64):
+                for name, shape, axis in list(cases(n))[:2]:
+                    # prod: values near 1 so that products stay finite
+                    a = (1 + 1e-3 * rng.standard_normal(shape) if op == "prod"
+                         else rng.standard_normal(shape)).astype(dt)
+                    x = xp.asarray(a)
+                    fns = {"xp": lambda: fx(x, axis), "np": lambda: fn(a, axis)}
+                    if torch is not None:
+                        t = torch.from_numpy(a)
+                        fns["torch"] = lambda: ft(t, axis)
+                    times = {k: [] for k in fns}
+                    for _ in range(rounds):
+                        for k, f in fns.items():
+                            times[k].append(per_call(f, number, repeat))
+                    m = {k: statistics.median(v) * 1e6 for k, v in times.items()}
+                    tt = m.get("torch", float("nan"))
+                    print(f"{op:>5} {n:>8.0e} {np.dtype(dt).name:>7} {name:>6} | {m['xp']:9.2f} "
+                          f"{m['np']:9.2f} {tt:9.2f} | {m['xp'] / m['np']:6.2f} "
+                          f"{m['xp'] / tt:8.2f}", flush=True)
+
+
 def main():
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--quick", action="store_true", help="fewer repeats")
     p.add_argument("--sizes", default="1e2,1e4,1e6,1e7")
+    p.add_argument("--only", choices=["sum", "other"], help="one of the two tables")
     args = p.parse_args()
     sizes = [int(float(s)) for s in args.sizes.split(",")]
-    if args.quick:
-        bench(sizes, repeat=3, rounds=1)
-    else:
-        bench(sizes, repeat=5, rounds=3)
+    repeat, rounds = (3, 1) if args.quick else (5, 3)
+    if args.only != "other":
+        bench(sizes, repeat, rounds)
+    if args.only != "sum":
+        bench_other(sizes, repeat, rounds)
 
 
 if __name__ == "__main__":

@@ -147,14 +147,18 @@ class Tensor:
 
     # ------------------------------------------------------------------ protocols
     def __array_namespace__(self, /, *, api_version=None):
-        """Return the ``minitensor`` module (the same object on every call)."""
+        """Return the ``minitensor`` module (the same object on every call); for an
+        older standard version, its namespace from ``_api_versions``."""
         if api_version is not None and api_version not in SUPPORTED_API_VERSIONS:
             if not isinstance(api_version, str):
                 raise TypeError(f"api_version must be a string or None, got {api_version!r}")
             raise ValueError(
                 f"unsupported Array API version {api_version!r}; minitensor implements "
                 f"{', '.join(SUPPORTED_API_VERSIONS)}")
-        return sys.modules["minitensor"]
+        if api_version is None or api_version == API_VERSION:
+            return sys.modules["minitensor"]
+        from ._api_versions import namespace  # older versions: list-returning variants
+        return namespace(api_version)
 
     def to_device(self, device, /, *, stream=None):
         """Return the tensor on ``device`` (itself: the CPU is the only device)."""

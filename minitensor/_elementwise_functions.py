@@ -392,6 +392,8 @@ def _fix_expm1(a, r):
     zero_imag = a.imag == 0
     if zero_imag.any():  # expm1(x + 0j) = expm1(x) + 0j (the imaginary zero keeps its sign)
         np.copyto(r.imag, a.imag, where=zero_imag)
+        # the standard: expm1(+-0 + 0j) is 0 + 0j (+0 real part, as exp(z) - 1)
+        np.copyto(r.real, 0.0, where=zero_imag & (a.real == 0))
     m = ~np.isfinite(a) & ~zero_imag
     if m.any():
         np.copyto(r, np.exp(a) - 1, where=m)

@@ -21,7 +21,7 @@ import numpy as np
 
 from ._array_object import Tensor
 from ._dtypes import _FROM_NP, _as_dtype
-from ._elementwise_functions import _NP_CATEGORY, _category_error
+from ._elementwise_functions import _NP_CATEGORY, _category_error, _quiet_run, _quiet_slow
 from ._grad_hook import differentiable
 from ._utility_functions import (
     _array_arg, _check_keepdims, _normalize_axes, _normalize_axis, _wrap,
@@ -90,9 +90,20 @@ def _cast_input(a, acc):
     """Cast ``a`` to ``acc`` up front when the cast crosses kinds (float -> int:
     done once, with NumPy's cast warnings silenced as ``astype`` does)."""
     if a.dtype != acc and a.dtype.kind != acc.kind and acc.kind in "iub":
-        with np.errstate(invalid="ignore", over="ignore"):
-            return a.astype(acc)
+        return _quiet(a.astype, acc)
     return a
+
+
+# NumPy's reductions report floating-point exceptions (overflow in a sum of
+# large floats, inf - inf in var) as RuntimeWarnings; the standard has none
+# (the result is inf / NaN). As in _elementwise_functions, the NumPy calls run
+# with errors ignored inside a prepared contextvars.Context (~0.05 us, where
+# np.errstate costs ~1.5 us per call).
+def _quiet(f, *args):
+    try:
+        return _quiet_run(f, *args)
+    except RuntimeError:  # the context is busy (another thread, nesting)
+        return _quiet_slow(f, *args)
 
 
 # ---------------------------------------------------------------------------
@@ -103,6 +114,7 @@ def _cast_input(a, acc):
 # Measured with benchmarks/bench_reductions.py (see its docstring).
 _KERNEL_MIN_FULL = 1 << 62
 _KERNEL_MIN_AXIS = 1 << 62
+_KERNEL_MIN = builtins.min(_KERNEL_MIN_FULL, _KERNEL_MIN_AXIS)
 _KERNEL_DTYPES = (_F32, _F64)
 _kernels = None
 
@@ -117,9 +129,10 @@ def _sum_kernel(a, axes, keepdims):
     sum of only negative zeros is +0.0 there.
     """
     global _kernels
-    if a.dtype not in _KERNEL_DTYPES or not a.flags.c_contiguous:
-        return None
     size = a.size
+    # the size test first: it is the cheap one (dtype and flags tests cost ~1 us)
+    if size < _KERNEL_MIN or a.dtype not in _KERNEL_DTYPES or not a.flags.c_contiguous:
+        return None
     ndim = a.ndim
     if axes is None or len(axes) == ndim:
         if size < _KERNEL_MIN_FULL:
@@ -143,85 +156,66 @@ def _sum_kernel(a, axes, keepdims):
 # ---------------------------------------------------------------------------
 # sum / prod
 # ---------------------------------------------------------------------------
-@differentiable("sum")
-def sum(x, /, *, axis=None, dtype=None, keepdims=False):
-    """Sum of the elements of ``x`` along ``axis``.
+def _sum_prod(name, ufunc, kernel):
+    @differentiable(name)
+    def func(x, /, *, axis=None, dtype=None, keepdims=False):
+        a = x._array if type(x) is Tensor else _array_arg(name, x)
+        if a.dtype not in _NUMERIC_OR_BOOL:
+            raise _category_error(name, "numeric", _FROM_NP[a.dtype])
+        if keepdims is not False:
+            _check_keepdims(name, keepdims)
+        axes = None if axis is None else _normalize_axes(name, axis, a.ndim)
+        acc = _DEFAULT_ACC.get(a.dtype.kind, a.dtype) if dtype is None else _acc_dtype(name, a, dtype)
+        if acc is a.dtype or acc == a.dtype:
+            if kernel and a.dtype.kind == "f":
+                r = _sum_kernel(a, axes, keepdims)
+                if r is not None:
+                    return _new(r)
+        else:
+            a = _cast_input(a, acc)
+        return _wrap(_quiet(ufunc.reduce, a, axes, acc, None, keepdims))
 
-    Parameters
-    ----------
-    x : Tensor
-        Numeric (or bool) dtype.
-    axis : int or tuple of ints, optional
-        Axes to reduce (negative axes count from the end). Default: all axes.
-    dtype : DType, optional
-        Result (and accumulation) dtype. Default: int64 for signed integer and
-        bool input, uint64 for unsigned integer input, else ``x.dtype``.
-    keepdims : bool, optional
-        Keep the reduced axes as size-1 dimensions.
-
-    Returns
-    -------
-    Tensor
-        The sums; 0 where a reduced axis is empty.
-
-    Examples
-    --------
-    >>> import minitensor as xp
-    >>> x = xp.asarray([[1, 2, 3], [4, 5, 6]], dtype=xp.int8)
-    >>> xp.sum(x)
-    Tensor(21, dtype=int64)
-    >>> xp.sum(x, axis=0, keepdims=True)
-    Tensor([[5, 7, 9]], dtype=int64)
-    """
-    a = x._array if type(x) is Tensor else _array_arg("sum", x)
-    if a.dtype not in _NUMERIC_OR_BOOL:
-        raise _category_error("sum", "numeric", _FROM_NP[a.dtype])
-    if keepdims is not False:
-        _check_keepdims("sum", keepdims)
-    axes = None if axis is None else _normalize_axes("sum", axis, a.ndim)
-    acc = _DEFAULT_ACC.get(a.dtype.kind, a.dtype) if dtype is None else _acc_dtype("sum", a, dtype)
-    if acc is a.dtype or acc == a.dtype:
-        r = _sum_kernel(a, axes, keepdims) if a.dtype.kind == "f" else None
-        if r is not None:
-            return _new(r)
-    else:
-        a = _cast_input(a, acc)
-    return _wrap(np.add.reduce(a, axis=axes, dtype=acc, keepdims=keepdims))
+    func.__name__ = func.__qualname__ = name
+    return func
 
 
-@differentiable("prod")
-def prod(x, /, *, axis=None, dtype=None, keepdims=False):
-    """Product of the elements of ``x`` along ``axis``.
+_SUM_PROD_DOC = """{What} of the elements of ``x`` along ``axis``.
 
-    Parameters
-    ----------
-    x : Tensor
-        Numeric (or bool) dtype.
-    axis : int or tuple of ints, optional
-        Axes to reduce. Default: all axes.
-    dtype : DType, optional
-        Result (and accumulation) dtype. Default: int64 for signed integer and
-        bool input, uint64 for unsigned integer input, else ``x.dtype``.
-    keepdims : bool, optional
-        Keep the reduced axes as size-1 dimensions.
+Parameters
+----------
+x : Tensor
+    Numeric (or bool) dtype.
+axis : int or tuple of ints, optional
+    Axes to reduce (negative axes count from the end). Default: all axes.
+dtype : DType, optional
+    Result (and accumulation) dtype. Default: int64 for signed integer and
+    bool input, uint64 for unsigned integer input, else ``x.dtype``.
+keepdims : bool, optional
+    Keep the reduced axes as size-1 dimensions.
 
-    Returns
-    -------
-    Tensor
-        The products; 1 where a reduced axis is empty.
+Returns
+-------
+Tensor
+    The {what}s; {identity} where a reduced axis is empty.
 
-    Examples
-    --------
-    >>> import minitensor as xp
-    >>> xp.prod(xp.asarray([[1.0, 2.0], [3.0, 4.0]]), axis=1)
-    Tensor([ 2., 12.], dtype=float64)
-    """
-    a = _input("prod", x, _NUMERIC_OR_BOOL, "numeric")
-    _check_keepdims("prod", keepdims)
-    axes = None if axis is None else _normalize_axes("prod", axis, a.ndim)
-    acc = _acc_dtype("prod", a, dtype)
-    a = _cast_input(a, acc)
-    return _wrap(np.multiply.reduce(a, axis=axes, dtype=acc, keepdims=keepdims))
+Examples
+--------
+>>> import minitensor as xp
+{example}
+"""
+
+sum = _sum_prod("sum", np.add, kernel=True)
+sum.__doc__ = _SUM_PROD_DOC.format(What="Sum", what="sum", identity=0, example="""\
+>>> x = xp.asarray([[1, 2, 3], [4, 5, 6]], dtype=xp.int8)
+>>> xp.sum(x)
+Tensor(21, dtype=int64)
+>>> xp.sum(x, axis=0, keepdims=True)
+Tensor([[5, 7, 9]], dtype=int64)""")
+
+prod = _sum_prod("prod", np.multiply, kernel=False)
+prod.__doc__ = _SUM_PROD_DOC.format(What="Product", what="product", identity=1, example="""\
+>>> xp.prod(xp.asarray([[1.0, 2.0], [3.0, 4.0]]), axis=1)
+Tensor([ 2., 12.], dtype=float64)""")
 
 
 # ---------------------------------------------------------------------------
@@ -247,21 +241,20 @@ def _cumulative(name, ufunc, identity):
         acc = _acc_dtype(name, a, dtype)
         a = _cast_input(a, acc)
         if not include_initial:
-            return _new(ufunc.accumulate(a, axis=ax, dtype=acc))
+            return _new(_quiet(ufunc.accumulate, a, ax, acc))
         shape = list(a.shape)
         shape[ax] += 1
         out = np.empty(shape, dtype=acc)
         lead = (slice(None),) * ax
         out[lead + (0,)] = identity
-        ufunc.accumulate(a, axis=ax, dtype=acc, out=out[lead + (slice(1, None),)])
+        _quiet(ufunc.accumulate, a, ax, acc, out[lead + (slice(1, None),)])
         return _new(out)
 
     func.__name__ = func.__qualname__ = name
     return func
 
 
-cumulative_sum = _cumulative("cumulative_sum", np.add, 0)
-cumulative_sum.__doc__ = """Cumulative sum of ``x`` along ``axis``.
+_CUMULATIVE_DOC = """Cumulative {what} of ``x`` along ``axis``.
 
 Parameters
 ----------
@@ -270,38 +263,28 @@ x : Tensor
 axis : int, optional
     Axis to accumulate along; required when ``x`` has more than one dimension.
 dtype : DType, optional
-    Result dtype; the default follows ``sum`` (int64 / uint64 for integers).
+    Result dtype; the default follows ``{red}`` (int64 / uint64 for integers).
 include_initial : bool, optional
-    Start with the additive identity (0): the axis grows by one.
+    Start with the {kind} identity ({identity}): the axis grows by one.
 
 Examples
 --------
 >>> import minitensor as xp
->>> xp.cumulative_sum(xp.asarray([1, 2, 3]), include_initial=True)
-Tensor([0, 1, 3, 6], dtype=int64)
+{example}
 """
+
+cumulative_sum = _cumulative("cumulative_sum", np.add, 0)
+cumulative_sum.__doc__ = _CUMULATIVE_DOC.format(what="sum", red="sum", kind="additive", identity=0,
+                                                example="""\
+>>> xp.cumulative_sum(xp.asarray([1, 2, 3]), include_initial=True)
+Tensor([0, 1, 3, 6], dtype=int64)""")
 
 cumulative_prod = _cumulative("cumulative_prod", np.multiply, 1)
-cumulative_prod.__doc__ = """Cumulative product of ``x`` along ``axis``.
-
-Parameters
-----------
-x : Tensor
-    Numeric (or bool) dtype.
-axis : int, optional
-    Axis to accumulate along; required when ``x`` has more than one dimension.
-dtype : DType, optional
-    Result dtype; the default follows ``prod`` (int64 / uint64 for integers).
-include_initial : bool, optional
-    Start with the multiplicative identity (1): the axis grows by one.
-
-Examples
---------
->>> import minitensor as xp
+cumulative_prod.__doc__ = _CUMULATIVE_DOC.format(
+    what="product", red="prod", kind="multiplicative", identity=1, example="""\
 >>> xp.cumulative_prod(xp.asarray([[1.0, 2.0], [3.0, 4.0]]), axis=0)
 Tensor([[1., 2.],
-        [3., 8.]], dtype=float64)
-"""
+        [3., 8.]], dtype=float64)""")
 
 
 # ---------------------------------------------------------------------------
@@ -332,8 +315,7 @@ def _extremum(name, ufunc):
     return func
 
 
-max = _extremum("max", np.maximum)
-max.__doc__ = """Maximum of ``x`` along ``axis`` (NaN propagates).
+_EXTREMUM_DOC = """{What} of ``x`` along ``axis`` (NaN propagates).
 
 Parameters
 ----------
@@ -351,32 +333,18 @@ Tensor
 Examples
 --------
 >>> import minitensor as xp
->>> xp.max(xp.asarray([[1, 5], [7, 2]]), axis=1)
-Tensor([5, 7], dtype=int64)
+{example}
 """
+
+max = _extremum("max", np.maximum)
+max.__doc__ = _EXTREMUM_DOC.format(What="Maximum", example="""\
+>>> xp.max(xp.asarray([[1, 5], [7, 2]]), axis=1)
+Tensor([5, 7], dtype=int64)""")
 
 min = _extremum("min", np.minimum)
-min.__doc__ = """Minimum of ``x`` along ``axis`` (NaN propagates).
-
-Parameters
-----------
-x : Tensor
-axis : int or tuple of ints, optional
-    Axes to reduce. Default: all axes.
-keepdims : bool, optional
-    Keep the reduced axes as size-1 dimensions.
-
-Returns
--------
-Tensor
-    Same dtype as ``x``. Reducing over zero elements raises ValueError.
-
-Examples
---------
->>> import minitensor as xp
+min.__doc__ = _EXTREMUM_DOC.format(What="Minimum", example="""\
 >>> xp.min(xp.asarray([3.0, -1.0, 2.0]))
-Tensor(-1., dtype=float64)
-"""
+Tensor(-1., dtype=float64)""")
 
 
 # ---------------------------------------------------------------------------
@@ -436,11 +404,14 @@ def mean(x, /, *, axis=None, keepdims=False):
     s = None
     if a.dtype is dt or a.dtype == dt:
         s = _sum_kernel(a, axes, keepdims) if dt.kind == "f" else None
+    return _wrap(_quiet(_mean_np, a, axes, dt, keepdims, n, s))
+
+
+def _mean_np(a, axes, dt, keepdims, n, s):
     if s is None:
-        s = np.add.reduce(a, axis=axes, dtype=dt, keepdims=keepdims)
+        s = np.add.reduce(a, axes, dt, None, keepdims)
     # s / n: a Python int divisor keeps float32 results float32 (NEP 50)
-    r = np.true_divide(s, n, out=s if type(s) is _ndarray else None)
-    return _wrap(r)
+    return np.true_divide(s, n, out=s if type(s) is _ndarray else None)
 
 
 def _correction(name, correction):
@@ -467,6 +438,10 @@ def _var(name, x, axis, correction, keepdims):
     if n == 0 or n - c <= 0:
         # The standard: NaN when M - correction <= 0 (NumPy would also warn).
         return _nan_result(a, axes, keepdims, rdt)
+    return _quiet(_var_np, a, axes, dt, keepdims, n, c)
+
+
+def _var_np(a, axes, dt, keepdims, n, c):
     # two passes (as NumPy): the mean, then the sum of squared deviations
     m = np.add.reduce(a, axis=axes, dtype=dt, keepdims=True)
     np.true_divide(m, n, out=m)
@@ -541,4 +516,4 @@ def std(x, /, *, axis=None, correction=0.0, keepdims=False):
     Tensor([1., 0.], dtype=float64)
     """
     v = _var("std", x, axis, correction, keepdims)
-    return _new(np.sqrt(v, out=v))
+    return _new(np.sqrt(v, out=v))  # v >= 0 or NaN: sqrt raises no flag

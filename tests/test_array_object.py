@@ -78,8 +78,9 @@ def test_array_namespace():
     x = xp.asarray([1.0])
     assert x.__array_namespace__() is xp
     assert x.__array_namespace__() is x.__array_namespace__()
-    for v in SUPPORTED_API_VERSIONS:
-        assert x.__array_namespace__(api_version=v) is xp
+    for v in SUPPORTED_API_VERSIONS:  # older versions: their namespace (_api_versions)
+        ns = x.__array_namespace__(api_version=v)
+        assert ns is xp if v == "2025.12" else ns.__array_api_version__ == v
     assert "2025.12" in SUPPORTED_API_VERSIONS
     for bad in ("2020.10", "2099.12", "latest", ""):
         with pytest.raises(ValueError, match="version"):
@@ -632,3 +633,18 @@ def test_dunder_array():
         np.asarray(x, dtype=np.float64, copy=False)
     assert np.shares_memory(np.asarray(x, copy=False), a)
     assert np.asarray(x, dtype=xp.float32).dtype == np.float32  # our dtypes are NumPy dtype-like
+
+
+@pytest.mark.parametrize("mask_shape,key", [
+    ((3,), lambda m: m), ((4, 2), lambda m: m), ((2,), lambda m: (Ellipsis, m)),
+    ((4, 3, 1), lambda m: m), ((1, 3), lambda m: m),
+])
+def test_boolean_mask_of_wrong_shape_is_index_error(mask_shape, key):
+    x = xp.asarray(sample((4, 3)))
+    before = x._array.copy()
+    m = xp.ones(mask_shape, dtype=xp.bool)
+    with pytest.raises(IndexError, match="boolean index|too many indices"):
+        x[key(m)]
+    with pytest.raises(IndexError):
+        x[key(m)] = 0.0
+    check(x, before)  # a failed assignment leaves the tensor unchanged

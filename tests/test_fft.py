@@ -165,3 +165,13 @@ def test_bad_sizes_and_axes():
         xp.fft.rfftfreq(4, device="gpu")
     with pytest.raises(IndexError):
         xp.fft.fftshift(x, axes=(3,))
+
+
+@pytest.mark.parametrize("call", [
+    lambda x: xp.fft.fft(x, axis=2), lambda x: xp.fft.ifft(x, axis=-3),
+    lambda x: xp.fft.rfft(x, axis=2), lambda x: xp.fft.fftn(x, axes=(0, 5)),
+    lambda x: xp.fft.irfftn(x, axes=(-3,)), lambda x: xp.fft.ifftshift(x, axes=2),
+])
+def test_axis_out_of_range_names_axis_and_ndim(call):
+    with pytest.raises(IndexError, match=r"axis -?\d+ is out of bounds .*dimension 2"):
+        call(xp.ones((2, 4)))

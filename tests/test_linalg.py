@@ -438,3 +438,23 @@ def test_products_bad_input():
         xp.matrix_transpose(xp.ones(3))
     with pytest.raises(TypeError):
         xp.linalg.inv([[1.0, 0.0], [0.0, 1.0]])
+
+
+@pytest.mark.parametrize("dtype", [xp.float32, xp.float64, xp.complex128], ids=str)
+@pytest.mark.parametrize("name", ["inv", "solve"])
+def test_singular_matrix_in_a_stack_raises(name, dtype):
+    # one singular matrix among regular ones: an error, never garbage for that slice
+    a = xp.stack([xp.eye(3, dtype=dtype), xp.zeros((3, 3), dtype=dtype),
+                  xp.asarray([[1, 2, 3], [2, 4, 6], [0, 0, 1]], dtype=dtype)])
+    args = (a, xp.ones((3, 3, 1), dtype=dtype)) if name == "solve" else (a,)
+    with pytest.raises(xp.linalg.LinAlgError, match=f"{name}.*singular"):
+        getattr(xp.linalg, name)(*args)
+
+
+@pytest.mark.parametrize("call", [
+    lambda x: xp.linalg.vector_norm(x, axis=2), lambda x: xp.linalg.cross(x, x, axis=-4),
+    lambda x: xp.linalg.vecdot(x, x, axis=3), lambda x: xp.vecdot(x, x, axis=-3),
+])
+def test_axis_out_of_range_names_axis_and_ndim(call):
+    with pytest.raises(IndexError, match=r"axis -?\d+ is out of bounds .*dimension 2"):
+        call(xp.ones((2, 3)))
