@@ -43,32 +43,56 @@ state = _State()
 
 def differentiable(name):
     """Route calls of the namespace function ``name`` through the autograd hook
-    (when autograd is loaded and an argument is a ``_GradTensor``)."""
+    (when autograd is loaded and an argument is a ``_GradTensor``).
+
+    The wrapper is kept as cheap as a Python call layer allows: before autograd
+    is imported it costs one attribute test; after, plain-tensor, int and None
+    arguments are skipped by identity tests of their type, and only other
+    arguments (subclasses, lists/tuples of tensors, ...) get an ``isinstance``
+    check (see ``benchmarks/bench_autograd.py``)."""
     def deco(raw):
+        _state = state
+        _T = Tensor
+        _G = _GradTensor
+        _int = int
+
         @functools.wraps(raw)
         def f(*args, **kwargs):
-            hook = state.hook
-            if hook is not None and _takes_part(args, kwargs):
-                return hook(name, raw, args, kwargs)
+            hook = _state.hook
+            if hook is not None:
+                for a in args:
+                    t = type(a)
+                    if t is _T or t is _int or a is None:
+                        continue
+                    if isinstance(a, _G) or ((t is list or t is tuple) and a and
+                                             type(a[0]) is not _int and _any_grad(a)):
+                        # (a tuple starting with an int is a shape or axes, not tensors)
+                        return hook(name, raw, args, kwargs)
+                if kwargs:
+                    for a in kwargs.values():
+                        if type(a) is not _T and isinstance(a, _G):
+                            return hook(name, raw, args, kwargs)
             return raw(*args, **kwargs)
         f.__wrapped_raw__ = raw
         return f
     return deco
 
 
+def _any_grad(seq):
+    for b in seq:
+        if isinstance(b, _GradTensor):
+            return True
+    return False
+
+
 def _takes_part(args, kwargs):
-    """Whether an argument is a ``_GradTensor`` (the one check a call on plain
-    tensors pays once autograd is loaded): positional arguments, the elements of
-    a first-argument list/tuple (``concat``, ``stack``), keyword values."""
+    """Whether an argument is a ``_GradTensor``: positional arguments, the
+    elements of a list/tuple argument (``concat``, ``stack``), keyword values."""
     for a in args:
         if isinstance(a, _GradTensor):
             return True
-    if args:
-        a = args[0]
-        if type(a) is list or type(a) is tuple:
-            for b in a:
-                if isinstance(b, _GradTensor):
-                    return True
+        if (type(a) is list or type(a) is tuple) and _any_grad(a):
+            return True
     if kwargs:
         for a in kwargs.values():
             if isinstance(a, _GradTensor):
