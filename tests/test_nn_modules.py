@@ -262,6 +262,14 @@ def test_state_dict_keys_and_values_interoperate_with_torch():
     mm.load_state_dict({k: v.numpy() for k, v in tsd.items()})
     for k, v in mm.state_dict().items():
         np.testing.assert_array_equal(v._array, tsd[k].numpy())
+    # PyTorch tensors directly (through DLPack), e.g. a torch model's state_dict()
+    tm2 = make(torch.nn)
+    assert not torch.equal(tm2[0].weight, tm[0].weight)
+    mm.load_state_dict(tm2.state_dict())
+    for k, v in mm.state_dict().items():
+        np.testing.assert_array_equal(v._array, tm2.state_dict()[k].numpy())
+    with pytest.raises(RuntimeError, match=r'"0.weight", expected a Tensor or an array.*list'):
+        mm.load_state_dict({**tm2.state_dict(), "0.weight": [[1.0]]})
 
 
 def test_repr_matches_torch_format():

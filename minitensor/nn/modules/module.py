@@ -53,10 +53,18 @@ def _check_name(kind, name, module):
 
 
 def _as_array(value):
+    """The ndarray of a state-dict value: a Tensor, a NumPy array, or another library's
+    CPU array (e.g. a PyTorch tensor, through DLPack or ``__array__``); else None."""
     if isinstance(value, Tensor):
         return value._array
     if isinstance(value, (np.ndarray, np.generic)):
         return np.asarray(value)
+    for convert, attr in ((np.from_dlpack, "__dlpack__"), (np.asarray, "__array__")):
+        if hasattr(value, attr):
+            try:
+                return np.asarray(convert(value))
+            except (TypeError, ValueError, RuntimeError, BufferError):
+                continue
     return None
 
 
@@ -491,8 +499,8 @@ class Module:
             arr = _as_array(value)
             if arr is None:
                 error_msgs.append(f'While copying the parameter named "{key}", expected a '
-                                  f'Tensor or a NumPy array from checkpoint but received '
-                                  f'{type(value).__name__}')
+                                  f'Tensor or an array (NumPy, DLPack) from checkpoint but '
+                                  f'received {type(value).__name__}')
                 continue
             if arr.shape != target._array.shape:
                 error_msgs.append(f"size mismatch for {key}: copying a param with shape "
