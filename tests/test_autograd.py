@@ -991,7 +991,7 @@ def test_no_memory_growth_and_no_cycles_over_training_steps():
     gc.disable()
     gc.set_debug(gc.DEBUG_SAVEALL)
     try:
-        for _ in range(1000):  # warm-up (caches, freelists, specialised bytecode)
+        for _ in range(600):  # warm-up (caches, freelists, specialised bytecode: flat after ~500)
             step()
         objs0 = len(gc.get_objects())
         blocks0 = sys.getallocatedblocks()
