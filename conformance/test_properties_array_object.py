@@ -170,3 +170,21 @@ def test_array_namespace_versions(version):
 def test_array_namespace_bad_version(bad, exc):
     with pytest.raises(exc):
         xp.asarray(1).__array_namespace__(api_version=bad)
+
+
+@conformance_settings
+@given(data=st.data())
+def test_take_and_take_along_axis_vs_numpy(data):
+    # indexing functions: take (axis given, or none for 1-D) and take_along_axis
+    x = data.draw(arrays(xps.scalar_dtypes(), xps.array_shapes(min_dims=1, max_dims=3, min_side=1,
+                                                                  max_side=4)))
+    axis = data.draw(st.integers(-x.ndim, x.ndim - 1))
+    n = x.shape[axis]
+    ind = data.draw(arrays(xp.int64, st.tuples(st.integers(0, 5)),
+                           elements={"min_value": -n, "max_value": n - 1}))
+    assert_tensor(xp.take(x, ind, axis=axis), np.take(to_np(x), to_np(ind), axis=axis))
+    shape = list(x.shape)
+    shape[axis] = data.draw(st.integers(0, 4))
+    ind2 = data.draw(arrays(xp.int64, tuple(shape), elements={"min_value": -n, "max_value": n - 1}))
+    assert_tensor(xp.take_along_axis(x, ind2, axis=axis),
+                  np.take_along_axis(to_np(x), to_np(ind2), axis=axis))
