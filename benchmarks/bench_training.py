@@ -4,9 +4,10 @@ minitensor, PyTorch (CPU) and hand-written NumPy:
 * MLP 784-512-256-10, batch 128, Adam (lr 1e-3);
 * CNN conv16-conv32-linear on 28x28 (3x3 convolutions with padding 1, ReLU, 2x2 max
   pools), batch 64, SGD with momentum 0.9;
-* digits CNN: the model of ``minitensor/examples/digits.py`` (conv16-conv32-pool-
-  linear64-linear on 8x8 inputs) with the example's defaults, batch 32, Adam
-  (lr 3e-3); PyTorch only (no hand-written NumPy version).
+* digits CNN: the model of ``minitensor/examples/digits.py`` (``make_model()``,
+  conv16-conv32-pool-linear64-linear on 8x8 inputs, rebuilt layer by layer in
+  PyTorch) with the example's defaults, batch 32, Adam (lr 3e-3); PyTorch only
+  (no hand-written NumPy version).
 
     python benchmarks/bench_training.py [--steps N] [--repeat R] [--threads T] [--case NAME]
 
@@ -46,12 +47,37 @@ def cnn(lib):
         lib.Flatten(), lib.Linear(32 * 7 * 7, 10))
 
 
-def digits_cnn(lib):
-    # the model of minitensor/examples/digits.py (checked against make_model in main)
-    return lib.Sequential(
-        lib.Conv2d(1, 16, 3, padding=1), lib.ReLU(),
-        lib.Conv2d(16, 32, 3, padding=1), lib.ReLU(), lib.MaxPool2d(2),
-        lib.Flatten(), lib.Linear(32 * 4 * 4, 64), lib.ReLU(), lib.Linear(64, 10))
+# constructor arguments of the layers the digits example may use
+_SPEC_ATTRS = {
+    "Conv2d": ("in_channels", "out_channels", "kernel_size", "stride", "padding"),
+    "Linear": ("in_features", "out_features"),
+    "BatchNorm2d": ("num_features", "eps", "momentum"),
+    "BatchNorm1d": ("num_features", "eps", "momentum"),
+    "MaxPool2d": ("kernel_size", "stride"),
+    "Dropout": ("p",),
+    "ReLU": (), "Flatten": (),
+}
+
+
+def digits_spec():
+    """The layers of ``minitensor.examples.digits.make_model()`` as plain data, so that
+    the PyTorch process (which never imports minitensor) builds the same model."""
+    from minitensor.examples import digits
+    spec = []
+    for m in digits.make_model():
+        name = type(m).__name__
+        if name not in _SPEC_ATTRS:
+            raise NotImplementedError(f"bench_training: digits model layer {name} not mapped")
+        spec.append((name, {a: getattr(m, a) for a in _SPEC_ATTRS[name]}))
+    return spec
+
+
+def from_spec(lib, spec):
+    return lib.Sequential(*[getattr(lib, name)(**kw) for name, kw in spec])
+
+
+def digits_cnn(lib, spec=None):
+    return from_spec(lib, spec)
 
 
 # name: (model, input shape, optimizer name, optimizer kwargs)
@@ -95,7 +121,7 @@ def _torch_worker(conn, threads):
             return
         if msg[0] == "case":
             make, shape, opt_name, opt_kw = CASES[msg[1]]
-            model = make(torch.nn)
+            model = make(torch.nn, msg[2]) if make is digits_cnn else make(torch.nn)
             opt = getattr(torch.optim, opt_name)(model.parameters(), **opt_kw)
             crit = torch.nn.CrossEntropyLoss()
             x_np, y_np = _data(shape)
@@ -255,9 +281,6 @@ def main():
     import numpy as np
     import minitensor as xp
     from minitensor import nn, optim
-    from minitensor.examples import digits
-    assert ([p.shape for p in digits.make_model().parameters()]
-            == [p.shape for p in digits_cnn(nn).parameters()]), "digits model changed"
     print(f"{time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}; {os.cpu_count()} CPUs, "
           f"load average {' '.join(f'{v:.1f}' for v in os.getloadavg())}; minitensor kernel "
           f"threads {xp.get_num_threads()}; medians of {args.repeat} blocks of {args.steps} "
@@ -266,9 +289,10 @@ def main():
         for name, (make, shape, opt_name, opt_kw) in CASES.items():
             if args.case and not name.startswith(args.case):
                 continue
-            parent.send(("case", name))
+            spec = digits_spec() if make is digits_cnn else None
+            parent.send(("case", name, spec))
             weights, t_first, t_threads = parent.recv()
-            model = make(nn)
+            model = make(nn, spec) if spec else make(nn)
             params = list(model.parameters())
             assert [p.shape for p in params] == [w.shape for w in weights]
             for p, w in zip(params, weights):

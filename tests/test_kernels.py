@@ -615,6 +615,12 @@ def _nn_kernel_cases(dtype):
                                         np.empty((2, 30), dtype), 1)),
         ("gelu_erf", lambda: (v, np.empty_like(v), 1)),
         ("gelu_erf_backward", lambda: (v, v[::-1].copy(), np.empty_like(v), 1)),
+        ("bn_forward", lambda: (np.nan_to_num(x4).reshape(2, 3, 30), np.ones(3, dtype),
+                                np.arange(3, dtype=dtype), 1e-5, np.empty((2, 3, 30), dtype),
+                                np.empty((2, 3, 30), dtype), np.empty(3), np.empty(3), 1)),
+        ("bn_backward", lambda: (cols5.reshape(3, 6, 24)[:2].copy(),
+                                 cols5.reshape(3, 6, 24)[1:].copy(), np.linspace(0.5, 2, 6),
+                                 np.empty((2, 6, 24), dtype), np.empty(6), np.empty(6), True, 1)),
     ]
 
 
@@ -627,9 +633,11 @@ def test_compiled_nn_matches_source(dtype, src):
         a_c, a_s = make(), make()
         assert getattr(P._nn, name)(*a_c) is None
         assert getattr(src["_nn"], name)(*a_s) is None
+        # batch-norm sums: SIMD vs NumPy summation order (float32 cancellation in sum(g*xhat))
+        tol = 3e-5 if name.startswith("bn_") and dtype == np.float32 else 1e-6
         for u, w in zip(a_c, a_s):
             if isinstance(u, np.ndarray):
-                np.testing.assert_allclose(u, w, rtol=1e-6, atol=1e-6, err_msg=name)
+                np.testing.assert_allclose(u, w, rtol=tol, atol=tol, err_msg=name)
         checked.add(name)
     exported = {n for n in dir(P._nn) if not n.startswith("_") and callable(getattr(P._nn, n))}
     assert exported <= checked, f"untested kernels: {exported - checked}"
@@ -729,3 +737,40 @@ def test_maxpool2x2_fast_path(dtype, threads):
         for out, idx in res:
             np.testing.assert_array_equal(out, ref)
             np.testing.assert_array_equal(idx, yy * w + xx)
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+def test_batch_norm_kernels(dtype, threads):
+    """Fused training-mode batch norm vs a float64 NumPy reference; serial == parallel."""
+    from minitensor.nn import _nn_kernels as NK
+    r = np.random.default_rng(24)
+    tol = dict(rtol=1e-4, atol=1e-4) if dtype == np.float32 else dict(rtol=1e-11, atol=1e-11)
+    for shape in [(2, 3, 1), (5, 4, 7), (16, 8, 1200)]:
+        x = (3 * r.standard_normal(shape) + 2).astype(dtype)
+        w, b = r.standard_normal(shape[1]).astype(dtype), r.standard_normal(shape[1]).astype(dtype)
+        g = r.standard_normal(shape).astype(dtype)
+        x64, g64 = x.astype(np.float64), g.astype(np.float64)
+        mean = x64.mean(axis=(0, 2))
+        var = x64.var(axis=(0, 2))
+        xhat = (x64 - mean[:, None]) / np.sqrt(var[:, None] + 1e-5)
+        m = shape[0] * shape[2]
+        k = w / np.sqrt(var + 1e-5)
+        gsum, gdot = g64.sum(axis=(0, 2)), (g64 * xhat).sum(axis=(0, 2))
+        gx = k[:, None] * (g64 - gsum[:, None] / m - xhat * gdot[:, None] / m)
+        res = []
+        for nt in (1, 2):
+            threads(nt)
+            y_, xh_, mu_, v_ = NK.batch_norm_forward(x, w, b, 1e-5)
+            res.append((y_, xh_, mu_, v_) + NK.batch_norm_backward(g, xh_, k))
+        for got in res:
+            assert got[0].dtype == dtype and got[4].dtype == dtype
+            for a, ref in zip(got, (xhat * w[:, None] + b[:, None], xhat, mean, var, gx, gsum,
+                                    gdot)):
+                np.testing.assert_allclose(a, ref, **tol)
+        for a, c in zip(*res):
+            np.testing.assert_array_equal(a, c)
+    assert NK.batch_norm_backward(g, xh_, k, need_gx=False)[0] is None
+    with pytest.raises(ValueError, match="shape mismatch"):
+        NK.batch_norm_backward(g[:1], xh_, k)
+    with pytest.raises(ValueError, match="weight/bias"):
+        NK.batch_norm_forward(x, w[:1], b, 1e-5)

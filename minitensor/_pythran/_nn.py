@@ -353,6 +353,79 @@ def maxpool2d_backward(grad, idx, out, nt):
             _maxpool_backward_plane(grad, idx, out, c)
 
 
+# ------------------------------------------------------- batch norm (training)
+def _bn_fwd_chan(x, w, b, eps, xhat, y, mean, var, c):
+    n = x.shape[0]
+    m = n * x.shape[2]
+    s = 0.0
+    for i in range(n):
+        s += np.sum(x[i, c, :])
+    mu = s / m
+    ss = 0.0
+    for i in range(n):
+        d = x[i, c, :] - x.dtype.type(mu)
+        ss += np.sum(d * d)
+    v = ss / m
+    inv = 1.0 / np.sqrt(v + eps)
+    mean[c] = mu
+    var[c] = v
+    mu_t = x.dtype.type(mu)
+    inv_t = x.dtype.type(inv)
+    w_t = w[c]
+    b_t = b[c]
+    for i in range(n):
+        xhat[i, c, :] = (x[i, c, :] - mu_t) * inv_t
+        y[i, c, :] = xhat[i, c, :] * w_t + b_t
+
+
+#pythran export bn_forward(float64[:,:,:] order(C), float64[:], float64[:], float, float64[:,:,:] order(C), float64[:,:,:] order(C), float64[:], float64[:], int)
+#pythran export bn_forward(float32[:,:,:] order(C), float32[:], float32[:], float, float32[:,:,:] order(C), float32[:,:,:] order(C), float64[:], float64[:], int)
+def bn_forward(x, w, b, eps, xhat, y, mean, var, nt):
+    """Training-mode batch norm of x (N, C, L) over axes (0, 2): per channel the mean and
+    biased variance (float64 sums), xhat = (x - mean) / sqrt(var + eps), y = xhat * w + b"""
+    nc = x.shape[1]
+    if nt <= 1 or x.size < PAR_MIN:
+        for c in range(nc):
+            _bn_fwd_chan(x, w, b, eps, xhat, y, mean, var, c)
+    else:
+        #omp parallel for num_threads(nt)
+        for c in range(nc):
+            _bn_fwd_chan(x, w, b, eps, xhat, y, mean, var, c)
+
+
+def _bn_bwd_chan(g, xhat, k, gx, gsum, gdot, need_gx, c):
+    n = g.shape[0]
+    m = n * g.shape[2]
+    s = 0.0
+    sd = 0.0
+    for i in range(n):
+        s += np.sum(g[i, c, :])
+        sd += np.sum(g[i, c, :] * xhat[i, c, :])
+    gsum[c] = s
+    gdot[c] = sd
+    if need_gx:
+        kc = g.dtype.type(k[c])
+        a = g.dtype.type(s / m)
+        bb = g.dtype.type(sd / m)
+        for i in range(n):
+            gx[i, c, :] = kc * (g[i, c, :] - a - xhat[i, c, :] * bb)
+
+
+#pythran export bn_backward(float64[:,:,:] order(C), float64[:,:,:] order(C), float64[:], float64[:,:,:] order(C), float64[:], float64[:], bool, int)
+#pythran export bn_backward(float32[:,:,:] order(C), float32[:,:,:] order(C), float64[:], float32[:,:,:] order(C), float64[:], float64[:], bool, int)
+def bn_backward(g, xhat, k, gx, gsum, gdot, need_gx, nt):
+    """Backward of ``bn_forward``: gsum = sum(g), gdot = sum(g * xhat) per channel and (if
+    need_gx) gx = k * (g - gsum/m - xhat * gdot/m), k = w / sqrt(var + eps)"""
+    nc = g.shape[1]
+    if nt <= 1 or g.size < PAR_MIN:
+        for c in range(nc):
+            _bn_bwd_chan(g, xhat, k, gx, gsum, gdot, need_gx, c)
+    else:
+        #omp parallel for num_threads(nt)
+        for c in range(nc):
+            _bn_bwd_chan(g, xhat, k, gx, gsum, gdot, need_gx, c)
+
+
 # ------------------------------------------------------------------ exact GELU
 def _gelu_erf_blk(x, out, s, e):
     for k in range(s, e):

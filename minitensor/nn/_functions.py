@@ -564,7 +564,22 @@ class BatchNorm(Function):
         dt = xa.dtype
         wa = None if weight is None else weight._array
         ba = None if bias is None else bias._array
-        if training:
+        fused = training and dt in (np.float32, np.float64) and x3.size > 0
+        if fused:
+            # one fused kernel (float64 per-channel sums): y, xhat, mean, biased var
+            m = x3.shape[0] * x3.shape[2]
+            y, xhat, mean, var = _nn_kernels.batch_norm_forward(x3, wa, ba, eps)
+            invstd = 1.0 / np.sqrt(var + eps)
+            if running_mean is not None:
+                rm = running_mean._array
+                rm *= 1 - momentum
+                rm += momentum * mean
+            if running_var is not None:
+                rv = running_var._array
+                rv *= 1 - momentum
+                rv += momentum * var * (m / max(m - 1, 1))
+            ctx.xhat = xhat
+        elif training:
             m = x3.shape[0] * x3.shape[2]
             mean = x3.mean(axis=(0, 2))
             xc = x3 - mean[:, None]
@@ -603,6 +618,15 @@ class BatchNorm(Function):
         g3 = ga.reshape(shape[0], shape[1], -1)
         nx, nw, nb = ctx.needs_input_grad[:3]
         invstd, wa = ctx.invstd, ctx.w
+        if ctx.training and ga.dtype == ctx.xhat.dtype and ctx.xhat.dtype in (np.float32,
+                                                                               np.float64):
+            k = invstd if wa is None else wa * invstd
+            gx, gsum, gdot = _nn_kernels.batch_norm_backward(g3, ctx.xhat, k, nx)
+            gx = None if gx is None else gx.reshape(shape)
+            dt = ctx.xhat.dtype
+            gw = gdot.astype(dt) if nw else None
+            gb = gsum.astype(dt) if nb else None
+            return _T(gx), _T(gw), _T(gb), None, None, None, None, None
         gsum = g3.sum(axis=(0, 2))
         if ctx.training:
             xhat = ctx.xhat

@@ -16,7 +16,8 @@ import numpy as np
 from .. import _kernels
 
 __all__ = ["im2col", "col2im", "im2col_cm", "col2im_cm", "maxpool2d", "maxpool2d_backward", "gelu_erf",
-           "gelu_erf_backward", "conv_out_size", "pool_out_size"]
+           "gelu_erf_backward", "batch_norm_forward", "batch_norm_backward",
+           "conv_out_size", "pool_out_size"]
 
 _F32 = np.dtype(np.float32)
 _F64 = np.dtype(np.float64)
@@ -230,3 +231,49 @@ def gelu_erf_backward(x, grad):
     if x.size:
         _k().gelu_erf_backward(x.reshape(-1), grad.reshape(-1), out, _nt())
     return out.reshape(x.shape)
+
+
+def batch_norm_forward(x, weight, bias, eps):
+    """Training-mode batch norm of ``x`` (N, C, L) over axes (0, 2) -> (y, xhat, mean,
+    var): ``mean``/``var`` (biased) are float64 (C,); ``weight``/``bias`` (C,) or None."""
+    f = "batch_norm_forward"
+    x = _float_array(f, "x", x, 3)
+    c = x.shape[1]
+    w = np.ones(c, x.dtype) if weight is None else _float_array(f, "weight", weight, 1)
+    b = np.zeros(c, x.dtype) if bias is None else _float_array(f, "bias", bias, 1)
+    if w.shape != (c,) or b.shape != (c,):
+        raise ValueError(f"{f}: weight/bias must have shape ({c},), got {w.shape} and {b.shape}")
+    w = w.astype(x.dtype, copy=False)
+    b = b.astype(x.dtype, copy=False)
+    xhat = np.empty_like(x)
+    y = np.empty_like(x)
+    mean = np.empty(c, _F64)
+    var = np.empty(c, _F64)
+    if x.shape[0] * x.shape[2] == 0:
+        mean[...] = np.nan
+        var[...] = np.nan
+        return y, xhat, mean, var
+    _k().bn_forward(x, w, b, float(eps), xhat, y, mean, var, _nt())
+    return y, xhat, mean, var
+
+
+def batch_norm_backward(grad, xhat, k, need_gx=True):
+    """Backward of :func:`batch_norm_forward` -> (gx or None, gsum, gdot), with ``k`` the
+    per-channel factor ``weight / sqrt(var + eps)``; gsum and gdot are float64 (C,)."""
+    f = "batch_norm_backward"
+    grad = _float_array(f, "grad", grad, 3)
+    xhat = _float_array(f, "xhat", xhat, 3)
+    if grad.shape != xhat.shape:
+        raise ValueError(f"{f}: shape mismatch: grad has shape {grad.shape} and xhat has shape "
+                         f"{xhat.shape}")
+    grad = grad.astype(xhat.dtype, copy=False)
+    c = grad.shape[1]
+    k = np.ascontiguousarray(k, dtype=_F64)
+    if k.shape != (c,):
+        raise ValueError(f"{f}: k must have shape ({c},), got {k.shape}")
+    gx = np.empty_like(grad) if need_gx else np.empty((0, c, 0), grad.dtype)
+    gsum = np.zeros(c, _F64)
+    gdot = np.zeros(c, _F64)
+    if grad.size:
+        _k().bn_backward(grad, xhat, k, gx, gsum, gdot, bool(need_gx), _nt())
+    return (gx if need_gx else None), gsum, gdot
