@@ -564,7 +564,8 @@ class BatchNorm(Function):
         dt = xa.dtype
         wa = None if weight is None else weight._array
         ba = None if bias is None else bias._array
-        fused = training and dt in (np.float32, np.float64) and x3.size > 0
+        fused = (training and dt in (np.float32, np.float64) and x3.size > 0
+                 and (wa is None or wa.dtype == dt) and (ba is None or ba.dtype == dt))
         if fused:
             # one fused kernel (float64 per-channel sums): y, xhat, mean, biased var
             m = x3.shape[0] * x3.shape[2]
