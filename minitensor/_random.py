@@ -14,8 +14,20 @@ import numpy as np
 __all__ = ["manual_seed", "seed", "initial_seed", "default_generator", "get_rng_state",
            "set_rng_state"]
 
-_initial_seed = int(np.random.SeedSequence().entropy % (2 ** 63))
-_generator = np.random.Generator(np.random.PCG64(_initial_seed))
+# The generator is created on first use: numpy.random (and the modules it pulls
+# in: secrets, hashlib) costs ~15 ms, which ``import minitensor`` does not pay.
+_initial_seed = None
+_generator = None
+
+
+def _global():
+    """The global generator, created (seeded from OS entropy) on first use."""
+    global _generator, _initial_seed
+    if _generator is None:
+        if _initial_seed is None:
+            _initial_seed = int(np.random.SeedSequence().entropy % (2 ** 63))
+        _generator = np.random.Generator(np.random.PCG64(_initial_seed))
+    return _generator
 
 
 def manual_seed(seed):
@@ -42,7 +54,7 @@ def manual_seed(seed):
         # Note: PyTorch wraps negative seeds modulo 2**64; NumPy rejects them. We
         # wrap as PyTorch does.
         s %= 2 ** 64
-    _generator.bit_generator.state = np.random.PCG64(s).state
+    _global().bit_generator.state = np.random.PCG64(s).state
     _initial_seed = s
     return _generator
 
@@ -56,29 +68,30 @@ def seed():
 
 def initial_seed():
     """The seed last given to :func:`manual_seed` (or drawn at import)."""
+    _global()
     return _initial_seed
 
 
 def default_generator():
     """The global :class:`numpy.random.Generator` (the same object for the whole session)."""
-    return _generator
+    return _global()
 
 
 def get_rng_state():
     """A copy of the global generator's state (a dict), for :func:`set_rng_state`."""
     import copy
-    return copy.deepcopy(_generator.bit_generator.state)
+    return copy.deepcopy(_global().bit_generator.state)
 
 
 def set_rng_state(state):
     """Restore a state returned by :func:`get_rng_state`."""
-    _generator.bit_generator.state = state
+    _global().bit_generator.state = state
 
 
 def _resolve(generator):
     """The generator to draw from: ``generator`` if given (a NumPy Generator), else the global one."""
     if generator is None:
-        return _generator
+        return _generator if _generator is not None else _global()
     if isinstance(generator, np.random.Generator):
         return generator
     raise TypeError(f"generator must be a numpy.random.Generator or None, got "

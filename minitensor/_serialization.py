@@ -23,12 +23,8 @@ a failure leaves any previous file intact.
 # loaded as independent copies. ``dict`` subclasses (``OrderedDict``,
 # ``Counter``) are loaded as plain dicts, with their order.
 """
-import json
 import math
 import os
-import tempfile
-import zipfile
-import zlib
 
 import numpy as np
 
@@ -111,6 +107,8 @@ class _Decoder:
         return ValueError(f"minitensor.load: {self.what} is corrupt ({msg})")
 
     def _array(self, name):
+        import zipfile
+        import zlib
         if name in self.cache:
             return self.cache[name]
         if not isinstance(name, str) or name.startswith("_") or name not in self.npz.files:
@@ -166,6 +164,7 @@ class _Decoder:
 
 
 def _write(f, encoder, structure):
+    import json
     header = json.dumps({"format": _MAGIC, "version": _VERSION, "root": structure},
                         allow_nan=False, separators=(",", ":"))
     entries = dict(encoder.arrays)
@@ -214,6 +213,7 @@ def save(obj, f):
     path = os.fspath(f)
     if isinstance(path, bytes):
         path = os.fsdecode(path)
+    import tempfile
     directory = os.path.dirname(os.path.abspath(path))
     fd, tmp = tempfile.mkstemp(dir=directory, prefix="." + os.path.basename(path) + ".",
                                suffix=".tmp")
@@ -295,6 +295,9 @@ def load(f):
 
 
 def _load(f, what):
+    import json
+    import zipfile
+    import zlib
     # look at the magic bytes first: np.load's own message for a file that is neither
     # .npy nor .npz ("contains pickled data ... load it unsafely") is misleading here
     try:
