@@ -45,37 +45,117 @@ def differentiable(name):
     """Route calls of the namespace function ``name`` through the autograd hook
     (when autograd is loaded and an argument is a ``_GradTensor``).
 
-    The wrapper is kept as cheap as a Python call layer allows: before autograd
-    is imported it costs one attribute test; after, plain-tensor, int and None
-    arguments are skipped by identity tests of their type, and only other
-    arguments (subclasses, lists/tuples of tensors, ...) get an ``isinstance``
-    check (see ``benchmarks/bench_autograd.py``)."""
+    The wrapper has the raw function's exact signature (generated code, so no
+    ``*args, **kwargs`` packing): before autograd is imported it costs one
+    attribute test; after, plain-tensor, None, bool and int arguments are skipped
+    by identity tests of their type. Functions with ``*args`` get a generic
+    wrapper. The hook receives the call normalised: positional(-or-keyword)
+    parameters positionally (trailing defaults dropped), keyword-only ones by
+    keyword when not their default. See ``benchmarks/bench_autograd.py``."""
     def deco(raw):
-        _state = state
-        _T = Tensor
-        _G = _GradTensor
-        _int = int
-
-        @functools.wraps(raw)
-        def f(*args, **kwargs):
-            hook = _state.hook
-            if hook is not None:
-                for a in args:
-                    t = type(a)
-                    if t is _T or t is _int or a is None:
-                        continue
-                    if isinstance(a, _G) or ((t is list or t is tuple) and a and
-                                             type(a[0]) is not _int and _any_grad(a)):
-                        # (a tuple starting with an int is a shape or axes, not tensors)
-                        return hook(name, raw, args, kwargs)
-                if kwargs:
-                    for a in kwargs.values():
-                        if type(a) is not _T and isinstance(a, _G):
-                            return hook(name, raw, args, kwargs)
-            return raw(*args, **kwargs)
+        f = _exact_wrapper(name, raw)
+        if f is None:
+            f = _generic_wrapper(name, raw)
+        functools.update_wrapper(f, raw)
         f.__wrapped_raw__ = raw
         return f
     return deco
+
+
+def _generic_wrapper(name, raw):
+    _state = state
+    _T = Tensor
+    _G = _GradTensor
+    _int = int
+
+    def f(*args, **kwargs):
+        hook = _state.hook
+        if hook is not None:
+            for a in args:
+                t = type(a)
+                if t is _T or t is _int or a is None:
+                    continue
+                if isinstance(a, _G) or ((t is list or t is tuple) and a and
+                                         type(a[0]) is not _int and _any_grad(a)):
+                    # (a tuple starting with an int is a shape or axes, not tensors)
+                    return hook(name, raw, args, kwargs)
+            if kwargs:
+                for a in kwargs.values():
+                    if type(a) is not _T and isinstance(a, _G):
+                        return hook(name, raw, args, kwargs)
+        return raw(*args, **kwargs)
+    return f
+
+
+def _exact_wrapper(name, raw):
+    import inspect
+    try:
+        params = list(inspect.signature(raw).parameters.values())
+    except (TypeError, ValueError):
+        return None
+    P = inspect.Parameter
+    pos, kwonly, sig, defaults = [], [], [], {}
+    seen_kwonly = False
+    for i, p in enumerate(params):
+        if p.kind in (P.VAR_POSITIONAL, P.VAR_KEYWORD) or not p.name.isidentifier():
+            return None
+        d = ""
+        if p.default is not P.empty:
+            defaults[f"_d{i}"] = p.default
+            d = f"=_d{i}"
+        if p.kind is P.KEYWORD_ONLY:
+            if not seen_kwonly:
+                sig.append("*")
+                seen_kwonly = True
+            kwonly.append((p.name, f"_d{i}" if d else None))
+        else:
+            pos.append((p.name, f"_d{i}" if d else None, p.kind))
+        sig.append(p.name + d)
+    # the "/" marker after the last positional-only parameter
+    last_po = max((k for k, (_, _, kind) in enumerate(pos) if kind is P.POSITIONAL_ONLY),
+                  default=None)
+    if last_po is not None:
+        sig.insert(last_po + 1, "/")
+    names = [n for n, _, _ in pos] + [n for n, _ in kwonly]
+    if "_raw" in names or any(n.startswith("_d") or n.startswith("_w_") for n in names):
+        return None
+    check = " or ".join(
+        f"(type({n}) is not _w_T and {n} is not None and type({n}) is not _w_bool and "
+        f"type({n}) is not _w_int and _w_part({n}))" for n in names) or "False"
+    call = ", ".join([n for n, _, _ in pos] + [f"{n}={n}" for n, _ in kwonly])
+    slow = [f"        _a = [{', '.join(n for n, _, _ in pos)}]"]
+    ndef = [d for _, d, _ in pos]
+    slow.append(f"        _ad = [{', '.join(d or '_w_nodef' for d in ndef)}]")
+    slow.append("        while _a and _a[-1] is _ad[len(_a) - 1]:")
+    slow.append("            _a.pop()")
+    slow.append("        _k = {}")
+    for n, d in kwonly:
+        slow.append(f"        if {n} is not {d}:" if d else "        if True:")
+        slow.append(f"            _k[{n!r}] = {n}")
+    src = "\n".join([
+        f"def _w_make(_raw, _w_name, _w_state, _w_T, _w_bool, _w_int, _w_part, _w_nodef, "
+        f"{', '.join(defaults) or '_w_unused=None'}):",
+        f"    def {raw.__name__ if raw.__name__.isidentifier() else 'f'}({', '.join(sig)}):",
+        f"        _h = _w_state.hook",
+        f"        if _h is None or not ({check}):",
+        f"            return _raw({call})",
+        *slow,
+        f"        return _h(_w_name, _raw, tuple(_a), _k)",
+        f"    return {raw.__name__ if raw.__name__.isidentifier() else 'f'}",
+    ])
+    ns = {}
+    exec(compile(src, f"<differentiable wrapper of {name}>", "exec"), globals(), ns)
+    return ns["_w_make"](raw, name, state, Tensor, bool, int, _part, object(), **defaults)
+
+
+def _part(a):
+    """Whether a non-Tensor argument carries a ``_GradTensor`` (a subclass
+    instance, or a list/tuple of tensors; a tuple starting with an int is a
+    shape or axes)."""
+    if isinstance(a, _GradTensor):
+        return True
+    t = type(a)
+    return (t is list or t is tuple) and bool(a) and type(a[0]) is not int and _any_grad(a)
 
 
 def _any_grad(seq):
