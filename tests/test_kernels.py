@@ -718,7 +718,7 @@ def test_maxpool2x2_fast_path(dtype, threads):
     the last NaN of a window wins), odd sizes, serial and parallel."""
     from minitensor.nn import _nn_kernels as NK
     r = np.random.default_rng(23)
-    for nc, h, w in [(3, 7, 9), (2, 2, 2), (70, 40, 41)]:
+    for nc, h, w in [(3, 7, 9), (2, 2, 2), (200, 40, 41)]:   # last: above PAR_MIN
         x = r.integers(-3, 3, (nc, h, w)).astype(dtype)     # ties
         x.reshape(-1)[r.integers(0, x.size, max(1, x.size // 20))] = np.nan
         ho, wo = h // 2, w // 2
@@ -734,6 +734,10 @@ def test_maxpool2x2_fast_path(dtype, threads):
         for nt in (1, 2):
             threads(nt)
             res.append(NK.maxpool2d(x, (2, 2), (2, 2), (0, 0), (1, 1), (ho, wo)))
+        if P.COMPILED.get("_nn"):   # the kernel's parallel branch (the glue runs it serially)
+            out2, idx2 = np.empty((nc, ho, wo), dtype), np.empty((nc, ho, wo), np.int32)
+            P._nn.maxpool2d(x, 2, 2, 2, 2, 0, 0, 1, 1, idx2, out2, 2)
+            res.append((out2, idx2))
         for out, idx in res:
             np.testing.assert_array_equal(out, ref)
             np.testing.assert_array_equal(idx, yy * w + xx)

@@ -7,7 +7,8 @@ dilations >= 1, paddings >= 0, output sizes >= 0), the index array of the
 max-pool backward (every index inside its plane: ValueError otherwise). Inputs
 are made C-contiguous, aligned and native byte order; outputs are allocated here
 with ``np.empty`` (the kernels write every element). The thread count is the
-library's (``minitensor._kernels.get_num_threads``).
+library's (``minitensor._kernels.get_num_threads``), except for the max pool
+(serial: see ``maxpool2d``).
 """
 import operator
 
@@ -177,7 +178,9 @@ def maxpool2d(x, kernel, stride, padding, dilation, out_hw):
     if out.size:
         if x.shape[1] == 0 or x.shape[2] == 0:
             raise ValueError(f"{f}: cannot pool an empty plane of shape {x.shape[1:]}")
-        _k().maxpool2d(x, kh, kw, sh, sw, ph, pw, dh, dw, idx, out, _nt())
+        # Note: serial on purpose: the kernel's OpenMP branch measured 4-5x slower than
+        # the serial loop on the shared 2-core machine (2026-11-24, 64x16x28x28 input)
+        _k().maxpool2d(x, kh, kw, sh, sw, ph, pw, dh, dw, idx, out, 1)
     return out, idx
 
 
@@ -199,7 +202,8 @@ def maxpool2d_backward(grad, idx, hw):
     if idx.size and (idx.min() < 0 or idx.max() >= h * w):
         raise ValueError(f"{f}: idx has values outside [0, {h * w})")
     idx = np.ascontiguousarray(idx, dtype=_I32 if idx.dtype == _I32 else _I64)
-    _k().maxpool2d_backward(grad.reshape(nc, -1), idx.reshape(nc, -1), out, _nt())
+    # serial on purpose, as maxpool2d (the parallel branch measured ~1.5x slower)
+    _k().maxpool2d_backward(grad.reshape(nc, -1), idx.reshape(nc, -1), out, 1)
     return out.reshape(nc, h, w)
 
 
