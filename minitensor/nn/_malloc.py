@@ -4,7 +4,7 @@ A training step allocates and frees the same large activation and gradient
 buffers every iteration. With glibc's defaults, buffers above the (dynamic)
 mmap threshold are mmap'ed and unmapped on free, and the top of the heap is
 trimmed: every step then page-faults its buffers in again. Measured on the
-small CNN of ``benchmarks/bench_nn.py`` (one thread): 44-54 ms of CPU time per
+small CNN of ``benchmarks/bench_training.py`` (one thread): 44-54 ms of CPU time per
 step with the defaults, 28-31 ms with the settings below (PyTorch's CPU step:
 about 30 ms). This is the "caching allocator" that the upstream project's
 measurements called for (``../shared/reference/upstream-minitensor.md`` section 6).
