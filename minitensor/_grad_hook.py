@@ -119,10 +119,18 @@ def _exact_wrapper(name, raw):
     names = [n for n, _, _ in pos] + [n for n, _ in kwonly]
     if "_raw" in names or any(n.startswith("_d") or n.startswith("_w_") for n in names):
         return None
+    # only parameters that can carry a tensor are tested (not axis, dtype, shape...)
+    carriers = [n for n in names if n not in _NEVER_TENSORS]
     check = " or ".join(
         f"(type({n}) is not _w_T and {n} is not None and type({n}) is not _w_bool and "
-        f"type({n}) is not _w_int and _w_part({n}))" for n in names) or "False"
-    call = ", ".join([n for n, _, _ in pos] + [f"{n}={n}" for n, _ in kwonly])
+        f"type({n}) is not _w_int and _w_part({n}))" for n in carriers) or "False"
+    # the fast path calls a positional twin of the raw function (the same code with
+    # its keyword-only parameters made positional: no keyword matching per call)
+    twin = _positional_twin(raw, len(names))
+    if twin is not None:
+        fast = f"_w_twin({', '.join(names)})"
+    else:
+        fast = "_raw(" + ", ".join([n for n, _, _ in pos] + [f"{n}={n}" for n, _ in kwonly]) + ")"
     slow = [f"        _a = [{', '.join(n for n, _, _ in pos)}]"]
     ndef = [d for _, d, _ in pos]
     slow.append(f"        _ad = [{', '.join(d or '_w_nodef' for d in ndef)}]")
@@ -133,19 +141,47 @@ def _exact_wrapper(name, raw):
         slow.append(f"        if {n} is not {d}:" if d else "        if True:")
         slow.append(f"            _k[{n!r}] = {n}")
     src = "\n".join([
-        f"def _w_make(_raw, _w_name, _w_state, _w_T, _w_bool, _w_int, _w_part, _w_nodef, "
-        f"{', '.join(defaults) or '_w_unused=None'}):",
+        f"def _w_make(_raw, _w_twin, _w_name, _w_state, _w_T, _w_bool, _w_int, _w_part, "
+        f"_w_nodef, {', '.join(defaults) or '_w_unused=None'}):",
         f"    def {raw.__name__ if raw.__name__.isidentifier() else 'f'}({', '.join(sig)}):",
         f"        _h = _w_state.hook",
         f"        if _h is None or not ({check}):",
-        f"            return _raw({call})",
+        f"            return {fast}",
         *slow,
         f"        return _h(_w_name, _raw, tuple(_a), _k)",
         f"    return {raw.__name__ if raw.__name__.isidentifier() else 'f'}",
     ])
     ns = {}
     exec(compile(src, f"<differentiable wrapper of {name}>", "exec"), globals(), ns)
-    return ns["_w_make"](raw, name, state, Tensor, bool, int, _part, object(), **defaults)
+    return ns["_w_make"](raw, twin, name, state, Tensor, bool, int, _part, object(), **defaults)
+
+
+# Parameters of the namespace functions that never hold a tensor: the wrapper
+# does not test them (a tensor passed there is not differentiable anyway).
+_NEVER_TENSORS = frozenset({
+    "axis", "axes", "dtype", "keepdims", "copy", "shape", "correction", "descending",
+    "stable", "device", "include_initial", "offset", "side", "upper", "full_matrices",
+    "ord", "norm", "shift", "source", "destination", "n", "k", "indexing", "mode",
+    "api_version", "rtol", "hermitian", "s",
+})
+
+
+def _positional_twin(raw, nparams):
+    """``raw`` with all its parameters positional (same bytecode, same closure),
+    or None where that is not possible."""
+    import types
+    code = getattr(raw, "__code__", None)
+    if (code is None or code.co_flags & 0x0C  # *args / **kwargs
+            or code.co_argcount + code.co_kwonlyargcount != nparams):
+        return None
+    try:
+        twin = types.FunctionType(
+            code.replace(co_argcount=nparams, co_posonlyargcount=nparams, co_kwonlyargcount=0),
+            raw.__globals__, raw.__name__, None, raw.__closure__)
+    except (TypeError, ValueError):
+        return None
+    twin.__qualname__ = raw.__qualname__
+    return twin
 
 
 def _part(a):
