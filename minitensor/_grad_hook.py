@@ -143,17 +143,27 @@ def _exact_wrapper(name, raw):
     src = "\n".join([
         f"def _w_make(_raw, _w_twin, _w_name, _w_state, _w_T, _w_bool, _w_int, _w_part, "
         f"_w_nodef, {', '.join(defaults) or '_w_unused=None'}):",
-        f"    def {raw.__name__ if raw.__name__.isidentifier() else 'f'}({', '.join(sig)}):",
+        f"    def _w_f({', '.join(sig)}):",
         f"        _h = _w_state.hook",
         f"        if _h is None or not ({check}):",
         f"            return {fast}",
         *slow,
         f"        return _h(_w_name, _raw, tuple(_a), _k)",
-        f"    return {raw.__name__ if raw.__name__.isidentifier() else 'f'}",
+        f"    return _w_f",
     ])
-    ns = {}
-    exec(compile(src, f"<differentiable wrapper of {name}>", "exec"), globals(), ns)
-    return ns["_w_make"](raw, twin, name, state, Tensor, bool, int, _part, object(), **defaults)
+    # the source depends only on the signature: compile each shape once (import time)
+    make = _MAKERS.get(src)
+    if make is None:
+        ns = {}
+        exec(compile(src, "<differentiable wrapper>", "exec"), globals(), ns)
+        make = _MAKERS[src] = ns["_w_make"]
+    f = make(raw, twin, name, state, Tensor, bool, int, _part, object(), **defaults)
+    # tracebacks name the function
+    f.__code__ = f.__code__.replace(co_name=raw.__name__)
+    return f
+
+
+_MAKERS = {}
 
 
 # Parameters of the namespace functions that never hold a tensor: the wrapper
