@@ -362,76 +362,7 @@ class LogSoftmax(Function):
         return _new(ga - np.exp(ctx.y) * ga.sum(axis=ctx.dim, keepdims=True)), None
 
 
-# ======================================================================== shapes
-class Reshape(Function):
-    """A view of x with another shape (copy only when NumPy needs one)."""
-
-    @staticmethod
-    def forward(ctx, x, shape):
-        ctx.shape = x.shape
-        return _new(x._array.reshape(shape))
-
-    @staticmethod
-    def backward(ctx, g):
-        return _new(_garr("reshape", g).reshape(ctx.shape)), None
-
-
-class Permute(Function):
-    """A transposed view of x (``perm`` a permutation of its axes)."""
-
-    @staticmethod
-    def forward(ctx, x, perm):
-        ctx.inv = tuple(np.argsort(perm))
-        return _new(x._array.transpose(perm))
-
-    @staticmethod
-    def backward(ctx, g):
-        return _new(_garr("permute", g).transpose(ctx.inv)), None
-
-
-class Cast(Function):
-    """x converted to another floating dtype (the gradient is converted back)."""
-
-    @staticmethod
-    def forward(ctx, x, dtype):
-        ctx.dtype = x._array.dtype
-        return _new(x._array.astype(dtype))
-
-    @staticmethod
-    def backward(ctx, g):
-        return _new(_garr("cast", g).astype(ctx.dtype)), None
-
-
-class Scale(Function):
-    """x * c for a Python number c."""
-
-    @staticmethod
-    def forward(ctx, x, c):
-        ctx.c = c
-        xa = x._array
-        return _new(xa * xa.dtype.type(c))
-
-    @staticmethod
-    def backward(ctx, g):
-        ga = _garr("scale", g)
-        return _new(ga * ga.dtype.type(ctx.c)), None
-
-
-class Slice(Function):
-    """x[key] for a basic (slice) index; the gradient is scattered back."""
-
-    @staticmethod
-    def forward(ctx, x, key):
-        ctx.shape, ctx.dtype, ctx.key = x.shape, x._array.dtype, key
-        return _new(x._array[key])
-
-    @staticmethod
-    def backward(ctx, g):
-        gx = np.zeros(ctx.shape, ctx.dtype)
-        gx[ctx.key] = _garr("slice", g)
-        return _new(gx), None
-
-
+# ============================================================ normalize, pad
 class Normalize(Function):
     """x / max(||x||_p, eps) along ``dim``."""
 

@@ -28,6 +28,8 @@ import warnings
 import numpy as np
 
 from .._array_object import Tensor
+from .._data_type_functions import astype
+from .._manipulation_functions import reshape
 from .._dtypes import _FROM_NP
 from .. import _random
 from . import _functions as _fn
@@ -138,14 +140,14 @@ def _batched(fname, x, ndim_batched, what):
     if x.ndim == ndim_batched:
         return x, False
     if x.ndim == ndim_batched - 1:
-        return _fn.Reshape.apply(x, (1,) + x.shape), True
+        return reshape(x, (1,) + x.shape), True
     raise ValueError(f"{fname}(): expected {ndim_batched - 1}-D (unbatched) or {ndim_batched}-D "
                      f"(batched) input {what}, got input of shape {x.shape}")
 
 
 def _unbatch(y, added):
     if added:
-        return _fn.Reshape.apply(y, y.shape[1:])
+        return reshape(y, y.shape[1:])
     return y
 
 
@@ -357,7 +359,7 @@ def _fn_cast(x, dtype):
     dt = _as_dtype(dtype)
     if x._array.dtype == dt._np_dtype:
         return x
-    return _fn.Cast.apply(x, dt._np_dtype)
+    return astype(x, dt)
 
 
 def softmax(input, dim=None, dtype=None):
@@ -365,7 +367,7 @@ def softmax(input, dim=None, dtype=None):
     input = _softmax_input("softmax", input, dtype)
     dim = _softmax_dim("softmax", input, dim)
     if input.ndim == 0:
-        return _fn.Reshape.apply(_fn.Softmax.apply(_fn.Reshape.apply(input, (1,)), 0), ())
+        return reshape(_fn.Softmax.apply(reshape(input, (1,)), 0), ())
     return _fn.Softmax.apply(input, dim)
 
 
@@ -374,7 +376,7 @@ def log_softmax(input, dim=None, dtype=None):
     input = _softmax_input("log_softmax", input, dtype)
     dim = _softmax_dim("log_softmax", input, dim)
     if input.ndim == 0:
-        return _fn.Reshape.apply(_fn.LogSoftmax.apply(_fn.Reshape.apply(input, (1,)), 0), ())
+        return reshape(_fn.LogSoftmax.apply(reshape(input, (1,)), 0), ())
     return _fn.LogSoftmax.apply(input, dim)
 
 
@@ -382,7 +384,7 @@ def softmin(input, dim=None, dtype=None):
     """softmax(-x) along ``dim``."""
     input = _softmax_input("softmin", input, dtype)
     dim = _softmax_dim("softmin", input, dim)
-    return _fn.Softmax.apply(_fn.Scale.apply(input, -1.0), dim)
+    return _fn.Softmax.apply(-input, dim)
 
 
 # ===================================================================== dropout etc.
@@ -400,7 +402,7 @@ def _dropout(fname, input, p, training, channel_axes, generator=None):
         return input
     _float_tensor(fname, input)
     if p == 1.0:
-        return _fn.Scale.apply(input, 0.0)
+        return input * 0.0
     return _fn.Dropout.apply(input, p, _random._resolve(generator), channel_axes)
 
 
@@ -524,7 +526,7 @@ def pad(input, pad, mode="constant", value=None):
         if any(lo < 0 or hi < 0 for lo, hi in width):
             # negative padding crops
             sl = tuple(slice(max(-lo, 0), n - max(-hi, 0)) for (lo, hi), n in zip(width, input.shape))
-            input = _fn.Slice.apply(input, sl)
+            input = input[sl]
             width = [(max(lo, 0), max(hi, 0)) for lo, hi in width]
         return _fn.Pad.apply(input, tuple(width), "constant", 0 if value is None else value)
     if value not in (None, 0):
@@ -798,7 +800,7 @@ def _pool_geometry(fname, nd, x, kernel_size, stride, padding, dilation, ceil_mo
 def _as_2d(x, nd):
     """(N, C, L) -> (N, C, 1, L) for the 1-D pools."""
     if nd == 1:
-        return _fn.Reshape.apply(x, x.shape[:2] + (1,) + x.shape[2:])
+        return reshape(x, x.shape[:2] + (1,) + x.shape[2:])
     return x
 
 
@@ -812,7 +814,7 @@ def _max_pool(fname, nd, input, kernel_size, stride, padding, dilation, ceil_mod
         ks, st, pd, dl, out = (1,) + ks, (1,) + st, (0,) + pd, (1,) + dl, (1,) + out
     y, idx = _cf.MaxPool2d.apply(x2, ks, st, pd, dl, out)
     if nd == 1:
-        y = _fn.Reshape.apply(y, y.shape[:2] + y.shape[3:])
+        y = reshape(y, y.shape[:2] + y.shape[3:])
         idx = Tensor._new(idx._array.reshape(idx.shape[:2] + idx.shape[3:]))
     y = _unbatch(y, added)
     if return_indices:
@@ -861,7 +863,7 @@ def _avg_pool(fname, nd, input, kernel_size, stride, padding, ceil_mode, count_i
         ks, st, pd, out = (1,) + ks, (1,) + st, (0,) + pd, (1,) + out
     y = _cf.AvgPool2d.apply(x2, ks, st, pd, out, bool(count_include_pad), divisor_override)
     if nd == 1:
-        y = _fn.Reshape.apply(y, y.shape[:2] + y.shape[3:])
+        y = reshape(y, y.shape[:2] + y.shape[3:])
     return _unbatch(y, added)
 
 
@@ -907,9 +909,9 @@ def adaptive_avg_pool1d(input, output_size):
     if input.ndim not in (2, 3):
         raise ValueError(f"{f}(): expected 2-D or 3-D input, got input of shape {input.shape}")
     (out,) = _adaptive_size(f, output_size, input.shape[-1:])
-    x = _fn.Reshape.apply(input, input.shape[:-1] + (1,) + input.shape[-1:])
+    x = reshape(input, input.shape[:-1] + (1,) + input.shape[-1:])
     y = _cf.AdaptiveAvgPool2d.apply(x, (1, out))
-    return _fn.Reshape.apply(y, input.shape[:-1] + (out,))
+    return reshape(y, input.shape[:-1] + (out,))
 
 
 # ======================================================================== attention

@@ -94,18 +94,8 @@ class Adam(Optimizer):
 
     def _update(self, p, g, state, group):
         bc1, bc2 = self._advance(p, state, group)
-        lr, wd, eps = group["lr"], group["weight_decay"], group["eps"]
-        beta1, beta2 = group["betas"]
-        m, v = state["exp_avg"], state["exp_avg_sq"]
-        d = -g if group["maximize"] else g
-        if wd != 0:
-            if group["decoupled_weight_decay"]:
-                p *= 1 - lr * wd
-            else:
-                d = d + wd * p
-        m += (1 - beta1) * (d - m)
-        v *= beta2
-        v += (1 - beta2) * d * d
+        lr, eps = group["lr"], group["eps"]
+        d, m, v = _moments(p, g, state, group)
         if group["amsgrad"]:
             vmax = state["max_exp_avg_sq"]
             vmax[...] = maximum(vmax, v)
@@ -170,3 +160,22 @@ class AdamW(Adam):
         super().load_state_dict(state_dict)
         for group in self.param_groups:
             group["decoupled_weight_decay"] = True
+
+
+def _moments(p, g, state, group):
+    """The reference update's shared first part (Adam, AdamW, NAdam): the signed
+    gradient ``d`` with weight decay (L2 into ``d``, or decoupled into ``p``), and the
+    first and second moments ``m``, ``v`` updated in place."""
+    lr, wd = group["lr"], group["weight_decay"]
+    beta1, beta2 = group["betas"]
+    m, v = state["exp_avg"], state["exp_avg_sq"]
+    d = -g if group["maximize"] else g
+    if wd != 0:
+        if group["decoupled_weight_decay"]:
+            p *= 1 - lr * wd
+        else:
+            d = d + wd * p
+    m += (1 - beta1) * (d - m)
+    v *= beta2
+    v += (1 - beta2) * d * d
+    return d, m, v

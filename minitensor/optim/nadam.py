@@ -3,6 +3,7 @@ from .. import _kernels
 from .. import sqrt
 from .optimizer import Optimizer, _check_betas, _check_fused, _check_lr, _check_nonneg
 from ._buffers import zeros
+from .adam import _moments
 
 __all__ = ["NAdam"]
 
@@ -101,18 +102,7 @@ class NAdam(Optimizer):
 
     def _update(self, p, g, state, group):
         bc2, coef_grad, coef_avg = self._advance(state, group)
-        lr, wd = group["lr"], group["weight_decay"]
-        beta1, beta2 = group["betas"]
-        m, v = state["exp_avg"], state["exp_avg_sq"]
-        d = -g if group["maximize"] else g
-        if wd != 0:
-            if group["decoupled_weight_decay"]:
-                p *= 1 - lr * wd
-            else:
-                d = d + wd * p
-        m += (1 - beta1) * (d - m)
-        v *= beta2
-        v += (1 - beta2) * d * d
+        d, m, v = _moments(p, g, state, group)
         denom = sqrt(v / bc2) + group["eps"]
         p += coef_grad * d / denom
         p += coef_avg * m / denom

@@ -2,8 +2,8 @@
 import numpy as np
 
 from ..._array_object import Tensor
+from ..._manipulation_functions import reshape
 from ... import _random
-from .. import _functions as _fn
 from .. import functional as F
 from .. import init
 from .._attention_functions import MultiheadAttentionCore
@@ -94,12 +94,12 @@ class MultiheadAttention(Module):
         """Projection ``i`` (0: q, 1: k, 2: v) of ``x``."""
         E = self.embed_dim
         if self._qkv_same_embed_dim:
-            w = _fn.Slice.apply(self.in_proj_weight, (slice(i * E, (i + 1) * E),))
+            w = self.in_proj_weight[i * E:(i + 1) * E]
         else:
             w = (self.q_proj_weight, self.k_proj_weight, self.v_proj_weight)[i]
         b = None
         if self.in_proj_bias is not None:
-            b = _fn.Slice.apply(self.in_proj_bias, (slice(i * E, (i + 1) * E),))
+            b = self.in_proj_bias[i * E:(i + 1) * E]
         if x.shape[-1] != feat:
             raise ValueError(f"MultiheadAttention: expected {('query', 'key', 'value')[i]} with "
                              f"last dimension {feat}, got shape {x.shape}")
@@ -120,7 +120,7 @@ class MultiheadAttention(Module):
                              f"{value.shape}")
         if not batched:
             # (L, E) -> (L, 1, E) (sequence-first)
-            query, key, value = (_fn.Reshape.apply(t, (t.shape[0], 1, t.shape[1]))
+            query, key, value = (reshape(t, (t.shape[0], 1, t.shape[1]))
                                  for t in (query, key, value))
             batch_first = False
         else:
@@ -148,9 +148,9 @@ class MultiheadAttention(Module):
                                               bool(average_attn_weights))
         out = self.out_proj(out)
         if not batched:
-            out = _fn.Reshape.apply(out, (out.shape[0], out.shape[2]))
+            out = reshape(out, (out.shape[0], out.shape[2]))
             if need_weights:
-                w = _fn.Reshape.apply(w, w.shape[1:])
+                w = reshape(w, w.shape[1:])
         return out, (w if need_weights else None)
 
     def _mask(self, attn_mask, key_padding_mask, is_causal, N, L, S, dt, batched):

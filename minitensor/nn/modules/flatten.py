@@ -1,7 +1,7 @@
 """Shape layers: ``Flatten``, ``Unflatten``."""
 import operator
 
-from .. import _functions as _fn
+from ..._manipulation_functions import reshape
 from .module import Module
 
 __all__ = ["Flatten", "Unflatten"]
@@ -36,11 +36,11 @@ class Flatten(Module):
                              f"({self.end_dim}) for input of shape {input.shape}")
         shape = input.shape
         if input.ndim == 0:
-            return _fn.Reshape.apply(input, (1,))
+            return reshape(input, (1,))
         n = 1
         for d in shape[s:e + 1]:
             n *= d
-        return _fn.Reshape.apply(input, shape[:s] + (n,) + shape[e + 1:])
+        return reshape(input, shape[:s] + (n,) + shape[e + 1:])
 
     def extra_repr(self):
         return f"start_dim={self.start_dim}, end_dim={self.end_dim}"
@@ -76,7 +76,7 @@ class Unflatten(Module):
         elif known != n:
             raise ValueError(f"Unflatten: unflattened_size {tuple(sizes)} does not match the size "
                              f"{n} of dimension {d} of input of shape {input.shape}")
-        return _fn.Reshape.apply(input, input.shape[:d] + tuple(sizes) + input.shape[d + 1:])
+        return reshape(input, input.shape[:d] + tuple(sizes) + input.shape[d + 1:])
 
     def extra_repr(self):
         return f"dim={self.dim}, unflattened_size={self.unflattened_size}"

@@ -12,6 +12,21 @@ from ._utils import _empty_param, _np_dtype, _pos_int, _tensor
 __all__ = ["BatchNorm1d", "BatchNorm2d", "BatchNorm3d", "LayerNorm", "GroupNorm", "RMSNorm"]
 
 
+def _affine_params(module, shape, dt, affine, bias):
+    """Register ``weight`` and ``bias`` of ``shape`` (or None, as PyTorch does when
+    ``affine``/``bias`` is off); :func:`_reset_affine` gives them their values."""
+    for name, on in (("weight", affine), ("bias", affine and bias)):
+        module.register_parameter(name, _empty_param(shape, dt) if on else None)
+
+
+def _reset_affine(module):
+    """PyTorch's default affine map of the normalisation layers: ones and zeros."""
+    if module.weight is not None:
+        init.ones_(module.weight)
+    if module.bias is not None:
+        init.zeros_(module.bias)
+
+
 class _BatchNorm(Module):
     _dims = ()
 
@@ -25,15 +40,7 @@ class _BatchNorm(Module):
         self.affine = affine
         self.track_running_stats = track_running_stats
         dt = _np_dtype(dtype, device)
-        if affine:
-            self.weight = _empty_param((self.num_features,), dt)
-            if bias:
-                self.bias = _empty_param((self.num_features,), dt)
-            else:
-                self.register_parameter("bias", None)
-        else:
-            self.register_parameter("weight", None)
-            self.register_parameter("bias", None)
+        _affine_params(self, (self.num_features,), dt, affine, bias)
         if track_running_stats:
             self.register_buffer("running_mean", _tensor((self.num_features,), dt, 0))
             self.register_buffer("running_var", _tensor((self.num_features,), dt, 1))
@@ -52,10 +59,7 @@ class _BatchNorm(Module):
 
     def reset_parameters(self):
         self.reset_running_stats()
-        if self.affine:
-            init.ones_(self.weight)
-            if self.bias is not None:
-                init.zeros_(self.bias)
+        _reset_affine(self)
 
     def _check_input_dim(self, input):
         if not isinstance(input, Tensor):
@@ -150,22 +154,11 @@ class LayerNorm(Module):
         self.eps = eps
         self.elementwise_affine = elementwise_affine
         dt = _np_dtype(dtype, device)
-        if elementwise_affine:
-            self.weight = _empty_param(self.normalized_shape, dt)
-            if bias:
-                self.bias = _empty_param(self.normalized_shape, dt)
-            else:
-                self.register_parameter("bias", None)
-        else:
-            self.register_parameter("weight", None)
-            self.register_parameter("bias", None)
+        _affine_params(self, self.normalized_shape, dt, elementwise_affine, bias)
         self.reset_parameters()
 
     def reset_parameters(self):
-        if self.elementwise_affine:
-            init.ones_(self.weight)
-            if self.bias is not None:
-                init.zeros_(self.bias)
+        _reset_affine(self)
 
     def forward(self, input):
         return F.layer_norm(input, self.normalized_shape, self.weight, self.bias, self.eps)
@@ -189,22 +182,11 @@ class GroupNorm(Module):
         self.eps = eps
         self.affine = affine
         dt = _np_dtype(dtype, device)
-        if affine:
-            self.weight = _empty_param((self.num_channels,), dt)
-            if bias:
-                self.bias = _empty_param((self.num_channels,), dt)
-            else:
-                self.register_parameter("bias", None)
-        else:
-            self.register_parameter("weight", None)
-            self.register_parameter("bias", None)
+        _affine_params(self, (self.num_channels,), dt, affine, bias)
         self.reset_parameters()
 
     def reset_parameters(self):
-        if self.affine:
-            init.ones_(self.weight)
-            if self.bias is not None:
-                init.zeros_(self.bias)
+        _reset_affine(self)
 
     def forward(self, input):
         if isinstance(input, Tensor) and (input.ndim < 2 or input.shape[1] != self.num_channels):

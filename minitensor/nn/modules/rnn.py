@@ -5,8 +5,8 @@ import warnings
 import numpy as np
 
 from ..._array_object import Tensor
+from ..._manipulation_functions import permute_dims, reshape
 from ... import _random
-from .. import _functions as _fn
 from .. import init
 from .._rnn_functions import RNNStack
 from .module import Module
@@ -121,9 +121,9 @@ class RNNBase(Module):
         D = 2 if self.bidirectional else 1
         x = input
         if not batched:
-            x = _fn.Reshape.apply(x, (x.shape[0], 1, x.shape[1]))
+            x = reshape(x, (x.shape[0], 1, x.shape[1]))
         elif self.batch_first:
-            x = _fn.Permute.apply(x, (1, 0, 2))
+            x = permute_dims(x, (1, 0, 2))
         n = x.shape[1]
         hshape = (self.num_layers * D, n, self.hidden_size)
         user_shape = hshape if batched else (self.num_layers * D, self.hidden_size)
@@ -143,9 +143,9 @@ class RNNBase(Module):
                 h0, c0 = hx, None
                 self._check_hidden(h0, user_shape, "hx")
             if not batched:
-                h0 = _fn.Reshape.apply(h0, hshape)
+                h0 = reshape(h0, hshape)
                 if c0 is not None:
-                    c0 = _fn.Reshape.apply(c0, hshape)
+                    c0 = reshape(c0, hshape)
             for h in (h0, c0):
                 if h is not None and h._array.dtype != dt:
                     raise TypeError(f"{name}: hidden state dtype {h.dtype} does not match input "
@@ -156,12 +156,12 @@ class RNNBase(Module):
         out, hn = res[0], res[1]
         cn = res[2] if lstm else None
         if not batched:
-            out = _fn.Reshape.apply(out, (out.shape[0], out.shape[2]))
-            hn = _fn.Reshape.apply(hn, user_shape)
+            out = reshape(out, (out.shape[0], out.shape[2]))
+            hn = reshape(hn, user_shape)
             if cn is not None:
-                cn = _fn.Reshape.apply(cn, user_shape)
+                cn = reshape(cn, user_shape)
         elif self.batch_first:
-            out = _fn.Permute.apply(out, (1, 0, 2))
+            out = permute_dims(out, (1, 0, 2))
         return (out, (hn, cn)) if lstm else (out, hn)
 
 
