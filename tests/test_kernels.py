@@ -2,6 +2,8 @@
 import os
 import pathlib
 import re
+import subprocess
+import sys
 
 import numpy as np
 import pytest
@@ -778,3 +780,115 @@ def test_batch_norm_kernels(dtype, threads):
         NK.batch_norm_backward(g[:1], xh_, k)
     with pytest.raises(ValueError, match="weight/bias"):
         NK.batch_norm_forward(x, w[:1], b, 1e-5)
+
+
+# ---------------------------------------------------------------------------
+# CPU dispatch (x86-64-v3 detection) and the missing-kernel message
+
+V3_FLAGS = "fpu sse sse2 ssse3 sse4_1 sse4_2 popcnt xsave avx f16c fma movbe abm bmi1 bmi2 avx2"
+# NumPy 2.2's table: no X86_V3, BMI, BMI2, LZCNT nor MOVBE entries
+NUMPY_22 = {"SSE42": True, "POPCNT": True, "AVX": True, "F16C": True, "FMA3": True, "AVX2": True,
+            "AVX512F": False}
+NUMPY_24 = dict(NUMPY_22, BMI=True, BMI2=True, LZCNT=True, MOVBE=True, X86_V2=True, X86_V3=True)
+
+
+def test_v3_decision_numpy22_table_with_cpuinfo():
+    flags = frozenset(V3_FLAGS.split())
+    assert P.V3_CPUINFO_FLAGS <= flags
+    # the case that used to answer False on AVX2 CPUs
+    assert P._v3_supported(flags, NUMPY_22) is True
+    assert P._v3_supported(flags, NUMPY_24) is True
+    assert P._v3_supported(flags, {}) is True
+
+
+@pytest.mark.parametrize("missing", sorted(P.V3_CPUINFO_FLAGS))
+def test_v3_decision_any_missing_cpuinfo_flag(missing):
+    flags = frozenset(V3_FLAGS.split()) - {missing}
+    assert P._v3_supported(flags, NUMPY_22) is False
+    assert P._v3_supported(flags, NUMPY_24) is False
+
+
+def test_v3_decision_numpy_vetoes_and_fallback():
+    flags = frozenset(V3_FLAGS.split())
+    assert P._v3_supported(flags, dict(NUMPY_24, X86_V3=False)) is False
+    assert P._v3_supported(flags, dict(NUMPY_22, AVX2=False)) is False
+    # no /proc/cpuinfo (not Linux): NumPy's table alone, conservative without X86_V3
+    assert P._v3_supported(None, NUMPY_24) is True
+    assert P._v3_supported(None, dict(NUMPY_24, X86_V3=False)) is False
+    assert P._v3_supported(None, NUMPY_22) is False
+    assert P._v3_supported(None, {}) is False
+
+
+def test_cpuinfo_flags_parsing(tmp_path):
+    block = ("processor\t: {i}\nvendor_id\t: GenuineIntel\nmodel name\t: Some CPU\n"
+             "flags\t\t: {flags}\nbogomips\t: 4000.00\n\n")
+    text = (block.format(i=0, flags=V3_FLAGS.replace(" bmi2", ""))
+            + block.format(i=1, flags=V3_FLAGS))
+    path = tmp_path / "cpuinfo"
+    path.write_text(text)
+    flags = P._cpuinfo_flags(str(path))
+    assert "bmi1" in flags and "bmi2" not in flags      # the first processor's line
+    assert P._v3_supported(flags, NUMPY_24) is False
+    path.write_text(block.format(i=0, flags=V3_FLAGS) * 2)
+    assert P._v3_supported(P._cpuinfo_flags(str(path)), NUMPY_22) is True
+    # aarch64 Linux: "Features", no "flags"; and no file at all
+    path.write_text("processor\t: 0\nBogoMIPS\t: 50.00\nFeatures\t: fp asimd evtstrm aes\n\n")
+    assert P._cpuinfo_flags(str(path)) is None
+    assert P._cpuinfo_flags(str(tmp_path / "absent")) is None
+
+
+def test_cpu_dispatch_agrees_with_proc_cpuinfo():
+    flags = P._cpuinfo_flags()
+    if flags is None:
+        pytest.skip("no x86 /proc/cpuinfo flags on this machine")
+    expected = P.V3_CPUINFO_FLAGS <= flags
+    assert P._cpu_has_v3({}) is expected, (
+        f"dispatch says v3={not expected}, /proc/cpuinfo lacks "
+        f"{sorted(P.V3_CPUINFO_FLAGS - flags)}")
+    assert P._cpu_has_v3({"MINITENSOR_CPU_DISPATCH": "baseline"}) is False
+    if P.variant == "python" or "MINITENSOR_CPU_DISPATCH" in os.environ:
+        return
+    try:
+        import minitensor._pythran._fused_v3  # noqa: F401
+    except ImportError:
+        return                                   # built without the v3 copies
+    assert P.variant == ("x86-64-v3" if expected else "baseline")
+
+
+def _forbidden_advice(msg):
+    # the index's `minitensor` is an unrelated project: never install by name
+    return re.findall(r"--no-binary|--force-reinstall|pip install [^.\s`]*minitensor", msg)
+
+
+def test_missing_kernel_message_from_the_source_tree_root():
+    """`python -c` in the repository's root imports the uncompiled source tree: the
+    ImportError says so and what to do (the editable install's import hook and the
+    installed package are kept out with -S; site-packages is added back for NumPy)."""
+    import site
+    root = SRC_KERNEL_DIR.parents[1]
+    code = ("import sys; sys.path[1:1] = " + repr(site.getsitepackages()) + "\n"
+            "import minitensor._pythran")
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("MINITENSOR_", "PYTHON"))}
+    r = subprocess.run([sys.executable, "-S", "-c", code], cwd=root, env=env,
+                       capture_output=True, text=True, timeout=120)
+    assert r.returncode != 0, "the source tree imported without compiled kernels"
+    msg = r.stderr.strip().splitlines()[-1]
+    assert msg.startswith("ImportError: minitensor: the compiled kernel module"), r.stderr
+    assert "source tree" in msg and f"the current directory, {root}," in msg, msg
+    assert "minitensor-digits" in msg and "not `python -m pytest`" in msg, msg
+    assert "pip install .` in the source tree" in msg, msg
+    assert not _forbidden_advice(msg), msg
+
+
+def test_missing_kernel_message_of_an_installation(tmp_path):
+    folder = tmp_path / "site-packages" / "minitensor" / "_pythran"
+    folder.mkdir(parents=True)
+    msg = P._missing_message("_fused", str(folder / "_fused.py"), cwd=str(tmp_path))
+    assert "_fused" in msg and str(tmp_path / "site-packages") in msg
+    assert "lacks its compiled kernels" in msg and "source tree" in msg
+    assert "`pip install .` run in a minitensor clone" in msg
+    assert not _forbidden_advice(msg), msg
+    (folder / "meson.build").write_text("")           # now it is a source tree
+    msg = P._missing_message("_fused", str(folder / "_fused.py"), cwd=str(tmp_path))
+    assert "minitensor's source tree" in msg and "the current directory, " not in msg
+    assert not _forbidden_advice(msg), msg

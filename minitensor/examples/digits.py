@@ -1,7 +1,9 @@
 """Train a small CNN on scikit-learn's 8x8 handwritten digits with minitensor.
 
-Run ``python -m minitensor.examples.digits`` (scikit-learn is needed for the
-data set, which ships with it: no download). It trains
+Run ``minitensor-digits`` (the console script that ``pip install`` puts on the
+PATH) or, from any directory but the source tree's root, ``python -m
+minitensor.examples.digits`` (scikit-learn is needed for the data set, which
+ships with it: no download). It trains
 
     Conv2d(1, 16, 3, padding=1) - BatchNorm2d - ReLU
     - Conv2d(16, 32, 3, padding=1) - BatchNorm2d - ReLU - MaxPool2d(2)
@@ -13,11 +15,16 @@ a checkpoint with ``minitensor.save`` and exits with status 1 if the test
 accuracy is below ``--target`` (default 97 %). A second run can evaluate the
 checkpoint without training::
 
-    python -m minitensor.examples.digits --checkpoint digits_cnn.mt
-    python -m minitensor.examples.digits --eval-only --checkpoint digits_cnn.mt
+    minitensor-digits --checkpoint digits_cnn.mt
+    minitensor-digits --eval-only --checkpoint digits_cnn.mt
 
-The train/test split (80/20) is drawn from ``--seed``, which the checkpoint
-records, so ``--eval-only`` evaluates on the same test images.
+``minitensor-digits --help`` lists every option with its default. The
+train/test split (80/20) is drawn from ``--seed``, which the checkpoint records,
+so ``--eval-only`` evaluates on the same test images.
+
+(``python -m`` puts the current directory first on ``sys.path``: run from the
+root of a minitensor clone, it imports the uncompiled source tree instead of the
+installed package, which fails with an ImportError; the console script does not.)
 """
 import argparse
 import importlib.util
@@ -173,24 +180,47 @@ def evaluate(args, out=None):
     return acc
 
 
-def parse_args(argv=None):
-    p = argparse.ArgumentParser(prog="python -m minitensor.examples.digits",
-                                description=__doc__.split("\n\n")[0])
-    p.add_argument("--epochs", type=int, default=12)
-    p.add_argument("--batch-size", type=int, default=32)
-    p.add_argument("--optimizer", choices=["adam", "sgd"], default="adam")
+def _prog():
+    """How the user started the example, for ``--help``'s usage line."""
+    if os.path.basename(sys.argv[0]).startswith("minitensor-digits"):
+        return "minitensor-digits"
+    return "python -m minitensor.examples.digits"
+
+
+def make_parser():
+    """The command line's ``argparse`` parser (every option's help shows its default)."""
+    p = argparse.ArgumentParser(
+        prog=_prog(), description=__doc__.split("\n\n")[0],
+        epilog="example: minitensor-digits --epochs 4 --target 0.9 --checkpoint ''")
+    p.add_argument("--epochs", type=int, default=12, metavar="N",
+                   help="training epochs (default: %(default)s)")
+    p.add_argument("--batch-size", type=int, default=32, metavar="N",
+                   help="images per training step (default: %(default)s)")
+    p.add_argument("--optimizer", choices=["adam", "sgd"], default="adam",
+                   help="adam, or sgd with momentum 0.9 (default: %(default)s)")
     p.add_argument("--lr", type=float, default=None,
-                   help="learning rate (default 3e-3 for adam, 0.05 for sgd)")
-    p.add_argument("--seed", type=int, default=0)
-    p.add_argument("--blas-threads", type=int, default=1,
-                   help="threads of NumPy's BLAS (OpenBLAS) for the matmuls (default 1)")
-    p.add_argument("--checkpoint", default="digits_cnn.mt",
+                   help="learning rate (default: 3e-3 for adam, 0.05 for sgd)")
+    p.add_argument("--seed", type=int, default=0,
+                   help="seed of the weights, the shuffling and the train/test split "
+                        "(default: %(default)s)")
+    p.add_argument("--blas-threads", type=int, default=1, metavar="N",
+                   help="threads of NumPy's BLAS (OpenBLAS) for the matmuls "
+                        "(default: %(default)s)")
+    p.add_argument("--checkpoint", default="digits_cnn.mt", metavar="PATH",
                    help="where to save the trained model (or read it with --eval-only); "
-                        "'' to skip saving")
+                        "'' to skip saving (default: %(default)s)")
     p.add_argument("--eval-only", action="store_true",
-                   help="evaluate --checkpoint on the test split instead of training")
+                   help="evaluate --checkpoint on the test split instead of training "
+                        "(default: off, i.e. train)")
     p.add_argument("--target", type=float, default=0.97,
-                   help="minimum test accuracy; below it the exit status is 1")
+                   help="minimum test accuracy (a fraction); below it the exit status is 1 "
+                        "(default: %(default)s)")
+    return p
+
+
+def parse_args(argv=None):
+    """Parse the command line (``sys.argv[1:]`` if ``argv`` is None); exits on an error."""
+    p = make_parser()
     args = p.parse_args(argv)
     if args.epochs < 1:
         p.error("--epochs must be >= 1")
@@ -218,7 +248,7 @@ def _run(args):
         if args.eval_only:
             if not os.path.exists(args.checkpoint):
                 print(f"error: no checkpoint at {args.checkpoint!r}; train first "
-                      f"(python -m minitensor.examples.digits --checkpoint PATH)",
+                      f"({_prog()} --checkpoint PATH)",
                       file=sys.stderr)
                 return 2
             acc = evaluate(args)
