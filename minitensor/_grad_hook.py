@@ -365,7 +365,17 @@ def _g_retain_grad(self):
 
 def _g_register_hook(self, fn):
     """Register ``fn(grad) -> grad or None``, called when this tensor's gradient is
-    computed; returns a handle with ``remove()``."""
+    computed; returns a handle with ``remove()``.
+
+    A returned tensor replaces the gradient; it must have the gradient's shape and
+    dtype (else backward raises RuntimeError, as PyTorch: no broadcasting, summing
+    or casting), and returning anything but a tensor or None raises TypeError.
+    # Note: a non-callable ``fn`` raises TypeError here; PyTorch 2.13 accepts it
+    # and fails only when backward calls it.
+    """
+    if not callable(fn):
+        raise TypeError(f"register_hook: the hook must be callable (fn(grad) -> Tensor or "
+                        f"None), got {type(fn).__name__}")
     m = self._meta
     if not m.requires_grad:
         raise RuntimeError("register_hook: the tensor does not require grad")

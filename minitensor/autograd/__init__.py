@@ -47,6 +47,13 @@ Never a silently wrong gradient:
   value that a recorded operation saved for its gradient (through the tensor
   itself, any other view of the same memory, or a plain tensor) makes the later
   ``backward()`` raise ``RuntimeError`` (PyTorch's version-counter check).
+  Index tensors and masks (``x[i]``, ``x[i, j]``, ``x[mask]``, ``take``,
+  ``take_along_axis``, ``repeat``) are such saved values too; NumPy arrays and
+  lists passed to a recorded call are copied when it is recorded.
+- A tensor hook (``register_hook``) must be callable, and a value it returns
+  must be a tensor of the gradient's shape and dtype (else ``backward()``
+  raises, as PyTorch); ``backward(gradient=...)`` rejects a complex gradient
+  for a real output.
 - Writing a value that requires grad into a tensor outside autograd (``c[i] =
   x`` with ``x.requires_grad`` and ``c`` a plain tensor) raises instead of
   dropping the gradient; detach the value, or write under ``no_grad()``.

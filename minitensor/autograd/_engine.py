@@ -119,16 +119,81 @@ def _note_write(a):
         _writes[k] = (epoch, weakref.ref(r, functools.partial(_forget, k)))
 
 
-def _check_unwritten(a, epoch, name, out=None):
+def _check_unwritten(a, epoch, name, out=None, how=None):
     r = _root(a)
     e = _writes.get(id(r))
     if e is not None and e[0] > epoch and e[1]() is r:
         what = f"output {out} of {name}" if out is not None else \
             f"one of the tensors needed to compute the gradient of {name}"
+        how = how or "through another view of its memory or a tensor outside autograd"
         raise RuntimeError(
-            f"{what} has been modified by an in-place operation (through another view of "
-            f"its memory or a tensor outside autograd) since the call was recorded; do the "
-            f"in-place update after backward(), or compute out of place")
+            f"{what} has been modified by an in-place operation ({how}) since the call was "
+            f"recorded; do the in-place update after backward(), or compute out of place")
+
+
+def _key_tensors(v, out):
+    """The tensors inside ``v`` (a tensor, or lists/tuples nesting tensors)."""
+    if isinstance(v, Tensor):
+        out.append(v)
+    elif type(v) is tuple or type(v) is list:
+        for b in v:
+            _key_tensors(b, out)
+    return out
+
+
+# ---- values of a recorded call that the caller could mutate later. A node keeps
+# the call's arguments; a rule reading a NumPy array or a list among them (an index
+# key, a NumPy operand, the list of ``concat``/``stack``) at backward time would see
+# later mutations of it, which no version check can catch. ``record`` replaces them
+# by copies when it builds a node (only then: gradient-free calls pay nothing).
+# Tensors are not copied; their writes are caught by the version/epoch checks.
+def _mutable(v):
+    """Whether ``v`` is or holds (in tuples) a list or a NumPy array."""
+    t = type(v)
+    if t is _GradTensor or t is Tensor or t is int or t is float or t is slice or v is None:
+        return False
+    if t is list:
+        return True
+    if t is tuple:
+        for b in v:
+            tb = type(b)
+            if tb is int or tb is slice or b is None or b is Ellipsis or tb is Tensor:
+                continue
+            if _mutable(b):
+                return True
+        return False
+    return isinstance(v, np.ndarray)
+
+
+def _freeze(v):
+    """``v`` with NumPy arrays and lists (also inside tuples and lists) replaced by
+    copies (tensors and other values kept)."""
+    t = type(v)
+    if t is list:
+        return [_freeze(b) if _mutable(b) else b for b in v]
+    if t is tuple:
+        return tuple([_freeze(b) if _mutable(b) else b for b in v])
+    if isinstance(v, np.ndarray):
+        return np.array(v, copy=True, subok=True)
+    return v
+
+
+def _freeze_call(args, kwargs):
+    """``(args, kwargs)`` of a call being recorded, frozen (see above); the same
+    objects when nothing in them is mutable (most calls)."""
+    for a in args:
+        t = type(a)
+        if t is _GradTensor or t is Tensor or t is float or t is int:
+            continue
+        if _mutable(a):
+            args = _freeze(args)
+            break
+    if kwargs:
+        for v in kwargs.values():
+            if _mutable(v):
+                kwargs = {k: _freeze(w) if _mutable(w) else w for k, w in kwargs.items()}
+                break
+    return args, kwargs
 
 
 class Node:
@@ -209,6 +274,24 @@ class Node:
     @property
     def out(self):
         return self.output(0)
+
+    def check_index(self, v):
+        """Return ``v`` (an index argument of the call: a tensor, or a key nesting
+        tensors in tuples/lists) after checking that none of its tensors was written
+        in place since the call was recorded.
+
+        Rules whose gradient depends on integer indices or boolean masks
+        (``x[key]``, ``take``, ``take_along_axis``, ``repeat``, ...) read them from
+        ``args`` rather than ``inputs`` (the indexed tensor itself is not needed and
+        may change later), so they check them here, as PyTorch checks the
+        versions of its saved index tensors. NumPy arrays and lists in ``args``
+        are copies (see ``_freeze``)."""
+        self._check_freed()
+        if _writes:
+            for t in _key_tensors(v, []):
+                _check_unwritten(t._array, self.epoch, self.name,
+                                 how="an index tensor or mask saved by the call")
+        return v
 
     @property
     def next_functions(self):
@@ -415,8 +498,7 @@ def record(name, raw, args, kwargs):
     node = _object_new(Node)
     node.name = name
     node.rule = rule
-    node.args = args
-    node.kwargs = kwargs
+    node.args, node.kwargs = _freeze_call(args, kwargs)
     node._inputs = tuple(inputs)
     node.next_edges = edges = tuple(edges)
     node.out_arrays = tuple([o._array if isinstance(o, Tensor) else None for o in outs])
@@ -646,7 +728,7 @@ def _output_hooks(node, grads, create_graph, capture):
             for fn in node.out_hooks[i]:
                 r = fn(grads[i])
                 if r is not None:
-                    grads[i] = r
+                    grads[i] = _hook_result(fn, grads[i], r)
         if node.out_retained and i in node.out_retained:
             m = node.out_retained[i]()  # weakref: the node does not keep outputs alive
             if m is not None:
@@ -662,7 +744,7 @@ def _leaf_receive(acc, g, create_graph, capture):
         for fn in meta.hooks:
             r = fn(g)
             if r is not None:
-                g = r
+                g = _hook_result(fn, g, r)
     if capture is not None:
         key = (id(acc), 0)
         if key in capture:
@@ -677,6 +759,24 @@ def _leaf_receive(acc, g, create_graph, capture):
         # by their tensor, see _owned)
         a = meta.grad._array
         np.add(a, g._array, out=a, casting="unsafe")
+
+
+def _hook_result(fn, g, r):
+    """``r``, the value a tensor hook returned for gradient ``g``, if it can replace
+    ``g``: a tensor of the same shape and dtype (PyTorch's checks and messages);
+    anything else raises rather than being broadcast, summed or cast."""
+    name = getattr(fn, "__name__", None) or type(fn).__name__
+    if not isinstance(r, Tensor):
+        raise TypeError(f"expected Tensor, but hook '{name}' returned '{type(r).__name__}' "
+                        f"(a hook returns a tensor to replace the gradient, or None)")
+    a, b = g._array, r._array
+    if a.shape != b.shape:
+        raise RuntimeError(f"hook '{name}' has changed the size of value (was {a.shape} got "
+                           f"{b.shape})")
+    if a.dtype != b.dtype:
+        was, got = _FROM_NP.get(a.dtype, a.dtype), _FROM_NP.get(b.dtype, b.dtype)
+        raise RuntimeError(f"hook '{name}' has changed the type of value (was {was} got {got})")
+    return r
 
 
 def _owned(g, create_graph):
@@ -705,12 +805,24 @@ def _root_grads(tensors, grad_tensors, what):
                                    f"scalar outputs (got {t.dtype}); pass a gradient")
             g = xp.ones_like(_plain(t))
         elif not isinstance(g, Tensor):
+            if t._array.dtype.kind != "c" and np.iscomplexobj(g):
+                _complex_for_real(what, np.asarray(g).dtype, t)
             g = xp.asarray(g, dtype=t.dtype)
+        elif g._array.dtype.kind == "c" and t._array.dtype.kind != "c":
+            _complex_for_real(what, g._array.dtype, t)
         if g.shape != t.shape:
             raise RuntimeError(f"{what}: gradient of shape {g.shape} given for an output of "
                                f"shape {t.shape}")
         out.append(g)
     return out
+
+
+def _complex_for_real(what, gdtype, t):
+    # as PyTorch (RuntimeError): the imaginary part would be dropped silently
+    raise RuntimeError(
+        f"{what}: a complex gradient ({_FROM_NP.get(gdtype, gdtype)}) was given for a real output "
+        f"({t.dtype}); for complex tensors, both the gradient and the output must be "
+        f"complex. Pass a real gradient (e.g. the real part) for a real output")
 
 
 def _as_list(x):
@@ -721,7 +833,24 @@ def _as_list(x):
 
 def backward(tensors, grad_tensors=None, retain_graph=None, create_graph=False, inputs=None):
     """Accumulate the gradients of ``tensors`` into the leaves' ``.grad`` (as
-    ``torch.autograd.backward``)."""
+    ``torch.autograd.backward``).
+
+    Examples
+    --------
+    >>> import minitensor as xp
+    >>> from minitensor import autograd
+    >>> x = xp.tensor([1.0, 2.0, 3.0], requires_grad=True)
+    >>> autograd.backward(xp.sum(x * x))
+    >>> x.grad
+    Tensor([2., 4., 6.], dtype=float64)
+
+    A non-scalar output needs the gradient of the loss with respect to it:
+
+    >>> y = xp.tensor([1.0, 2.0], requires_grad=True)
+    >>> autograd.backward([y * 3], grad_tensors=[xp.asarray([1.0, 0.5])])
+    >>> y.grad
+    Tensor([3. , 1.5], dtype=float64)
+    """
     tensors = _as_list(tensors)
     grad_tensors = [None] * len(tensors) if grad_tensors is None else _as_list(grad_tensors)
     if len(grad_tensors) != len(tensors):

@@ -11,7 +11,28 @@ __all__ = ["Function", "FunctionCtx"]
 class FunctionCtx:
     """The ``ctx`` of a custom Function: ``save_for_backward``, ``saved_tensors``,
     ``needs_input_grad``, ``mark_non_differentiable``, and any attribute you set
-    in ``forward``."""
+    in ``forward``.
+
+    Examples
+    --------
+    >>> import minitensor as xp
+    >>> from minitensor.autograd import Function
+    >>> class Scale(Function):
+    ...     @staticmethod
+    ...     def forward(ctx, x, k):
+    ...         print(ctx.needs_input_grad)  # one flag per argument
+    ...         ctx.k = k                    # plain values: stored as attributes
+    ...         return x * k
+    ...     @staticmethod
+    ...     def backward(ctx, g):
+    ...         return g * ctx.k, None       # no gradient for k
+    >>> x = xp.tensor([1.0, 2.0], requires_grad=True)
+    >>> y = Scale.apply(x, 3.0)
+    (True, False)
+    >>> y.sum().backward()
+    >>> x.grad
+    Tensor([3., 3.], dtype=float64)
+    """
 
     def save_for_backward(self, *tensors):
         for t in tensors:

@@ -13,7 +13,17 @@ _local = _Local()
 
 
 def is_grad_enabled():
-    """Whether operations are recorded for autograd in this thread (default True)."""
+    """Whether operations are recorded for autograd in this thread (default True).
+
+    Examples
+    --------
+    >>> from minitensor import autograd
+    >>> autograd.is_grad_enabled()
+    True
+    >>> with autograd.no_grad():
+    ...     autograd.is_grad_enabled()
+    False
+    """
     return _local.enabled
 
 
@@ -117,7 +127,20 @@ class no_grad(_Mode):
 
 
 class enable_grad(_Mode):
-    """Enable gradient recording inside a ``no_grad`` region."""
+    """Enable gradient recording inside a ``no_grad`` region.
+
+    Examples
+    --------
+    >>> import minitensor as xp
+    >>> from minitensor import autograd
+    >>> w = xp.tensor([1.0, 2.0], requires_grad=True)
+    >>> with autograd.no_grad():
+    ...     frozen = w * 2
+    ...     with autograd.enable_grad():
+    ...         tracked = w * 2
+    >>> frozen.requires_grad, tracked.requires_grad
+    (False, True)
+    """
 
     _mode = True
 

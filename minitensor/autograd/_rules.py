@@ -12,7 +12,10 @@ PyTorch's (``tools/autograd/derivatives.yaml``, ``FunctionsManual.cpp``).
 Rules are written with namespace functions, so the backward pass is itself
 recorded under ``create_graph=True`` and higher-order gradients work. Rules that
 need only the input's shape read ``ctx.in_shapes`` (not the saved tensors), so
-in-place changes of those inputs after the call do not invalidate them.
+in-place changes of those inputs after the call do not invalidate them. Rules
+that read index tensors or masks from ``ctx.args`` (indexing, ``take``,
+``take_along_axis``, ``repeat``, ``tile``) pass them through
+``ctx.check_index`` first: writing into one after the call makes backward raise.
 
 Conventions, as PyTorch:
 
@@ -754,7 +757,7 @@ def _scatter_along(g, idx, ax, shape):
 def _repeat(ctx, g):
     c = _Call(ctx)
     shape = ctx.in_shapes[0]
-    reps = c.raw(1, "repeats")
+    reps = ctx.check_index(c.raw(1, "repeats"))
     axis = c.raw(None, "axis")
     if isinstance(reps, Tensor):
         reps = reps._array
@@ -775,7 +778,7 @@ def _repeat(ctx, g):
 @rule("tile")
 def _tile(ctx, g):
     shape = ctx.in_shapes[0]
-    reps = ctx.args[1]
+    reps = ctx.check_index(ctx.args[1])
     if isinstance(reps, Tensor):
         reps = reps.tolist()
     reps = tuple(int(r) for r in (reps if isinstance(reps, (tuple, list)) else (reps,)))
@@ -803,7 +806,7 @@ def _roll(ctx, g):
 def _take(ctx, g):
     c = _Call(ctx)
     shape = ctx.in_shapes[0]
-    idx = c.raw(1, "indices")
+    idx = ctx.check_index(c.raw(1, "indices"))
     idx = idx._array if isinstance(idx, Tensor) else np.asarray(idx)
     axis = c.raw(None, "axis")
     if axis is None:
@@ -819,7 +822,7 @@ def _take(ctx, g):
 def _take_along_axis(ctx, g):
     c = _Call(ctx)
     shape = ctx.in_shapes[0]
-    idx = c.raw(1, "indices")
+    idx = ctx.check_index(c.raw(1, "indices"))
     idx = idx._array if isinstance(idx, Tensor) else np.asarray(idx)
     axis = c.raw(None, "axis", -1)
     if axis is None:

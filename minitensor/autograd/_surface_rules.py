@@ -36,13 +36,15 @@ def _getitem_backward(g, shape, key):
 
 
 def _getitem(ctx, g):
-    # reads no saved values (only the input's shape): x may change in place later
-    key = ctx.args[1]
+    # reads no saved values of x (only its shape): x may change in place later; the
+    # index tensors and masks of the key are checked (a write into one since the
+    # call would scatter the gradient to the wrong places)
+    key = ctx.check_index(ctx.args[1])
     return (_getitem_backward(g, ctx.in_shapes[0], key),) + (None,) * (len(ctx.next_edges) - 1)
 
 
 def _getitem_backward_rule(ctx, gg):
-    key = ctx.args[2]
+    key = ctx.check_index(ctx.args[2])
     return (gg[key],) + (None,) * (len(ctx.next_edges) - 1)
 
 

@@ -145,6 +145,23 @@ class LRScheduler:
         The groups' initial learning rates.
     last_epoch : int
         The number of ``step()`` calls so far (0 after construction).
+
+    Examples
+    --------
+    A custom schedule in closed form (override :meth:`get_lr`):
+
+    >>> import minitensor as xp
+    >>> from minitensor import optim
+    >>> class Halving(optim.lr_scheduler.LRScheduler):
+    ...     def get_lr(self):
+    ...         return [base * 0.5 ** self.last_epoch for base in self.base_lrs]
+    >>> opt = optim.SGD([xp.tensor([0.0], requires_grad=True)], lr=1.0)
+    >>> sched = Halving(opt)
+    >>> lrs = [sched.get_last_lr()[0]]
+    >>> for _ in range(3):
+    ...     _ = opt.step(); sched.step(); lrs.append(sched.get_last_lr()[0])
+    >>> lrs
+    [1.0, 0.5, 0.25, 0.125]
     """
 
     _is_initial = False

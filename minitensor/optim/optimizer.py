@@ -221,6 +221,11 @@ class Optimizer:
         """Update every parameter that has a gradient (parameters whose ``grad``
         is None are skipped, as in PyTorch).
 
+        All or nothing: every parameter is checked first (see
+        ``_checked_updates``: writable buffers, a gradient of the parameter's
+        shape and dtype, the kernel for ``fused=True``), so a step that raises
+        has changed no parameter, no state and no step counter.
+
         Parameters
         ----------
         closure : callable, optional
@@ -232,30 +237,74 @@ class Optimizer:
         if closure is not None:
             with enable_grad():
                 loss = closure()
+        # all or nothing: every parameter to update is checked before any is touched
+        # (no parameter updated, no step counter advanced, no state created when one
+        # of them cannot be updated)
+        updates = self._checked_updates()
         with no_grad():
-            for group in self.param_groups:
+            for group, p, g in updates:
                 fused = group.get("fused")
-                for p in group["params"]:
-                    g = p.grad
-                    if g is None:
-                        continue
-                    state = self.state[p]
-                    if not state:
-                        state.update(self._init_state(p, group))
-                    if fused is not False and self._can_fuse(p, g, state):
-                        self._fused_update(p, g, state, group)
-                        m = getattr(p, "_meta", None)
-                        if m is not None:
-                            m.version += 1      # as an in-place write under no_grad
-                    elif fused:
-                        raise RuntimeError(
-                            f"{type(self).__name__}(fused=True): a parameter of shape "
-                            f"{p.shape} and dtype {p.dtype} cannot use the fused kernel "
-                            f"(it needs float32/float64 C-contiguous parameters, gradients "
-                            f"and state of one dtype)")
-                    else:
-                        self._update(p, g, state, group)
+                state = self.state[p]
+                if not state:
+                    state.update(self._init_state(p, group))
+                if fused is not False and self._can_fuse(p, g, state):
+                    self._fused_update(p, g, state, group)
+                    m = getattr(p, "_meta", None)
+                    if m is not None:
+                        m.version += 1      # as an in-place write under no_grad
+                else:
+                    # (fused=True with a parameter the kernel cannot take raised in
+                    # _checked_updates)
+                    self._update(p, g, state, group)
         return loss
+
+    def _checked_updates(self):
+        """The ``(group, parameter, gradient)`` triples ``step`` updates, after checking
+        them all: a writable parameter buffer, a gradient tensor of the parameter's
+        shape and dtype, writable state buffers, and with ``fused=True`` a parameter
+        the kernel can take. Raises (RuntimeError, TypeError for a non-tensor
+        gradient) before any update, so a failing ``step`` changes nothing.
+
+        # Note: hyperparameters changed in ``param_groups`` after construction are
+        # not re-checked here (they are checked by the constructors).
+        """
+        out = []
+        for gi, group in enumerate(self.param_groups):
+            fused = group.get("fused")
+            for pi, p in enumerate(group["params"]):
+                g = p.grad
+                if g is None:
+                    continue
+                if not isinstance(g, Tensor):
+                    raise TypeError(self._step_error(
+                        gi, pi, p, f"has a gradient of type {type(g).__name__}, not a tensor"))
+                a, ga = p._array, g._array
+                if ga.shape != a.shape or ga.dtype != a.dtype:
+                    raise RuntimeError(self._step_error(
+                        gi, pi, p, f"has a gradient of shape {g.shape} and dtype {g.dtype}; "
+                                   f"it must match the parameter"))
+                if not a.flags.writeable:
+                    raise RuntimeError(self._step_error(
+                        gi, pi, p, "is read-only (its buffer is not writeable) and cannot be "
+                                   "updated in place"))
+                state = self.state.get(p)
+                if state:
+                    for k, v in state.items():
+                        if isinstance(v, Tensor) and not v._array.flags.writeable:
+                            raise RuntimeError(self._step_error(
+                                gi, pi, p, f"has a read-only state buffer {k!r}"))
+                if fused and not self._can_fuse(p, g, state or {}):
+                    raise RuntimeError(
+                        f"{type(self).__name__}(fused=True): a parameter of shape {p.shape} "
+                        f"and dtype {p.dtype} cannot use the fused kernel (it needs "
+                        f"float32/float64 C-contiguous parameters, gradients and state of one "
+                        f"dtype); no parameter was updated")
+                out.append((group, p, g))
+        return out
+
+    def _step_error(self, gi, pi, p, what):
+        return (f"{type(self).__name__}.step: parameter {pi} of group {gi} (shape {p.shape}, "
+                f"{p.dtype}) {what}; no parameter was updated")
 
     @staticmethod
     def _can_fuse(p, g, state):
