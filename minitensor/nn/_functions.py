@@ -14,6 +14,7 @@ import numpy as np
 from .. import _kernels
 from .._array_object import Tensor
 from ..autograd import Function
+from ..autograd import _engine
 from ..autograd._grad_mode import is_grad_enabled
 from . import _nn_kernels
 
@@ -41,6 +42,33 @@ def _quiet(f, *args):
         return f(*args)
 
 
+def _saved(ctx, *arrays):
+    """Note the arrays ``forward`` keeps for ``backward`` that share memory with an
+    input or an output, and the in-place write epoch now: :func:`_check_saved`
+    then refuses to run the backward on values written in place since (an
+    ``inplace=True`` activation or dropout, ``x[...] = v``, ``x += v``), as
+    PyTorch's saved-tensor version check does."""
+    ctx.saved_epoch = (_engine._writes_state.epoch, arrays)
+
+
+def _check_saved(ctx, name):
+    guard = getattr(ctx, "saved_epoch", None)
+    if guard is None or not _engine._writes:
+        return
+    epoch, arrays = guard
+    for a in arrays:
+        if a is None:
+            continue
+        r = _engine._root(a)
+        e = _engine._writes.get(id(r))
+        if e is not None and e[0] > epoch and e[1]() is r:
+            raise RuntimeError(
+                f"one of the tensors needed to compute the gradient of {name} has been "
+                f"modified by an in-place operation since {name} was computed (inplace=True, "
+                f"an in-place operator or a write through a view); compute out of place, or "
+                f"do the in-place update after backward()")
+
+
 # ============================================================================ linear
 class Linear(Function):
     """y = x @ W.T + b over the last axis of x."""
@@ -54,11 +82,13 @@ class Linear(Function):
         if bias is not None:
             np.add(y, bias._array, out=y)
         ctx.x2, ctx.w, ctx.xshape = x2, wa, xa.shape
+        _saved(ctx, x2, wa)
         return _new(y.reshape(xa.shape[:-1] + (wa.shape[0],)))
 
     @staticmethod
     def backward(ctx, g):
         ga = _garr("linear", g)
+        _check_saved(ctx, "linear")
         g2 = ga.reshape(-1, ga.shape[-1])
         nx, nw, nb = ctx.needs_input_grad
         gx = np.matmul(g2, ctx.w).reshape(ctx.xshape) if nx else None
@@ -83,11 +113,13 @@ class Bilinear(Function):
             y += bias._array
         ctx.a2, ctx.b2, ctx.w, ctx.t = a2, b2, w, t
         ctx.shapes = (a.shape, b.shape)
+        _saved(ctx, a2, b2, w)
         return _new(y.reshape(a.shape[:-1] + (w.shape[0],)))
 
     @staticmethod
     def backward(ctx, g):
         ga = _garr("bilinear", g)
+        _check_saved(ctx, "bilinear")
         g2 = ga.reshape(-1, ga.shape[-1])
         n1, n2, nw, nb = ctx.needs_input_grad
         a2, b2, w = ctx.a2, ctx.b2, ctx.w
@@ -111,14 +143,20 @@ def _make_activation(name, fwd, bwd, doc):
     ``bwd(saved, g, *params) -> gx`` (arrays)."""
 
     def forward(ctx, x, *params):
-        y, saved = fwd(x._array, *params)
+        # no NumPy warnings at +-inf / nan (inf * 0, inf / inf): the values are
+        # PyTorch's, which does not warn
+        with np.errstate(invalid="ignore", over="ignore", divide="ignore"):
+            y, saved = fwd(x._array, *params)
         ctx.saved_arrays = saved
         ctx.params = params
-        return _new(y)
+        _saved(ctx, *(saved if isinstance(saved, tuple) else (saved,)))
+        return _new(np.asarray(y))  # (0-d input: NumPy gives a scalar)
 
     def backward(ctx, g):
-        gx = bwd(ctx.saved_arrays, _garr(name, g), *ctx.params)
-        return (_new(gx),) + (None,) * len(ctx.params)
+        _check_saved(ctx, name)
+        with np.errstate(invalid="ignore", over="ignore", divide="ignore"):
+            gx = bwd(ctx.saved_arrays, _garr(name, g), *ctx.params)
+        return (_new(np.asarray(gx)),) + (None,) * len(ctx.params)
 
     return type(name, (Function,), {"forward": staticmethod(forward),
                                     "backward": staticmethod(backward), "__doc__": doc})
@@ -182,12 +220,12 @@ def _leaky_b(x, g, slope):
 def _elu_f(x, alpha):
     # expm1 only where x <= 0 (no overflow for large positive x)
     y = np.where(x > 0, x, alpha * np.expm1(np.minimum(x, 0)))
-    return y, (x, y)
+    # (the input only, as PyTorch: the output may then be written in place)
+    return y, x
 
 
-def _elu_b(saved, g, alpha):
-    x, y = saved
-    return np.where(x > 0, g, g * (y + alpha))
+def _elu_b(x, g, alpha):
+    return np.where(x > 0, g, g * (alpha * np.exp(np.minimum(x, 0))))
 
 
 def _softplus_f(x, beta, threshold):
@@ -207,7 +245,8 @@ def _hardtanh_f(x, lo, hi):
 
 
 def _hardtanh_b(x, g, lo, hi):
-    return np.where((x <= lo) | (x >= hi), 0, g).astype(g.dtype, copy=False)
+    # 0 at nan too (as PyTorch's vectorised kernel)
+    return np.where((x > lo) & (x < hi), g, 0).astype(g.dtype, copy=False)
 
 
 def _logsigmoid_f(x):
@@ -259,12 +298,13 @@ def _hardswish_b(x, g):
 
 
 def _softsign_f(x):
-    return x / (1 + np.abs(x)), x
+    # the limits +-1 at +-inf (not inf / inf)
+    return np.where(np.isinf(x), np.sign(x), x / (1 + np.abs(x))), x
 
 
 def _softsign_b(x, g):
     d = 1 + np.abs(x)
-    return g / (d * d)
+    return g / d / d  # (not d * d: no overflow for |x| > sqrt(max))
 
 
 def _celu_f(x, alpha):
@@ -305,11 +345,14 @@ class PReLU(Function):
         else:
             wb = wa.reshape((1, -1) + (1,) * (xa.ndim - 2)) if xa.ndim >= 2 else wa
         ctx.x, ctx.wb, ctx.wshape = xa, wb, wa.shape
-        return _new(np.where(xa > 0, xa, xa * wb))
+        _saved(ctx, xa, wa)
+        with np.errstate(invalid="ignore", over="ignore"):
+            return _new(np.asarray(np.where(xa > 0, xa, xa * wb)))
 
     @staticmethod
     def backward(ctx, g):
         ga = _garr("prelu", g)
+        _check_saved(ctx, "prelu")
         xa, wb = ctx.x, ctx.wb
         gx = np.where(xa > 0, ga, ga * wb) if ctx.needs_input_grad[0] else None
         gw = None
@@ -330,15 +373,20 @@ class Softmax(Function):
     @staticmethod
     def forward(ctx, x, dim):
         xa = x._array
-        with np.errstate(invalid="ignore", over="ignore"):
-            e = np.exp(xa - xa.max(axis=dim, keepdims=True))
-            y = e / e.sum(axis=dim, keepdims=True)
+        if xa.size == 0:  # (an empty axis has no max)
+            y = np.empty(xa.shape, xa.dtype)
+        else:
+            with np.errstate(invalid="ignore", over="ignore"):
+                e = np.exp(xa - xa.max(axis=dim, keepdims=True))
+                y = e / e.sum(axis=dim, keepdims=True)
         ctx.y, ctx.dim = y, dim
+        _saved(ctx, y)
         return _new(y)
 
     @staticmethod
     def backward(ctx, g):
         ga = _garr("softmax", g)
+        _check_saved(ctx, "softmax")
         y = ctx.y
         gy = ga * y
         return _new(gy - y * gy.sum(axis=ctx.dim, keepdims=True)), None
@@ -350,15 +398,20 @@ class LogSoftmax(Function):
     @staticmethod
     def forward(ctx, x, dim):
         xa = x._array
-        with np.errstate(invalid="ignore", over="ignore", divide="ignore"):
-            s = xa - xa.max(axis=dim, keepdims=True)
-            y = s - np.log(np.exp(s).sum(axis=dim, keepdims=True))
+        if xa.size == 0:  # (an empty axis has no max)
+            y = np.empty(xa.shape, xa.dtype)
+        else:
+            with np.errstate(invalid="ignore", over="ignore", divide="ignore"):
+                s = xa - xa.max(axis=dim, keepdims=True)
+                y = s - np.log(np.exp(s).sum(axis=dim, keepdims=True))
         ctx.y, ctx.dim = y, dim
+        _saved(ctx, y)
         return _new(y)
 
     @staticmethod
     def backward(ctx, g):
         ga = _garr("log_softmax", g)
+        _check_saved(ctx, "log_softmax")
         return _new(ga - np.exp(ctx.y) * ga.sum(axis=ctx.dim, keepdims=True)), None
 
 
@@ -484,6 +537,26 @@ class Embedding(Function):
 
 
 # =================================================================== normalization
+def _empty_norm(ctx, xa):
+    """True (noted on ``ctx``) for an empty input, which the normalisations map to an
+    empty result with zero parameter gradients (as PyTorch), without reductions
+    over nothing."""
+    ctx.empty = xa.size == 0
+    ctx.shape = xa.shape
+    return ctx.empty
+
+
+def _empty_norm_grads(ctx, ga, *params):
+    """The gradients for an empty input: x's (empty), then zeros of each shape in
+    ``params`` ((index into needs_input_grad, shape); shape None: no gradient)."""
+    gx = _new(np.zeros(ctx.shape, ga.dtype)) if ctx.needs_input_grad[0] else None
+    out = [gx]
+    for i, shape in params:
+        out.append(_new(np.zeros(shape, ga.dtype)) if shape is not None and
+                   ctx.needs_input_grad[i] else None)
+    return out
+
+
 class BatchNorm(Function):
     """Batch normalization over axes (0, 2, 3, ...) of x (N, C, *)."""
 
@@ -491,8 +564,14 @@ class BatchNorm(Function):
     def forward(ctx, x, weight, bias, running_mean, running_var, training, momentum, eps):
         xa = x._array
         n_, c = xa.shape[0], xa.shape[1]
-        x3 = xa.reshape(n_, c, -1)
         dt = xa.dtype
+        if xa.size == 0:
+            # nothing to normalise: an empty result, the running statistics untouched
+            # and zero gradients for weight and bias (as PyTorch)
+            ctx.empty, ctx.shape = True, xa.shape
+            return _new(np.empty(xa.shape, dt))
+        ctx.empty = False
+        x3 = xa.reshape(n_, c, -1)
         wa = None if weight is None else weight._array
         ba = None if bias is None else bias._array
         fused = (training and dt in (np.float32, np.float64) and x3.size > 0
@@ -540,6 +619,7 @@ class BatchNorm(Function):
                 shift = shift + ba
             y = x3 * scale.astype(dt, copy=False)[:, None] + shift.astype(dt, copy=False)[:, None]
             ctx.x3, ctx.rmean = x3, running_mean._array.copy()
+            _saved(ctx, x3)
         ctx.training, ctx.invstd, ctx.w, ctx.shape = training, invstd.astype(dt, copy=False), wa, xa.shape
         return _new(y.reshape(xa.shape))
 
@@ -547,8 +627,13 @@ class BatchNorm(Function):
     def backward(ctx, g):
         ga = _garr("batch_norm", g)
         shape = ctx.shape
-        g3 = ga.reshape(shape[0], shape[1], -1)
         nx, nw, nb = ctx.needs_input_grad[:3]
+        if ctx.empty:
+            z = np.zeros(shape[1], ga.dtype)
+            return (_new(np.zeros(shape, ga.dtype)) if nx else None, _new(z) if nw else None,
+                    _new(z.copy()) if nb else None, None, None, None, None, None)
+        _check_saved(ctx, "batch_norm")
+        g3 = ga.reshape(shape[0], shape[1], -1)
         invstd, wa = ctx.invstd, ctx.w
         if ctx.training and ga.dtype == ctx.xhat.dtype and ctx.xhat.dtype in (np.float32,
                                                                                np.float64):
@@ -584,6 +669,9 @@ class LayerNorm(Function):
     @staticmethod
     def forward(ctx, x, k, weight, bias, eps):
         xa = x._array
+        ctx.wshape = None if weight is None else weight.shape
+        if _empty_norm(ctx, xa):
+            return _new(np.empty(xa.shape, xa.dtype))
         n = int(np.prod(xa.shape[xa.ndim - k:], dtype=np.int64))
         x2 = xa.reshape(-1, n)
         mean = x2.mean(axis=1, keepdims=True)
@@ -604,6 +692,9 @@ class LayerNorm(Function):
     @staticmethod
     def backward(ctx, g):
         ga = _garr("layer_norm", g)
+        if ctx.empty:
+            gx, gw, gb = _empty_norm_grads(ctx, ga, (2, ctx.wshape), (3, ctx.wshape))
+            return gx, None, gw, gb, None
         xhat, invstd, wa = ctx.xhat, ctx.invstd, ctx.w
         n = xhat.shape[1]
         g2 = ga.reshape(-1, n)
@@ -628,6 +719,8 @@ class GroupNorm(Function):
     def forward(ctx, x, groups, weight, bias, eps):
         xa = x._array
         n_, c = xa.shape[0], xa.shape[1]
+        if _empty_norm(ctx, xa):
+            return _new(np.empty(xa.shape, xa.dtype))
         x3 = xa.reshape(n_, groups, -1)
         m = x3.shape[2]
         mean = x3.mean(axis=2, keepdims=True)
@@ -647,6 +740,10 @@ class GroupNorm(Function):
     @staticmethod
     def backward(ctx, g):
         ga = _garr("group_norm", g)
+        if ctx.empty:
+            c = (ctx.shape[1],)
+            gx, gw, gb = _empty_norm_grads(ctx, ga, (2, c), (3, c))
+            return gx, None, gw, gb, None
         shape, groups = ctx.shape, ctx.groups
         n_, c = shape[0], shape[1]
         g3 = ga.reshape(n_, c, -1)
@@ -673,6 +770,9 @@ class RMSNorm(Function):
     @staticmethod
     def forward(ctx, x, k, weight, eps):
         xa = x._array
+        ctx.wshape = None if weight is None else weight.shape
+        if _empty_norm(ctx, xa):
+            return _new(np.empty(xa.shape, xa.dtype))
         n = int(np.prod(xa.shape[xa.ndim - k:], dtype=np.int64))
         x2 = xa.reshape(-1, n)
         r = (1.0 / np.sqrt(np.einsum("ij,ij->i", x2, x2)[:, None] / n + eps)).astype(
@@ -687,6 +787,9 @@ class RMSNorm(Function):
     @staticmethod
     def backward(ctx, g):
         ga = _garr("rms_norm", g)
+        if ctx.empty:
+            gx, gw = _empty_norm_grads(ctx, ga, (2, ctx.wshape))
+            return gx, None, gw, None
         xhat, r, wa = ctx.xhat, ctx.r, ctx.w
         n = xhat.shape[1]
         g2 = ga.reshape(-1, n)
@@ -860,8 +963,11 @@ class KLDiv(Function):
         l = l.astype(np.result_type(x, t), copy=False)
         if reduction == "batchmean":
             n = x.shape[0] if x.ndim else 1
-            out = np.asarray(l.sum() / n, dtype=l.dtype)
-            scale = 1.0 / n
+            if n == 0:  # an empty batch: NaN, as PyTorch (0 / 0)
+                out, scale = np.asarray(np.nan, dtype=l.dtype), 0.0
+            else:
+                out = np.asarray(l.sum() / n, dtype=l.dtype)
+                scale = 1.0 / n
         else:
             out, scale = _reduce_forward(l, reduction)
         ctx.x, ctx.t, ctx.et, ctx.scale, ctx.log_target = x, t, et, scale, log_target

@@ -1,8 +1,9 @@
 """Glue between ``minitensor.nn`` and its compiled kernels (``minitensor/_pythran/_nn.py``).
 
 Works on ``numpy.ndarray`` buffers. Pythran checks nothing, so everything is
-checked here: array types and ranks, dtypes (float32/float64 only: TypeError
-naming the function and dtype), the geometry integers (kernel sizes, strides and
+checked here: array types and ranks, dtypes (float32/float64; float16 is
+computed in float32, see the end of the file; others: TypeError naming the
+function and dtype), the geometry integers (kernel sizes, strides and
 dilations >= 1, paddings >= 0, output sizes >= 0), the index array of the
 max-pool backward (every index inside its plane: ValueError otherwise). Inputs
 are made C-contiguous, aligned and native byte order; outputs are allocated here
@@ -20,6 +21,7 @@ __all__ = ["im2col", "col2im", "im2col_cm", "col2im_cm", "maxpool2d", "maxpool2d
            "gelu_erf_backward", "batch_norm_forward", "batch_norm_backward",
            "conv_out_size", "pool_out_size"]
 
+_F16 = np.dtype(np.float16)
 _F32 = np.dtype(np.float32)
 _F64 = np.dtype(np.float64)
 _I32 = np.dtype(np.int32)
@@ -281,3 +283,39 @@ def batch_norm_backward(grad, xhat, k, need_gx=True):
     if grad.size:
         _k().bn_backward(grad, xhat, k, gx, gsum, gdot, bool(need_gx), _nt())
     return (gx if need_gx else None), gsum, gdot
+
+
+# ----------------------------------------------------------------------------
+# float16 dispatch
+# Note: the kernels are compiled for float32 and float64 only. A float16 array
+# (minitensor.float16, the extension dtype) never reaches them: the functions
+# below take float16 arrays as float32 copies, run the float32 kernel and round
+# their float32 results back to float16 (integer indices and the float64
+# statistics of batch norm are returned as they are). PyTorch's CPU half-precision
+# ops also compute in float32 internally.
+
+def _via_float32(f):
+    def g(*args, **kwargs):
+        a0 = args[0]
+        if type(a0) is not np.ndarray or a0.dtype != _F16:
+            return f(*args, **kwargs)
+        args = [a.astype(_F32) if type(a) is np.ndarray and a.dtype == _F16 else a
+                for a in args]
+        r = f(*args, **kwargs)
+        if type(r) is tuple:
+            return tuple(_half(v) for v in r)
+        return _half(r)
+    g.__name__ = g.__qualname__ = f.__name__
+    g.__doc__ = f.__doc__
+    g.__wrapped__ = f
+    return g
+
+
+def _half(v):
+    return v.astype(_F16) if type(v) is np.ndarray and v.dtype == _F32 else v
+
+
+for _name in ("im2col", "col2im", "im2col_cm", "col2im_cm", "maxpool2d", "maxpool2d_backward",
+              "gelu_erf", "gelu_erf_backward", "batch_norm_forward", "batch_norm_backward"):
+    globals()[_name] = _via_float32(globals()[_name])
+del _name

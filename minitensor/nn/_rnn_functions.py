@@ -12,7 +12,7 @@ import numpy as np
 from .. import _kernels
 from .._array_object import Tensor
 from ..autograd import Function
-from ._functions import _garr
+from ._functions import _check_saved, _garr, _saved
 
 _new = Tensor._new
 
@@ -25,7 +25,7 @@ def _sigmoid(a):
 def _lstm_forward(x, h0, c0, w_ih, w_hh, b, reverse):
     L, N, _ = x.shape
     H = w_hh.shape[1]
-    x2 = x.reshape(L * N, -1)
+    x2 = x.reshape(L * N, x.shape[2])  # (not -1: L * N may be 0)
     xw = np.matmul(x2, w_ih.T)
     if b is not None:
         xw += b
@@ -74,7 +74,7 @@ def _lstm_backward(gout, ghn, gcn, cache, w_ih, w_hh, reverse, has_bias):
         dc = dc * f
         dh = np.matmul(dG, w_hh)
     d2 = dgates.reshape(L * N, H4)
-    gx = np.matmul(d2, w_ih).reshape(L, N, -1)
+    gx = np.matmul(d2, w_ih).reshape(L, N, w_ih.shape[1])
     gw_ih = np.matmul(d2.T, x2)
     gw_hh = np.matmul(d2.T, hprev.reshape(L * N, H))
     gb = d2.sum(axis=0) if has_bias else None
@@ -84,7 +84,7 @@ def _lstm_backward(gout, ghn, gcn, cache, w_ih, w_hh, reverse, has_bias):
 def _gru_forward(x, h0, c0, w_ih, w_hh, b_ih, b_hh, reverse):
     L, N, _ = x.shape
     H = w_hh.shape[1]
-    x2 = x.reshape(L * N, -1)
+    x2 = x.reshape(L * N, x.shape[2])  # (not -1: L * N may be 0)
     xw = np.matmul(x2, w_ih.T)
     if b_ih is not None:
         xw += b_ih
@@ -136,7 +136,7 @@ def _gru_backward(gout, ghn, gcn, cache, w_ih, w_hh, reverse, has_bias):
         dh = dh * z + np.matmul(dHw, w_hh)
     dx2 = dxw.reshape(L * N, 3 * H)
     dh2 = dhw.reshape(L * N, 3 * H)
-    gx = np.matmul(dx2, w_ih).reshape(L, N, -1)
+    gx = np.matmul(dx2, w_ih).reshape(L, N, w_ih.shape[1])
     gw_ih = np.matmul(dx2.T, x2)
     gw_hh = np.matmul(dh2.T, hprev.reshape(L * N, H))
     gb_ih = dx2.sum(axis=0) if has_bias else None
@@ -147,7 +147,7 @@ def _gru_backward(gout, ghn, gcn, cache, w_ih, w_hh, reverse, has_bias):
 def _rnn_forward(x, h0, c0, w_ih, w_hh, b, reverse, relu):
     L, N, _ = x.shape
     H = w_hh.shape[1]
-    x2 = x.reshape(L * N, -1)
+    x2 = x.reshape(L * N, x.shape[2])  # (not -1: L * N may be 0)
     xw = np.matmul(x2, w_ih.T)
     if b is not None:
         xw += b
@@ -176,7 +176,7 @@ def _rnn_backward(gout, ghn, gcn, cache, w_ih, w_hh, reverse, has_bias):
         dpre[t] = dp
         dh = np.matmul(dp, w_hh)
     d2 = dpre.reshape(L * N, H)
-    gx = np.matmul(d2, w_ih).reshape(L, N, -1)
+    gx = np.matmul(d2, w_ih).reshape(L, N, w_ih.shape[1])
     gw_ih = np.matmul(d2.T, x2)
     gw_hh = np.matmul(d2.T, hprev.reshape(L * N, H))
     gb = d2.sum(axis=0) if has_bias else None
@@ -226,7 +226,10 @@ class RNNStack(Function):
                 caches.append(cache)
             out = outs[0] if D == 1 else np.concatenate(outs, axis=-1)
             mask = None
-            if dropout > 0 and layer < num_layers - 1:
+            if dropout >= 1 and layer < num_layers - 1:
+                mask = np.zeros(out.shape, out.dtype)  # everything dropped (as PyTorch)
+                out = out * mask
+            elif dropout > 0 and layer < num_layers - 1:
                 keep = rng.random(out.shape) >= dropout
                 mask = keep.astype(out.dtype) * out.dtype.type(1.0 / (1.0 - dropout))
                 out = out * mask
@@ -234,6 +237,10 @@ class RNNStack(Function):
             inp = out
         ctx.saved_state = (mode, num_layers, D, per, wa, caches, masks, len(weights))
         ctx.has_c = c0 is not None
+        if mode.startswith("RNN") and D == 1:
+            inp = inp.copy()  # (not the cached states: the output may be written in place)
+        # (the caches hold views of the input)
+        _saved(ctx, *wa, *(a for c in caches for a in c if isinstance(a, np.ndarray)))
         hn_a = np.stack(hn)
         if mode == "LSTM":
             return _new(inp), _new(hn_a), _new(np.stack(cn))
@@ -243,6 +250,7 @@ class RNNStack(Function):
     def backward(ctx, gout, ghn, gcn=None):
         mode, num_layers, D, per, wa, caches, masks, nw = ctx.saved_state
         g = _garr("rnn", gout)
+        _check_saved(ctx, "rnn")
         ghn_a = ghn._array
         gcn_a = None if gcn is None else gcn._array
         H = wa[1].shape[1]

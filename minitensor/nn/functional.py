@@ -6,8 +6,13 @@ ValueError naming the expected and given shapes, IndexError for class indices
 out of range) and runs one differentiable node (``minitensor/nn/_functions.py``
 and siblings).
 
-# Note: ``inplace=True`` is accepted and computes out of place (the result is
-# the same; autograd never sees an in-place write).
+``inplace=True`` (activations, dropout) writes the result into the input and
+returns it, as PyTorch: the input's version is bumped (a graph that saved the
+old values refuses to backward), a leaf that requires grad raises under grad
+mode, and a non-leaf takes the operation into its history.
+
+# Note: inplace=True on a view of another tensor of a recorded graph (PyTorch
+# rewrites the base's history too) raises a RuntimeError; use inplace=False.
 
 Examples
 --------
@@ -24,6 +29,7 @@ import math
 import numbers
 import operator
 import warnings
+import weakref
 
 import numpy as np
 
@@ -32,6 +38,8 @@ from .._data_type_functions import astype
 from .._manipulation_functions import reshape
 from .._dtypes import _FROM_NP
 from .. import _random
+from ..autograd import _engine as _ag
+from ..autograd._grad_mode import is_grad_enabled
 from . import _functions as _fn
 from . import _conv_functions as _cf
 from . import _attention_functions as _af
@@ -151,6 +159,90 @@ def _unbatch(y, added):
     return y
 
 
+# the autograd state of the pre-write aliases ``_inplace`` gives to operations whose
+# backward does not read their input (they share the input's memory)
+_INPLACE_ALIASES = weakref.WeakSet()
+
+
+def _inplace(fname, input, compute, reads_input=True):
+    """``inplace=True``: write ``compute(input)`` into ``input`` and return ``input``
+    (as PyTorch).
+
+    Without a graph to record (``input`` does not require grad, or grad mode is
+    off) the write goes through ``input[...] = y`` (the tensor's guarded in-place
+    path: version bump, write note). Otherwise ``input`` must be a non-leaf that
+    is not a view of another graph tensor: the operation runs out of place on an
+    alias of ``input`` (a copy when its backward reads the input:
+    ``reads_input``), its values are written into ``input``'s memory, the old
+    version is invalidated (nodes that saved it refuse to backward) and ``input``
+    takes the result's place in the graph.
+    """
+    if not input._array.flags.writeable:
+        raise RuntimeError(f"{fname}(): inplace=True on a read-only tensor (several elements "
+                           f"share one memory location, as in a broadcast view); clone() it "
+                           f"first, or use inplace=False")
+    m = _ag._get_meta(input)
+    if m is None or not m.requires_grad or not is_grad_enabled():
+        y = compute(input)
+        if y is not input:
+            input[...] = y
+        return input
+    if m.grad_fn is None:
+        raise RuntimeError(f"{fname}(): a leaf Variable that requires grad is being used in an "
+                           f"in-place operation (inplace=True); use inplace=False, or wrap the "
+                           f"call in minitensor.no_grad()")
+    _inplace_view_check(fname, input, m)
+    a = input._array
+    am = _ag._Meta(True, m.grad_fn, m.output_nr)
+    if not reads_input:
+        _INPLACE_ALIASES.add(am)  # shares input's memory: not a view of another tensor
+    alias = _ag._make_grad_tensor(a.copy() if reads_input else a, am)
+    y = compute(alias)
+    ym = _ag._get_meta(y)
+    np.copyto(a, y._array)
+    m.version += 1  # nodes that saved the old values refuse to backward
+    _ag._note_write(a)
+    if ym is not None and ym.requires_grad:
+        input._meta = ym  # input is now the result of the operation
+    return input
+
+
+def _inplace_view_check(fname, input, m):
+    """Refuse ``inplace=True`` on a view of another tensor that requires grad (the
+    other tensor's history would not see the write)."""
+    a = input._array
+    node = m.grad_fn
+    is_view = False
+    while node is not None:  # up the chain of views
+        base = None
+        for t in getattr(node, "_inputs", ()):
+            tm = _ag._get_meta(t)
+            if tm is not None and tm.requires_grad and tm not in _INPLACE_ALIASES and \
+                    np.may_share_memory(a, t._array):
+                base = tm
+                break
+        if base is None:
+            break
+        if base.grad_fn is None:
+            raise RuntimeError(f"{fname}(): a view of a leaf Variable that requires grad is "
+                               f"being used in an in-place operation (inplace=True); use "
+                               f"inplace=False")
+        is_view = True
+        node = base.grad_fn
+    if is_view:
+        raise RuntimeError(f"{fname}(): inplace=True on a view of another tensor of the recorded "
+                           f"graph is not supported (that tensor's history would miss the "
+                           f"write); use inplace=False")
+
+
+def _act(fname, fn, input, inplace, *params, reads_input=True):
+    """``fn.apply(input, *params)``, written into ``input`` when ``inplace``
+    (``reads_input``: fn's backward reads its input, not only its output)."""
+    if inplace:
+        return _inplace(fname, input, lambda t: fn.apply(t, *params), reads_input)
+    return fn.apply(input, *params)
+
+
 # ============================================================================ linear
 def linear(input, weight, bias=None):
     """y = input @ weight.T + bias, over the last axis of ``input``.
@@ -182,7 +274,20 @@ def linear(input, weight, bias=None):
 
 
 def bilinear(input1, input2, weight, bias=None):
-    """y = input1 @ weight[o] @ input2 + bias[o] for each output feature ``o``."""
+    """y = input1 @ weight[o] @ input2 + bias[o] for each output feature ``o``.
+
+    Examples
+    --------
+    >>> import minitensor as xp
+    >>> import minitensor.nn.functional as F
+    >>> x1 = xp.asarray([[1.0, 2.0]])
+    >>> x2 = xp.asarray([[3.0, 4.0]])
+    >>> w = xp.stack([xp.eye(2), -xp.eye(2)])  # (out=2, in1=2, in2=2)
+    >>> F.bilinear(x1, x2, w)  # (x1 . x2, -x1 . x2)
+    Tensor([[ 11., -11.]], dtype=float64)
+    >>> F.bilinear(x1, x2, w, xp.asarray([0.5, 0.5]))
+    Tensor([[ 11.5, -10.5]], dtype=float64)
+    """
     f = "bilinear"
     _float_tensor(f, input1, "input1")
     _float_tensor(f, input2, "input2")
@@ -204,27 +309,67 @@ def bilinear(input1, input2, weight, bias=None):
 
 # ======================================================================= activations
 def relu(input, inplace=False):
-    """max(input, 0)."""
+    """max(input, 0).
+
+    Examples
+    --------
+    >>> import minitensor as xp
+    >>> import minitensor.nn.functional as F
+    >>> F.relu(xp.asarray([-2.0, 0.0, 3.0]))
+    Tensor([0., 0., 3.], dtype=float64)
+    >>> F.relu(xp.asarray([-5, 7]))  # integer tensors too
+    Tensor([0, 7], dtype=int64)
+    """
     _tensor("relu", input)
     if input._array.dtype.kind not in "iuf":
         raise TypeError(f"relu(): unsupported dtype {input.dtype}")
-    return _fn.ReLU.apply(input)
+    return _act("relu", _fn.ReLU, input, inplace, reads_input=False)
 
 
 def relu6(input, inplace=False):
-    """min(max(input, 0), 6)."""
-    return hardtanh(input, 0.0, 6.0)
+    """min(max(input, 0), 6).
+
+    Examples
+    --------
+    >>> import minitensor as xp
+    >>> import minitensor.nn.functional as F
+    >>> F.relu6(xp.asarray([-1.0, 3.0, 8.0]))
+    Tensor([0., 3., 6.], dtype=float64)
+    """
+    return hardtanh(input, 0.0, 6.0, inplace)
 
 
 def leaky_relu(input, negative_slope=0.01, inplace=False):
-    """input if input > 0 else negative_slope * input."""
+    """input if input > 0 else negative_slope * input.
+
+    Examples
+    --------
+    >>> import minitensor as xp
+    >>> import minitensor.nn.functional as F
+    >>> F.leaky_relu(xp.asarray([-2.0, 0.0, 3.0]))
+    Tensor([-0.02,  0.  ,  3.  ], dtype=float64)
+    >>> F.leaky_relu(xp.asarray([-2.0, 0.0, 3.0]), negative_slope=0.5)
+    Tensor([-1.,  0.,  3.], dtype=float64)
+    """
     _float_tensor("leaky_relu", input)
-    return _fn.LeakyReLU.apply(input, _real("leaky_relu", "negative_slope", negative_slope))
+    return _act("leaky_relu", _fn.LeakyReLU, input, inplace,
+                _real("leaky_relu", "negative_slope", negative_slope))
 
 
 def gelu(input, approximate="none"):
     """x * Phi(x) (``approximate="none"``, exact erf) or its tanh approximation
-    (``approximate="tanh"``)."""
+    (``approximate="tanh"``).
+
+    Examples
+    --------
+    >>> import minitensor as xp
+    >>> import minitensor.nn.functional as F
+    >>> x = xp.asarray([-2.0, 0.0, 3.0])
+    >>> [round(v, 4) for v in F.gelu(x).tolist()]
+    [-0.0455, 0.0, 2.996]
+    >>> [round(v, 4) for v in F.gelu(x, approximate="tanh").tolist()]
+    [-0.0454, 0.0, 2.9964]
+    """
     _float_tensor("gelu", input)
     if approximate not in ("none", "tanh"):
         raise ValueError(f"gelu(): approximate must be 'none' or 'tanh', got {approximate!r}")
@@ -232,94 +377,223 @@ def gelu(input, approximate="none"):
 
 
 def silu(input, inplace=False):
-    """x * sigmoid(x) (also called swish)."""
+    """x * sigmoid(x) (also called swish).
+
+    Examples
+    --------
+    >>> import minitensor as xp
+    >>> import minitensor.nn.functional as F
+    >>> x = xp.asarray([-2.0, 0.0, 3.0])
+    >>> [round(v, 4) for v in F.silu(x).tolist()]
+    [-0.2384, 0.0, 2.8577]
+    """
     _float_tensor("silu", input)
-    return _fn.SiLU.apply(input)
+    return _act("silu", _fn.SiLU, input, inplace)
 
 
 def sigmoid(input):
-    """1 / (1 + exp(-x))."""
+    """1 / (1 + exp(-x)).
+
+    Examples
+    --------
+    >>> import minitensor as xp
+    >>> import minitensor.nn.functional as F
+    >>> y = F.sigmoid(xp.asarray([-2.0, 0.0, 3.0]))
+    >>> [round(v, 4) for v in y.tolist()]
+    [0.1192, 0.5, 0.9526]
+    """
     _float_tensor("sigmoid", input)
     return _fn.Sigmoid.apply(input)
 
 
 def tanh(input):
-    """tanh(x)."""
+    """tanh(x).
+
+    Examples
+    --------
+    >>> import minitensor as xp
+    >>> import minitensor.nn.functional as F
+    >>> y = F.tanh(xp.asarray([-2.0, 0.0, 3.0]))
+    >>> [round(v, 4) for v in y.tolist()]
+    [-0.964, 0.0, 0.9951]
+    """
     _float_tensor("tanh", input)
     return _fn.Tanh.apply(input)
 
 
 def elu(input, alpha=1.0, inplace=False):
-    """x if x > 0 else alpha * (exp(x) - 1)."""
+    """x if x > 0 else alpha * (exp(x) - 1).
+
+    Examples
+    --------
+    >>> import minitensor as xp
+    >>> import minitensor.nn.functional as F
+    >>> x = xp.asarray([-2.0, 0.0, 3.0])
+    >>> [round(v, 4) for v in F.elu(x).tolist()]
+    [-0.8647, 0.0, 3.0]
+    >>> [round(v, 4) for v in F.elu(x, alpha=0.5).tolist()]
+    [-0.4323, 0.0, 3.0]
+    """
     _float_tensor("elu", input)
-    return _fn.ELU.apply(input, _real("elu", "alpha", alpha))
+    return _act("elu", _fn.ELU, input, inplace, _real("elu", "alpha", alpha))
 
 
 def celu(input, alpha=1.0, inplace=False):
-    """max(0, x) + min(0, alpha * (exp(x / alpha) - 1))."""
+    """max(0, x) + min(0, alpha * (exp(x / alpha) - 1)).
+
+    Examples
+    --------
+    >>> import minitensor as xp
+    >>> import minitensor.nn.functional as F
+    >>> x = xp.asarray([-2.0, 0.0, 3.0])
+    >>> [round(v, 4) for v in F.celu(x, alpha=2.0).tolist()]
+    [-1.2642, 0.0, 3.0]
+    """
     _float_tensor("celu", input)
     alpha = _real("celu", "alpha", alpha)
     if alpha == 0:
         raise ValueError("celu(): alpha must not be 0")
-    return _fn.CELU.apply(input, alpha)
+    return _act("celu", _fn.CELU, input, inplace, alpha)
 
 
 def selu(input, inplace=False):
-    """scale * (max(0, x) + min(0, alpha * (exp(x) - 1))) with the self-normalizing constants."""
+    """scale * (max(0, x) + min(0, alpha * (exp(x) - 1))) with the self-normalizing constants.
+
+    Examples
+    --------
+    >>> import minitensor as xp
+    >>> import minitensor.nn.functional as F
+    >>> x = xp.asarray([-2.0, 0.0, 3.0])
+    >>> [round(v, 4) for v in F.selu(x).tolist()]
+    [-1.5202, 0.0, 3.1521]
+    """
     _float_tensor("selu", input)
-    return _fn.SELU.apply(input)
+    return _act("selu", _fn.SELU, input, inplace)
 
 
 def softplus(input, beta=1.0, threshold=20.0):
-    """log(1 + exp(beta * x)) / beta; linear where beta * x > threshold."""
+    """log(1 + exp(beta * x)) / beta; linear where beta * x > threshold.
+
+    Examples
+    --------
+    >>> import minitensor as xp
+    >>> import minitensor.nn.functional as F
+    >>> x = xp.asarray([-2.0, 0.0, 3.0])
+    >>> [round(v, 4) for v in F.softplus(x).tolist()]
+    [0.1269, 0.6931, 3.0486]
+    >>> [round(v, 4) for v in F.softplus(x, beta=2.0).tolist()]
+    [0.0091, 0.3466, 3.0012]
+    """
     _float_tensor("softplus", input)
     return _fn.Softplus.apply(input, _real("softplus", "beta", beta),
                               _real("softplus", "threshold", threshold))
 
 
 def hardtanh(input, min_val=-1.0, max_val=1.0, inplace=False):
-    """clip(x, min_val, max_val)."""
+    """clip(x, min_val, max_val).
+
+    Examples
+    --------
+    >>> import minitensor as xp
+    >>> import minitensor.nn.functional as F
+    >>> F.hardtanh(xp.asarray([-3.0, 0.5, 3.0]))
+    Tensor([-1. ,  0.5,  1. ], dtype=float64)
+    >>> F.hardtanh(xp.asarray([-3.0, 0.5, 3.0]), min_val=0.0, max_val=2.0)
+    Tensor([0. , 0.5, 2. ], dtype=float64)
+    """
     _tensor("hardtanh", input)
     lo, hi = _real("hardtanh", "min_val", min_val), _real("hardtanh", "max_val", max_val)
     if lo > hi:
         raise ValueError(f"hardtanh(): min_val ({lo}) cannot be greater than max_val ({hi})")
     if input._array.dtype.kind != "f":
         raise TypeError(f"hardtanh(): input must have a floating-point dtype, got {input.dtype}")
-    return _fn.Hardtanh.apply(input, lo, hi)
+    return _act("hardtanh", _fn.Hardtanh, input, inplace, lo, hi)
 
 
 def logsigmoid(input):
-    """log(sigmoid(x)), computed stably."""
+    """log(sigmoid(x)), computed stably.
+
+    Examples
+    --------
+    >>> import minitensor as xp
+    >>> import minitensor.nn.functional as F
+    >>> y = F.logsigmoid(xp.asarray([-800.0, 0.0, 3.0]))  # no overflow for large |x|
+    >>> [round(v, 4) for v in y.tolist()]
+    [-800.0, -0.6931, -0.0486]
+    """
     _float_tensor("logsigmoid", input)
     return _fn.LogSigmoid.apply(input)
 
 
 def mish(input, inplace=False):
-    """x * tanh(softplus(x))."""
+    """x * tanh(softplus(x)).
+
+    Examples
+    --------
+    >>> import minitensor as xp
+    >>> import minitensor.nn.functional as F
+    >>> x = xp.asarray([-2.0, 0.0, 3.0])
+    >>> [round(v, 4) for v in F.mish(x).tolist()]
+    [-0.2525, 0.0, 2.9865]
+    """
     _float_tensor("mish", input)
-    return _fn.Mish.apply(input)
+    return _act("mish", _fn.Mish, input, inplace)
 
 
 def hardsigmoid(input, inplace=False):
-    """clip(x / 6 + 1/2, 0, 1)."""
+    """clip(x / 6 + 1/2, 0, 1).
+
+    Examples
+    --------
+    >>> import minitensor as xp
+    >>> import minitensor.nn.functional as F
+    >>> F.hardsigmoid(xp.asarray([-4.0, 0.0, 1.5, 4.0]))
+    Tensor([0.  , 0.5 , 0.75, 1.  ], dtype=float64)
+    """
     _float_tensor("hardsigmoid", input)
-    return _fn.Hardsigmoid.apply(input)
+    return _act("hardsigmoid", _fn.Hardsigmoid, input, inplace)
 
 
 def hardswish(input, inplace=False):
-    """x * hardsigmoid(x)."""
+    """x * hardsigmoid(x).
+
+    Examples
+    --------
+    >>> import minitensor as xp
+    >>> import minitensor.nn.functional as F
+    >>> F.hardswish(xp.asarray([-1.5, 0.0, 1.5, 4.0]))
+    Tensor([-0.375,  0.   ,  1.125,  4.   ], dtype=float64)
+    """
     _float_tensor("hardswish", input)
-    return _fn.Hardswish.apply(input)
+    return _act("hardswish", _fn.Hardswish, input, inplace)
 
 
 def softsign(input):
-    """``x / (1 + |x|)``."""
+    """``x / (1 + |x|)``.
+
+    Examples
+    --------
+    >>> import minitensor as xp
+    >>> import minitensor.nn.functional as F
+    >>> F.softsign(xp.asarray([-3.0, 0.0, 1.0]))
+    Tensor([-0.75,  0.  ,  0.5 ], dtype=float64)
+    """
     _float_tensor("softsign", input)
     return _fn.Softsign.apply(input)
 
 
 def prelu(input, weight):
-    """x if x > 0 else weight * x, ``weight`` of size 1 or the number of channels (axis 1)."""
+    """x if x > 0 else weight * x, ``weight`` of size 1 or the number of channels (axis 1).
+
+    Examples
+    --------
+    >>> import minitensor as xp
+    >>> import minitensor.nn.functional as F
+    >>> x = xp.asarray([[-1.0, 2.0], [-4.0, -2.0]])  # (N, C) = (2, 2)
+    >>> F.prelu(x, xp.asarray([0.5, 0.25]))  # one slope per channel
+    Tensor([[-0.5,  2. ],
+            [-2. , -0.5]], dtype=float64)
+    """
     f = "prelu"
     _float_tensor(f, input)
     _tensor(f, weight, "weight")
@@ -363,7 +637,17 @@ def _fn_cast(x, dtype):
 
 
 def softmax(input, dim=None, dtype=None):
-    """exp(x) / sum(exp(x)) along ``dim`` (max-shifted: no overflow)."""
+    """exp(x) / sum(exp(x)) along ``dim`` (max-shifted: no overflow).
+
+    Examples
+    --------
+    >>> import minitensor as xp
+    >>> import minitensor.nn.functional as F
+    >>> F.softmax(xp.log(xp.asarray([1.0, 3.0])), dim=0)
+    Tensor([0.25, 0.75], dtype=float64)
+    >>> F.softmax(xp.asarray([1000.0, 1000.0]), dim=0)
+    Tensor([0.5, 0.5], dtype=float64)
+    """
     input = _softmax_input("softmax", input, dtype)
     dim = _softmax_dim("softmax", input, dim)
     if input.ndim == 0:
@@ -372,7 +656,16 @@ def softmax(input, dim=None, dtype=None):
 
 
 def log_softmax(input, dim=None, dtype=None):
-    """x - log(sum(exp(x))) along ``dim`` (stable log-sum-exp)."""
+    """x - log(sum(exp(x))) along ``dim`` (stable log-sum-exp).
+
+    Examples
+    --------
+    >>> import minitensor as xp
+    >>> import minitensor.nn.functional as F
+    >>> y = F.log_softmax(xp.asarray([[1.0, 2.0, 3.0]]), dim=1)
+    >>> [round(v, 4) for v in y[0].tolist()]
+    [-2.4076, -1.4076, -0.4076]
+    """
     input = _softmax_input("log_softmax", input, dtype)
     dim = _softmax_dim("log_softmax", input, dim)
     if input.ndim == 0:
@@ -381,7 +674,19 @@ def log_softmax(input, dim=None, dtype=None):
 
 
 def softmin(input, dim=None, dtype=None):
-    """softmax(-x) along ``dim``."""
+    """softmax(-x) along ``dim``.
+
+    Examples
+    --------
+    >>> import minitensor as xp
+    >>> import minitensor.nn.functional as F
+    >>> F.softmin(xp.asarray([[0.0, 0.0], [1.0, 1.0]]), dim=1)
+    Tensor([[0.5, 0.5],
+            [0.5, 0.5]], dtype=float64)
+    >>> y = F.softmin(xp.asarray([1.0, 2.0, 3.0]), dim=0)
+    >>> [round(v, 4) for v in y.tolist()]
+    [0.6652, 0.2447, 0.09]
+    """
     input = _softmax_input("softmin", input, dtype)
     dim = _softmax_dim("softmin", input, dim)
     return _fn.Softmax.apply(-input, dim)
@@ -395,45 +700,100 @@ def _check_p(fname, p):
     return p
 
 
-def _dropout(fname, input, p, training, channel_axes, generator=None):
+def _dropout(fname, input, p, training, channel_axes, generator=None, inplace=False):
     _tensor(fname, input)
     p = _check_p(fname, p)
     if not training or p == 0.0:
         return input
     _float_tensor(fname, input)
     if p == 1.0:
-        return input * 0.0
-    return _fn.Dropout.apply(input, p, _random._resolve(generator), channel_axes)
+        compute, reads_input = (lambda t: t * 0.0), True
+    else:
+        rng = _random._resolve(generator)
+        compute, reads_input = (lambda t: _fn.Dropout.apply(t, p, rng, channel_axes)), False
+    if inplace:
+        return _inplace(fname, input, compute, reads_input)
+    return compute(input)
 
 
 def dropout(input, p=0.5, training=True, inplace=False):
     """Zero each element with probability ``p`` and scale the rest by 1/(1-p)
-    (only when ``training``); draws from ``minitensor.manual_seed``'s generator."""
-    return _dropout("dropout", input, p, training, 0)
+    (only when ``training``); draws from ``minitensor.manual_seed``'s generator.
+
+    Examples
+    --------
+    >>> import minitensor as xp
+    >>> import minitensor.nn.functional as F
+    >>> _ = xp.manual_seed(0)
+    >>> y = F.dropout(xp.ones(1000), p=0.5)
+    >>> sorted(set(y.tolist()))  # dropped, or kept and scaled by 1 / (1 - p)
+    [0.0, 2.0]
+    >>> F.dropout(xp.ones(3), p=0.5, training=False)  # evaluation: unchanged
+    Tensor([1., 1., 1.], dtype=float64)
+    """
+    return _dropout("dropout", input, p, training, 0, inplace=inplace)
 
 
-def _channel_dropout(fname, input, p, training, spatial):
+def _channel_dropout(fname, input, p, training, spatial, inplace):
     _tensor(fname, input)
     if input.ndim not in (spatial + 1, spatial + 2):
         raise ValueError(f"{fname}(): expected {spatial + 1}-D or {spatial + 2}-D input, got "
                          f"input of shape {input.shape}")
     axes = 2 if input.ndim == spatial + 2 else 1
-    return _dropout(fname, input, p, training, axes)
+    return _dropout(fname, input, p, training, axes, inplace=inplace)
 
 
 def dropout1d(input, p=0.5, training=True, inplace=False):
-    """Zero whole channels of (N, C, L) input with probability ``p``."""
-    return _channel_dropout("dropout1d", input, p, training, 1)
+    """Zero whole channels of (N, C, L) input with probability ``p``.
+
+    Examples
+    --------
+    >>> import minitensor as xp
+    >>> import minitensor.nn.functional as F
+    >>> _ = xp.manual_seed(0)
+    >>> y = F.dropout1d(xp.ones((2, 16, 5)), p=0.5)
+    >>> bool(xp.all(xp.min(y, axis=2) == xp.max(y, axis=2)))  # each channel all 0 or all 2
+    True
+    >>> set(xp.reshape(y, (-1,)).tolist()) <= {0.0, 2.0}  # kept channels scaled by 1 / (1 - p)
+    True
+    """
+    return _channel_dropout("dropout1d", input, p, training, 1, inplace)
 
 
 def dropout2d(input, p=0.5, training=True, inplace=False):
-    """Zero whole channels of (N, C, H, W) input with probability ``p``."""
-    return _channel_dropout("dropout2d", input, p, training, 2)
+    """Zero whole channels of (N, C, H, W) input with probability ``p``.
+
+    Examples
+    --------
+    >>> import minitensor as xp
+    >>> import minitensor.nn.functional as F
+    >>> _ = xp.manual_seed(0)
+    >>> y = F.dropout2d(xp.ones((2, 16, 3, 3)), p=0.25)
+    >>> per_channel = xp.reshape(y, (2, 16, 9))
+    >>> bool(xp.all(xp.min(per_channel, axis=2) == xp.max(per_channel, axis=2)))
+    True
+    >>> F.dropout2d(xp.ones((1, 2, 2, 2)), training=False).shape
+    (1, 2, 2, 2)
+    """
+    return _channel_dropout("dropout2d", input, p, training, 2, inplace)
 
 
 def dropout3d(input, p=0.5, training=True, inplace=False):
-    """Zero whole channels of (N, C, D, H, W) input with probability ``p``."""
-    return _channel_dropout("dropout3d", input, p, training, 3)
+    """Zero whole channels of (N, C, D, H, W) input with probability ``p``.
+
+    Examples
+    --------
+    >>> import minitensor as xp
+    >>> import minitensor.nn.functional as F
+    >>> _ = xp.manual_seed(0)
+    >>> y = F.dropout3d(xp.ones((1, 8, 2, 2, 2)), p=0.5)
+    >>> per_channel = xp.reshape(y, (8, 8))
+    >>> bool(xp.all(xp.min(per_channel, axis=1) == xp.max(per_channel, axis=1)))
+    True
+    >>> set(xp.reshape(y, (-1,)).tolist()) <= {0.0, 2.0}
+    True
+    """
+    return _channel_dropout("dropout3d", input, p, training, 3, inplace)
 
 
 def embedding(input, weight, padding_idx=None, max_norm=None, norm_type=2.0,
@@ -442,6 +802,18 @@ def embedding(input, weight, padding_idx=None, max_norm=None, norm_type=2.0,
 
     ``padding_idx`` rows get no gradient; ``max_norm`` renormalizes the rows that
     are read (in place, as PyTorch).
+
+    Examples
+    --------
+    >>> import minitensor as xp
+    >>> import minitensor.nn.functional as F
+    >>> weight = xp.asarray([[0.0, 0.0], [1.0, 10.0], [2.0, 20.0]])
+    >>> F.embedding(xp.asarray([[2, 1], [0, 2]]), weight)
+    Tensor([[[ 2., 20.],
+             [ 1., 10.]],
+    <BLANKLINE>
+            [[ 0.,  0.],
+             [ 2., 20.]]], dtype=float64)
     """
     f = "embedding"
     _tensor(f, input)
@@ -485,7 +857,19 @@ def _embedding_renorm(weight, idx, max_norm, norm_type):
 
 
 def one_hot(tensor, num_classes=-1):
-    """(…, num_classes) int64 tensor with a 1 at each index of ``tensor``."""
+    """(…, num_classes) int64 tensor with a 1 at each index of ``tensor``.
+
+    Examples
+    --------
+    >>> import minitensor as xp
+    >>> import minitensor.nn.functional as F
+    >>> F.one_hot(xp.asarray([0, 2, 1]))
+    Tensor([[1, 0, 0],
+            [0, 0, 1],
+            [0, 1, 0]], dtype=int64)
+    >>> F.one_hot(xp.asarray([1]), num_classes=4)
+    Tensor([[0, 1, 0, 0]], dtype=int64)
+    """
     _tensor("one_hot", tensor, "tensor")
     a = tensor._array
     if a.dtype.kind not in "iu":
@@ -506,7 +890,24 @@ def one_hot(tensor, num_classes=-1):
 
 def pad(input, pad, mode="constant", value=None):
     """Pad the last ``len(pad) // 2`` axes: ``pad = (left_last, right_last,
-    left_second_last, ...)`` as PyTorch. Modes: constant, reflect, replicate, circular."""
+    left_second_last, ...)`` as PyTorch. Modes: constant, reflect, replicate, circular.
+
+    Examples
+    --------
+    >>> import minitensor as xp
+    >>> import minitensor.nn.functional as F
+    >>> x = xp.asarray([[1.0, 2.0, 3.0]])
+    >>> F.pad(x, (1, 2))
+    Tensor([[0., 1., 2., 3., 0., 0.]], dtype=float64)
+    >>> F.pad(x, (1, 1), value=-1.0)
+    Tensor([[-1.,  1.,  2.,  3., -1.]], dtype=float64)
+    >>> F.pad(x, (2, 0), mode="reflect")
+    Tensor([[3., 2., 1., 2., 3.]], dtype=float64)
+    >>> F.pad(x, (1, 1), mode="replicate")
+    Tensor([[1., 1., 2., 3., 3.]], dtype=float64)
+    >>> F.pad(xp.ones((2, 3)), (0, 0, 1, 1)).shape  # (last axis), (second-last axis)
+    (4, 3)
+    """
     f = "pad"
     _tensor(f, input)
     if not isinstance(pad, (tuple, list)) or len(pad) % 2:
@@ -548,7 +949,27 @@ def batch_norm(input, running_mean, running_var, weight=None, bias=None, trainin
                momentum=0.1, eps=1e-5):
     """Normalize each channel (axis 1) of ``input`` ``(N, C, *)`` by the batch
     statistics (``training``; the running statistics are then updated in place
-    with ``momentum``, the variance unbiased) or by the running statistics."""
+    with ``momentum``, the variance unbiased) or by the running statistics.
+
+    Examples
+    --------
+    >>> import minitensor as xp
+    >>> import minitensor.nn.functional as F
+    >>> x = xp.asarray([[1.0, 10.0], [3.0, 20.0], [5.0, 30.0]])  # (N=3, C=2)
+    >>> mean, var = xp.zeros(2), xp.ones(2)
+    >>> y = F.batch_norm(x, mean, var, training=True)
+    >>> [round(v, 4) for v in y[:, 0].tolist()]
+    [-1.2247, 0.0, 1.2247]
+    >>> mean, var  # 0.9 * old + 0.1 * batch statistics (unbiased variance)
+    (Tensor([0.3, 2. ], dtype=float64), Tensor([ 1.3, 10.9], dtype=float64))
+
+    In evaluation the given running statistics are used:
+
+    >>> F.batch_norm(x, xp.asarray([3.0, 20.0]), xp.asarray([4.0, 100.0]), eps=0.0)
+    Tensor([[-1., -1.],
+            [ 0.,  0.],
+            [ 1.,  1.]], dtype=float64)
+    """
     f = "batch_norm"
     _float_tensor(f, input)
     if input.ndim < 2:
@@ -567,8 +988,9 @@ def batch_norm(input, running_mean, running_var, weight=None, bias=None, trainin
         raise ValueError("batch_norm(): running_mean and running_var must be given when "
                          "training=False")
     if training:
+        # (an empty input is fine: an empty result, as PyTorch)
         size = input.size // c if c else 0
-        if size <= 1:
+        if size == 1:
             raise ValueError(f"Expected more than 1 value per channel when training, got input "
                              f"of shape {input.shape}")
     momentum = 0.0 if momentum is None else _real(f, "momentum", momentum)
@@ -583,7 +1005,20 @@ def _norm_shape(fname, normalized_shape):
 
 
 def layer_norm(input, normalized_shape, weight=None, bias=None, eps=1e-5):
-    """Normalize over the last ``len(normalized_shape)`` axes, then ``* weight + bias``."""
+    """Normalize over the last ``len(normalized_shape)`` axes, then ``* weight + bias``.
+
+    Examples
+    --------
+    >>> import minitensor as xp
+    >>> import minitensor.nn.functional as F
+    >>> x = xp.asarray([[1.0, 2.0, 3.0], [10.0, 10.0, 10.0]])
+    >>> y = F.layer_norm(x, (3,))
+    >>> [round(v, 4) for v in y[0].tolist()], y[1].tolist()
+    ([-1.2247, 0.0, 1.2247], [0.0, 0.0, 0.0])
+    >>> y = F.layer_norm(x, (3,), weight=xp.full(3, 2.0), bias=xp.ones(3))
+    >>> [round(v, 4) for v in y[0].tolist()]
+    [-1.4495, 1.0, 3.4495]
+    """
     f = "layer_norm"
     _float_tensor(f, input)
     shape = _norm_shape(f, normalized_shape)
@@ -601,7 +1036,17 @@ def layer_norm(input, normalized_shape, weight=None, bias=None, eps=1e-5):
 
 
 def group_norm(input, num_groups, weight=None, bias=None, eps=1e-5):
-    """Normalize over groups of ``C / num_groups`` channels of ``(N, C, *)`` input."""
+    """Normalize over groups of ``C / num_groups`` channels of ``(N, C, *)`` input.
+
+    Examples
+    --------
+    >>> import minitensor as xp
+    >>> import minitensor.nn.functional as F
+    >>> x = xp.reshape(xp.arange(8.0), (1, 4, 2))  # channels 0-1 and 2-3 form the groups
+    >>> y = F.group_norm(x, 2)
+    >>> [round(v, 4) for v in xp.reshape(y, (-1,)).tolist()]
+    [-1.3416, -0.4472, 0.4472, 1.3416, -1.3416, -0.4472, 0.4472, 1.3416]
+    """
     f = "group_norm"
     _float_tensor(f, input)
     g = _int(f, "num_groups", num_groups, 1)
@@ -621,7 +1066,16 @@ def group_norm(input, num_groups, weight=None, bias=None, eps=1e-5):
 
 
 def rms_norm(input, normalized_shape, weight=None, eps=None):
-    """x / sqrt(mean(x**2) + eps) * weight over the last axes (eps defaults to the dtype's eps)."""
+    """x / sqrt(mean(x**2) + eps) * weight over the last axes (eps defaults to the dtype's eps).
+
+    Examples
+    --------
+    >>> import minitensor as xp
+    >>> import minitensor.nn.functional as F
+    >>> y = F.rms_norm(xp.asarray([[3.0, 4.0], [1.0, 1.0]]), (2,))
+    >>> [[round(v, 4) for v in row] for row in y.tolist()]
+    [[0.8485, 1.1314], [1.0, 1.0]]
+    """
     f = "rms_norm"
     _float_tensor(f, input)
     shape = _norm_shape(f, normalized_shape)
@@ -640,7 +1094,20 @@ def rms_norm(input, normalized_shape, weight=None, eps=None):
 
 
 def normalize(input, p=2.0, dim=1, eps=1e-12):
-    """input / max(||input||_p along dim, eps)."""
+    """input / max(||input||_p along dim, eps).
+
+    Examples
+    --------
+    >>> import minitensor as xp
+    >>> import minitensor.nn.functional as F
+    >>> x = xp.asarray([[3.0, 4.0], [0.0, 2.0]])
+    >>> F.normalize(x)  # unit L2 norm along dim 1
+    Tensor([[0.6, 0.8],
+            [0. , 1. ]], dtype=float64)
+    >>> F.normalize(x, p=1.0, dim=0)
+    Tensor([[1.        , 0.66666667],
+            [0.        , 0.33333333]], dtype=float64)
+    """
     f = "normalize"
     _float_tensor(f, input)
     nd = max(input.ndim, 1)
@@ -710,6 +1177,19 @@ def conv1d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):
     """1-D convolution (cross-correlation) of (N, C_in, L) input with (C_out, C_in/groups, k) weights.
 
     ``padding``: an int, or "valid" / "same".
+
+    Examples
+    --------
+    >>> import minitensor as xp
+    >>> import minitensor.nn.functional as F
+    >>> x = xp.reshape(xp.asarray([1.0, 2.0, 4.0, 7.0, 11.0]), (1, 1, 5))  # (N, C_in, L)
+    >>> w = xp.reshape(xp.asarray([-1.0, 1.0]), (1, 1, 2))  # a difference filter
+    >>> F.conv1d(x, w)
+    Tensor([[[1., 2., 3., 4.]]], dtype=float64)
+    >>> F.conv1d(x, xp.ones((1, 1, 3)), padding="same")  # sums of three neighbours
+    Tensor([[[ 3.,  7., 13., 22., 18.]]], dtype=float64)
+    >>> F.conv1d(xp.ones((4, 3, 10)), xp.ones((8, 3, 3)), stride=2).shape
+    (4, 8, 4)
     """
     return _conv("conv1d", 1, input, weight, bias, stride, padding, dilation, groups)
 
@@ -766,14 +1246,40 @@ def _conv_transpose(fname, nd, input, weight, bias, stride, padding, output_padd
 
 def conv_transpose1d(input, weight, bias=None, stride=1, padding=0, output_padding=0, groups=1,
                      dilation=1):
-    """Transposed 1-D convolution; weight (C_in, C_out/groups, k)."""
+    """Transposed 1-D convolution; weight (C_in, C_out/groups, k).
+
+    Examples
+    --------
+    >>> import minitensor as xp
+    >>> import minitensor.nn.functional as F
+    >>> x = xp.reshape(xp.asarray([1.0, 2.0, 3.0]), (1, 1, 3))
+    >>> F.conv_transpose1d(x, xp.reshape(xp.asarray([1.0, 10.0]), (1, 1, 2)))
+    Tensor([[[ 1., 12., 23., 30.]]], dtype=float64)
+    >>> F.conv_transpose1d(x, xp.ones((1, 1, 2)), stride=2)  # upsampling by 2
+    Tensor([[[1., 1., 2., 2., 3., 3.]]], dtype=float64)
+    """
     return _conv_transpose("conv_transpose1d", 1, input, weight, bias, stride, padding,
                            output_padding, groups, dilation)
 
 
 def conv_transpose2d(input, weight, bias=None, stride=1, padding=0, output_padding=0, groups=1,
                      dilation=1):
-    """Transposed 2-D convolution ("deconvolution"); weight (C_in, C_out/groups, kh, kw)."""
+    """Transposed 2-D convolution ("deconvolution"); weight (C_in, C_out/groups, kh, kw).
+
+    Examples
+    --------
+    >>> import minitensor as xp
+    >>> import minitensor.nn.functional as F
+    >>> x = xp.reshape(xp.asarray([1.0, 2.0, 3.0, 4.0]), (1, 1, 2, 2))
+    >>> F.conv_transpose2d(x, xp.ones((1, 1, 2, 2)), stride=2)
+    Tensor([[[[1., 1., 2., 2.],
+              [1., 1., 2., 2.],
+              [3., 3., 4., 4.],
+              [3., 3., 4., 4.]]]], dtype=float64)
+    >>> w = xp.ones((3, 8, 3, 3))  # (C_in, C_out, kh, kw)
+    >>> F.conv_transpose2d(xp.ones((1, 3, 4, 4)), w, stride=2, padding=1, output_padding=1).shape
+    (1, 8, 8, 8)
+    """
     return _conv_transpose("conv_transpose2d", 2, input, weight, bias, stride, padding,
                            output_padding, groups, dilation)
 
@@ -826,7 +1332,18 @@ def _max_pool(fname, nd, input, kernel_size, stride, padding, dilation, ceil_mod
 
 def max_pool1d(input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode=False,
                return_indices=False):
-    """Max over sliding windows of (N, C, L) input."""
+    """Max over sliding windows of (N, C, L) input.
+
+    Examples
+    --------
+    >>> import minitensor as xp
+    >>> import minitensor.nn.functional as F
+    >>> x = xp.reshape(xp.asarray([1.0, 5.0, 2.0, 4.0, 3.0, 0.0]), (1, 1, 6))
+    >>> F.max_pool1d(x, 2)
+    Tensor([[[5., 4., 3.]]], dtype=float64)
+    >>> F.max_pool1d(x, 3, stride=1)
+    Tensor([[[5., 5., 4., 4.]]], dtype=float64)
+    """
     return _max_pool("max_pool1d", 1, input, kernel_size, stride, padding, dilation, ceil_mode,
                      return_indices)
 
@@ -869,14 +1386,42 @@ def _avg_pool(fname, nd, input, kernel_size, stride, padding, ceil_mode, count_i
 
 def avg_pool1d(input, kernel_size, stride=None, padding=0, ceil_mode=False,
                count_include_pad=True):
-    """Mean over sliding windows of (N, C, L) input."""
+    """Mean over sliding windows of (N, C, L) input.
+
+    Examples
+    --------
+    >>> import minitensor as xp
+    >>> import minitensor.nn.functional as F
+    >>> x = xp.reshape(xp.asarray([1.0, 5.0, 2.0, 4.0, 3.0, 0.0]), (1, 1, 6))
+    >>> F.avg_pool1d(x, 2)
+    Tensor([[[3. , 3. , 1.5]]], dtype=float64)
+    """
     return _avg_pool("avg_pool1d", 1, input, kernel_size, stride, padding, ceil_mode,
                      count_include_pad, None)
 
 
 def avg_pool2d(input, kernel_size, stride=None, padding=0, ceil_mode=False,
                count_include_pad=True, divisor_override=None):
-    """Mean over sliding windows of (N, C, H, W) input (PyTorch's divisor rules)."""
+    """Mean over sliding windows of (N, C, H, W) input (PyTorch's divisor rules).
+
+    Examples
+    --------
+    >>> import minitensor as xp
+    >>> import minitensor.nn.functional as F
+    >>> x = xp.reshape(xp.arange(16.0), (1, 1, 4, 4))
+    >>> F.avg_pool2d(x, 2)
+    Tensor([[[[ 2.5,  4.5],
+              [10.5, 12.5]]]], dtype=float64)
+
+    With padding, the zeros count in the mean unless ``count_include_pad=False``:
+
+    >>> F.avg_pool2d(xp.ones((1, 1, 2, 2)), 2, padding=1)[0, 0]
+    Tensor([[0.25, 0.25],
+            [0.25, 0.25]], dtype=float64)
+    >>> F.avg_pool2d(xp.ones((1, 1, 2, 2)), 2, padding=1, count_include_pad=False)[0, 0]
+    Tensor([[1., 1.],
+            [1., 1.]], dtype=float64)
+    """
     return _avg_pool("avg_pool2d", 2, input, kernel_size, stride, padding, ceil_mode,
                      count_include_pad, divisor_override)
 
@@ -893,7 +1438,19 @@ def _adaptive_size(fname, output_size, sizes):
 
 
 def adaptive_avg_pool2d(input, output_size):
-    """Mean over PyTorch's adaptive bins so that the output is ``output_size`` (H_out, W_out)."""
+    """Mean over PyTorch's adaptive bins so that the output is ``output_size`` (H_out, W_out).
+
+    Examples
+    --------
+    >>> import minitensor as xp
+    >>> import minitensor.nn.functional as F
+    >>> x = xp.reshape(xp.arange(16.0), (1, 1, 4, 4))
+    >>> F.adaptive_avg_pool2d(x, (2, 1))
+    Tensor([[[[ 3.5],
+              [11.5]]]], dtype=float64)
+    >>> F.adaptive_avg_pool2d(xp.ones((2, 3, 7, 5)), 1).shape  # global average pooling
+    (2, 3, 1, 1)
+    """
     f = "adaptive_avg_pool2d"
     _float_tensor(f, input)
     if input.ndim not in (3, 4):
@@ -903,7 +1460,18 @@ def adaptive_avg_pool2d(input, output_size):
 
 
 def adaptive_avg_pool1d(input, output_size):
-    """Mean over PyTorch's adaptive bins so that the output length is ``output_size``."""
+    """Mean over PyTorch's adaptive bins so that the output length is ``output_size``.
+
+    Examples
+    --------
+    >>> import minitensor as xp
+    >>> import minitensor.nn.functional as F
+    >>> x = xp.reshape(xp.arange(6.0), (1, 1, 6))
+    >>> F.adaptive_avg_pool1d(x, 3)
+    Tensor([[[0.5, 2.5, 4.5]]], dtype=float64)
+    >>> F.adaptive_avg_pool1d(x, 4)  # bins may overlap
+    Tensor([[[0.5, 1.5, 3.5, 4.5]]], dtype=float64)
+    """
     f = "adaptive_avg_pool1d"
     _float_tensor(f, input)
     if input.ndim not in (2, 3):
@@ -934,6 +1502,22 @@ def scaled_dot_product_attention(query, key, value, attn_mask=None, dropout_p=0.
 
     ``attn_mask``: bool (True = may attend) or float (added to the scores);
     ``is_causal``: mask out the upper triangle; ``scale`` defaults to 1/sqrt(E).
+
+    Examples
+    --------
+    >>> import minitensor as xp
+    >>> import minitensor.nn.functional as F
+    >>> q = xp.zeros((1, 3, 4))  # (N, L, E): equal scores everywhere
+    >>> k = xp.ones((1, 3, 4))
+    >>> v = xp.reshape(xp.arange(6.0), (1, 3, 2))
+    >>> F.scaled_dot_product_attention(q, k, v)  # the mean of the values
+    Tensor([[[2., 3.],
+             [2., 3.],
+             [2., 3.]]], dtype=float64)
+    >>> F.scaled_dot_product_attention(q, k, v, is_causal=True)  # running means
+    Tensor([[[0., 1.],
+             [1., 2.],
+             [2., 3.]]], dtype=float64)
     """
     f = "scaled_dot_product_attention"
     for name, t in (("query", query), ("key", key), ("value", value)):
@@ -957,7 +1541,11 @@ def scaled_dot_product_attention(query, key, value, attn_mask=None, dropout_p=0.
     elif attn_mask is not None:
         _tensor(f, attn_mask, "attn_mask")
         mask = _additive_mask(attn_mask, dt, allowed_true=True)
-    scale = 1.0 / math.sqrt(E) if scale is None else _real(f, "scale", scale)
+    if scale is None:
+        # E = 0: every score is a sum over nothing, 0 whatever the scale (as PyTorch)
+        scale = 1.0 / math.sqrt(E) if E else 1.0
+    else:
+        scale = _real(f, "scale", scale)
     p = _check_p(f, dropout_p)
     return _af.ScaledDotProductAttention.apply(query, key, value, mask, scale, p,
                                                _random.default_generator())
@@ -1008,12 +1596,34 @@ def mse_loss(input, target, size_average=None, reduce=None, reduction="mean"):
 
 
 def l1_loss(input, target, size_average=None, reduce=None, reduction="mean"):
-    """Mean absolute error, ``|input - target|`` then the reduction."""
+    """Mean absolute error, ``|input - target|`` then the reduction.
+
+    Examples
+    --------
+    >>> import minitensor as xp
+    >>> import minitensor.nn.functional as F
+    >>> x, t = xp.asarray([0.0, 1.5, 4.0]), xp.asarray([1.0, 1.0, 1.0])
+    >>> F.l1_loss(x, t)
+    Tensor(1.5, dtype=float64)
+    >>> F.l1_loss(x, t, reduction="none")
+    Tensor([1. , 0.5, 3. ], dtype=float64)
+    """
     return _pointwise("l1_loss", "l1", input, target, reduction, None, size_average, reduce)
 
 
 def smooth_l1_loss(input, target, size_average=None, reduce=None, reduction="mean", beta=1.0):
-    """``0.5 d**2 / beta`` where ``|d| < beta``, else ``|d| - 0.5 beta`` (``d = input - target``)."""
+    """``0.5 d**2 / beta`` where ``|d| < beta``, else ``|d| - 0.5 beta`` (``d = input - target``).
+
+    Examples
+    --------
+    >>> import minitensor as xp
+    >>> import minitensor.nn.functional as F
+    >>> x, t = xp.asarray([0.0, 1.5, 4.0]), xp.asarray([1.0, 1.0, 1.0])
+    >>> F.smooth_l1_loss(x, t, reduction="none")
+    Tensor([0.5  , 0.125, 2.5  ], dtype=float64)
+    >>> F.smooth_l1_loss(x, t, reduction="sum", beta=2.0)
+    Tensor(2.3125, dtype=float64)
+    """
     beta = _real("smooth_l1_loss", "beta", beta)
     if beta < 0:
         raise ValueError(f"smooth_l1_loss(): beta must be non-negative, got {beta}")
@@ -1022,7 +1632,18 @@ def smooth_l1_loss(input, target, size_average=None, reduce=None, reduction="mea
 
 
 def huber_loss(input, target, reduction="mean", delta=1.0, weight=None):
-    """``0.5 d**2`` where ``|d| <= delta``, else ``delta (|d| - 0.5 delta)``."""
+    """``0.5 d**2`` where ``|d| <= delta``, else ``delta (|d| - 0.5 delta)``.
+
+    Examples
+    --------
+    >>> import minitensor as xp
+    >>> import minitensor.nn.functional as F
+    >>> x, t = xp.asarray([0.0, 1.5, 4.0]), xp.asarray([1.0, 1.0, 1.0])
+    >>> F.huber_loss(x, t, reduction="none")
+    Tensor([0.5  , 0.125, 2.5  ], dtype=float64)
+    >>> F.huber_loss(x, t, reduction="none", delta=2.0)  # quadratic up to |d| = 2
+    Tensor([0.5  , 0.125, 4.   ], dtype=float64)
+    """
     delta = _real("huber_loss", "delta", delta)
     if delta <= 0:
         raise ValueError(f"huber_loss(): delta must be positive, got {delta}")
@@ -1111,7 +1732,20 @@ def cross_entropy(input, target, weight=None, size_average=None, ignore_index=-1
 def nll_loss(input, target, weight=None, size_average=None, ignore_index=-100, reduce=None,
              reduction="mean"):
     """Negative log-likelihood of log-probabilities ``input`` ``(N, C, *)`` at the
-    class indices ``target`` ``(N, *)``."""
+    class indices ``target`` ``(N, *)``.
+
+    Examples
+    --------
+    >>> import minitensor as xp
+    >>> import minitensor.nn.functional as F
+    >>> logp = xp.log(xp.asarray([[0.5, 0.25, 0.25], [0.1, 0.8, 0.1]]))
+    >>> [round(v, 4) for v in F.nll_loss(logp, xp.asarray([0, 1]), reduction="none").tolist()]
+    [0.6931, 0.2231]
+    >>> round(float(F.nll_loss(logp, xp.asarray([0, 1]))), 4)
+    0.4581
+    >>> round(float(F.nll_loss(logp, xp.asarray([0, -100]))), 4)  # -100 is ignored
+    0.6931
+    """
     f = "nll_loss"
     reduction = _reduction(f, reduction, size_average, reduce)
     c, weight = _class_args(f, input, target, weight)
@@ -1137,7 +1771,19 @@ def _loss_weight(fname, input, weight, name="weight"):
 def binary_cross_entropy(input, target, weight=None, size_average=None, reduce=None,
                          reduction="mean"):
     """-(t log x + (1 - t) log(1 - x)) for probabilities ``input`` in [0, 1]
-    (logs clamped at -100, as PyTorch)."""
+    (logs clamped at -100, as PyTorch).
+
+    Examples
+    --------
+    >>> import minitensor as xp
+    >>> import minitensor.nn.functional as F
+    >>> p = xp.asarray([0.9, 0.2, 0.5])  # predicted probabilities
+    >>> t = xp.asarray([1.0, 0.0, 1.0])
+    >>> [round(v, 4) for v in F.binary_cross_entropy(p, t, reduction="none").tolist()]
+    [0.1054, 0.2231, 0.6931]
+    >>> float(F.binary_cross_entropy(xp.asarray([0.0]), xp.asarray([1.0])))  # clamped log
+    100.0
+    """
     f = "binary_cross_entropy"
     reduction = _reduction(f, reduction, size_average, reduce)
     input, target = _loss_pair(f, input, target, exact=True)
@@ -1151,7 +1797,23 @@ def binary_cross_entropy(input, target, weight=None, size_average=None, reduce=N
 def binary_cross_entropy_with_logits(input, target, weight=None, size_average=None, reduce=None,
                                      reduction="mean", pos_weight=None):
     """Sigmoid + binary cross-entropy in one stable expression (log-sum-exp form);
-    ``pos_weight`` weighs the positive term (broadcast along the last axis)."""
+    ``pos_weight`` weighs the positive term (broadcast along the last axis).
+
+    Examples
+    --------
+    >>> import minitensor as xp
+    >>> import minitensor.nn.functional as F
+    >>> z = xp.asarray([2.0, -1.0, 0.0])  # logits
+    >>> t = xp.asarray([1.0, 0.0, 1.0])
+    >>> [round(v, 4) for v in F.binary_cross_entropy_with_logits(z, t, reduction="none").tolist()]
+    [0.1269, 0.3133, 0.6931]
+    >>> loss = F.binary_cross_entropy_with_logits(z, t, reduction="none",
+    ...                                           pos_weight=xp.asarray(2.0))
+    >>> [round(v, 4) for v in loss.tolist()]  # the positive terms count twice
+    [0.2539, 0.3133, 1.3863]
+    >>> F.binary_cross_entropy_with_logits(xp.asarray([800.0]), xp.asarray([1.0]))  # no overflow
+    Tensor(0., dtype=float64)
+    """
     f = "binary_cross_entropy_with_logits"
     reduction = _reduction(f, reduction, size_average, reduce)
     _float_tensor(f, input)
@@ -1174,6 +1836,19 @@ def kl_div(input, target, size_average=None, reduce=None, reduction="mean", log_
 
     # Note: where the target is 0 (not log_target), the gradient w.r.t. the target
     # is 0 here, NaN in PyTorch.
+
+    Examples
+    --------
+    >>> import minitensor as xp
+    >>> import minitensor.nn.functional as F
+    >>> log_q = xp.log(xp.asarray([[0.5, 0.5], [0.9, 0.1]]))  # model, as log-probabilities
+    >>> p = xp.asarray([[0.5, 0.5], [0.5, 0.5]])  # target distribution
+    >>> [round(v, 4) for v in xp.sum(F.kl_div(log_q, p, reduction="none"), axis=1).tolist()]
+    [0.0, 0.5108]
+    >>> round(float(F.kl_div(log_q, p, reduction="batchmean")), 4)
+    0.2554
+    >>> round(float(F.kl_div(log_q, xp.log(p), reduction="batchmean", log_target=True)), 4)
+    0.2554
     """
     f = "kl_div"
     if size_average is not None or reduce is not None:
@@ -1191,7 +1866,21 @@ def kl_div(input, target, size_average=None, reduce=None, reduction="mean", log_
 
 def cosine_embedding_loss(input1, input2, target, margin=0.0, size_average=None, reduce=None,
                           reduction="mean"):
-    """1 - cos(x1, x2) where target == 1, max(0, cos(x1, x2) - margin) where target == -1."""
+    """1 - cos(x1, x2) where target == 1, max(0, cos(x1, x2) - margin) where target == -1.
+
+    Examples
+    --------
+    >>> import minitensor as xp
+    >>> import minitensor.nn.functional as F
+    >>> a = xp.asarray([[1.0, 0.0], [1.0, 1.0]])
+    >>> b = xp.asarray([[0.0, 1.0], [-1.0, -1.0]])  # cosines 0 and -1
+    >>> loss = F.cosine_embedding_loss(a, b, xp.asarray([1, 1]), reduction="none")
+    >>> [round(v, 4) for v in loss.tolist()]  # similar pairs: 1 - cos
+    [1.0, 2.0]
+    >>> loss = F.cosine_embedding_loss(a, b, xp.asarray([-1, -1]), margin=-0.5, reduction="none")
+    >>> [round(v, 4) for v in loss.tolist()]  # dissimilar pairs: max(0, cos - margin)
+    [0.5, 0.0]
+    """
     f = "cosine_embedding_loss"
     reduction = _reduction(f, reduction, size_average, reduce)
     _float_tensor(f, input1, "input1")
@@ -1208,7 +1897,19 @@ def cosine_embedding_loss(input1, input2, target, margin=0.0, size_average=None,
 
 
 def cosine_similarity(x1, x2, dim=1, eps=1e-8):
-    """sum(x1 * x2) / (max(||x1||, eps) * max(||x2||, eps)) along ``dim`` (broadcasting)."""
+    """sum(x1 * x2) / (max(||x1||, eps) * max(||x2||, eps)) along ``dim`` (broadcasting).
+
+    Examples
+    --------
+    >>> import minitensor as xp
+    >>> import minitensor.nn.functional as F
+    >>> x1 = xp.asarray([[1.0, 0.0], [1.0, 1.0], [3.0, 4.0]])
+    >>> x2 = xp.asarray([[0.0, 2.0], [2.0, 2.0], [4.0, 3.0]])
+    >>> F.cosine_similarity(x1, x2)
+    Tensor([0.  , 1.  , 0.96], dtype=float64)
+    >>> F.cosine_similarity(xp.asarray([3.0, 4.0]), xp.asarray([[4.0, 3.0], [6.0, 8.0]]), dim=-1)
+    Tensor([0.96, 1.  ], dtype=float64)
+    """
     f = "cosine_similarity"
     _float_tensor(f, x1, "x1")
     _float_tensor(f, x2, "x2")

@@ -63,6 +63,17 @@ def calculate_gain(nonlinearity, param=None):
     leaky_relu                sqrt(2 / (1 + negative_slope**2))
     selu                      3/4
     ========================  ====================================
+
+    Examples
+    --------
+    >>> import minitensor as xp
+    >>> from minitensor import nn
+    >>> nn.init.calculate_gain("conv2d"), nn.init.calculate_gain("selu")
+    (1, 0.75)
+    >>> round(nn.init.calculate_gain("relu"), 4)
+    1.4142
+    >>> round(nn.init.calculate_gain("leaky_relu", 0.2), 4)  # param: the negative slope
+    1.3868
     """
     linear_fns = ["linear", "conv1d", "conv2d", "conv3d", "conv_transpose1d",
                   "conv_transpose2d", "conv_transpose3d"]
@@ -105,7 +116,19 @@ def _calculate_correct_fan(tensor, mode):
 
 
 def uniform_(tensor, a=0.0, b=1.0, generator=None):
-    """Fill with values drawn from U(a, b)."""
+    """Fill with values drawn from U(a, b).
+
+    Examples
+    --------
+    >>> import minitensor as xp
+    >>> from minitensor import nn
+    >>> _ = xp.manual_seed(0)
+    >>> w = nn.init.uniform_(xp.empty((100, 100)), -0.5, 0.5)
+    >>> bool(xp.all((w >= -0.5) & (w < 0.5)))
+    True
+    >>> abs(float(xp.mean(w))) < 0.02
+    True
+    """
     _check("uniform_", tensor)
     rng = _random._resolve(generator)
     arr = tensor._array
@@ -117,7 +140,17 @@ def uniform_(tensor, a=0.0, b=1.0, generator=None):
 
 
 def normal_(tensor, mean=0.0, std=1.0, generator=None):
-    """Fill with values drawn from N(mean, std**2)."""
+    """Fill with values drawn from N(mean, std**2).
+
+    Examples
+    --------
+    >>> import minitensor as xp
+    >>> from minitensor import nn
+    >>> _ = xp.manual_seed(0)
+    >>> w = nn.init.normal_(xp.empty((100, 200)), mean=3.0, std=0.5)
+    >>> round(float(xp.mean(w)), 1), round(float(xp.std(w)), 1)
+    (3.0, 0.5)
+    """
     _check("normal_", tensor)
     rng = _random._resolve(generator)
     arr = tensor._array
@@ -126,7 +159,17 @@ def normal_(tensor, mean=0.0, std=1.0, generator=None):
 
 def trunc_normal_(tensor, mean=0.0, std=1.0, a=-2.0, b=2.0, generator=None):
     """Fill with values from N(mean, std**2) truncated to [a, b] (by redrawing
-    the values outside; exact, unlike an inverse-CDF approximation)."""
+    the values outside; exact, unlike an inverse-CDF approximation).
+
+    Examples
+    --------
+    >>> import minitensor as xp
+    >>> from minitensor import nn
+    >>> _ = xp.manual_seed(0)
+    >>> w = nn.init.trunc_normal_(xp.empty(10000), std=1.0, a=-1.0, b=1.0)
+    >>> bool(xp.all((w >= -1.0) & (w <= 1.0)))
+    True
+    """
     _check("trunc_normal_", tensor)
     if not a < b:
         raise ValueError(f"trunc_normal_(): a ({a}) must be smaller than b ({b})")
@@ -153,23 +196,64 @@ def trunc_normal_(tensor, mean=0.0, std=1.0, a=-2.0, b=2.0, generator=None):
 
 
 def constant_(tensor, val):
-    """Fill with ``val``."""
+    """Fill with ``val``.
+
+    Examples
+    --------
+    >>> import minitensor as xp
+    >>> from minitensor import nn
+    >>> nn.init.constant_(xp.empty((2, 3)), 0.25)
+    Tensor([[0.25, 0.25, 0.25],
+            [0.25, 0.25, 0.25]], dtype=float64)
+    """
     _check("constant_", tensor)
     return _fill(tensor, val)
 
 
 def zeros_(tensor):
-    """Fill with zeros."""
+    """Fill with zeros.
+
+    Examples
+    --------
+    >>> import minitensor as xp
+    >>> from minitensor import nn
+    >>> layer = nn.Linear(3, 2)
+    >>> nn.init.zeros_(layer.bias)
+    Parameter containing:
+    Tensor([0., 0.], dtype=float32, requires_grad=True)
+    """
     return constant_(tensor, 0.0)
 
 
 def ones_(tensor):
-    """Fill with ones."""
+    """Fill with ones.
+
+    Examples
+    --------
+    >>> import minitensor as xp
+    >>> from minitensor import nn
+    >>> nn.init.ones_(xp.empty((2, 2), dtype=xp.float32))
+    Tensor([[1., 1.],
+            [1., 1.]], dtype=float32)
+    """
     return constant_(tensor, 1.0)
 
 
 def eye_(tensor):
-    """Fill a 2-D tensor with the identity matrix."""
+    """Fill a 2-D tensor with the identity matrix.
+
+    Examples
+    --------
+    >>> import minitensor as xp
+    >>> from minitensor import nn
+    >>> nn.init.eye_(xp.empty((2, 3)))
+    Tensor([[1., 0., 0.],
+            [0., 1., 0.]], dtype=float64)
+    >>> layer = nn.Linear(2, 2, bias=False)
+    >>> _ = nn.init.eye_(layer.weight)  # the layer now returns its input
+    >>> layer(xp.asarray([[1.5, -2.0]], dtype=xp.float32)).tolist()
+    [[1.5, -2.0]]
+    """
     _check("eye_", tensor)
     if tensor.ndim != 2:
         raise ValueError("Only tensors with 2 dimensions are supported")
@@ -177,7 +261,24 @@ def eye_(tensor):
 
 
 def dirac_(tensor, groups=1):
-    """Fill a {3,4,5}-D convolution weight with the Dirac delta (identity convolution)."""
+    """Fill a {3,4,5}-D convolution weight with the Dirac delta (identity convolution).
+
+    Examples
+    --------
+    >>> import minitensor as xp
+    >>> from minitensor import nn
+    >>> import minitensor.nn.functional as F
+    >>> w = nn.init.dirac_(xp.empty((2, 2, 3)))  # (C_out, C_in, k)
+    >>> w
+    Tensor([[[0., 1., 0.],
+             [0., 0., 0.]],
+    <BLANKLINE>
+            [[0., 0., 0.],
+             [0., 1., 0.]]], dtype=float64)
+    >>> x = xp.reshape(xp.arange(10.0), (1, 2, 5))
+    >>> bool(xp.all(F.conv1d(x, w, padding=1) == x))
+    True
+    """
     _check("dirac_", tensor)
     d = tensor.ndim
     if d not in (3, 4, 5):
@@ -196,7 +297,18 @@ def dirac_(tensor, groups=1):
 
 
 def xavier_uniform_(tensor, gain=1.0, generator=None):
-    """U(-a, a) with a = gain * sqrt(6 / (fan_in + fan_out)) (Glorot & Bengio, 2010)."""
+    """U(-a, a) with a = gain * sqrt(6 / (fan_in + fan_out)) (Glorot & Bengio, 2010).
+
+    Examples
+    --------
+    >>> import minitensor as xp
+    >>> from minitensor import nn
+    >>> _ = xp.manual_seed(0)
+    >>> w = nn.init.xavier_uniform_(xp.empty((300, 100)))  # fan_out 300, fan_in 100
+    >>> bound = (6 / (100 + 300)) ** 0.5
+    >>> bool(xp.all(xp.abs(w) <= bound))
+    True
+    """
     _check("xavier_uniform_", tensor)
     fan_in, fan_out = _calculate_fan_in_and_fan_out(tensor)
     std = gain * math.sqrt(2.0 / float(fan_in + fan_out))
@@ -205,7 +317,17 @@ def xavier_uniform_(tensor, gain=1.0, generator=None):
 
 
 def xavier_normal_(tensor, gain=1.0, generator=None):
-    """N(0, std**2) with std = gain * sqrt(2 / (fan_in + fan_out))."""
+    """N(0, std**2) with std = gain * sqrt(2 / (fan_in + fan_out)).
+
+    Examples
+    --------
+    >>> import minitensor as xp
+    >>> from minitensor import nn
+    >>> _ = xp.manual_seed(0)
+    >>> w = nn.init.xavier_normal_(xp.empty((300, 100)))
+    >>> round(float(xp.std(w)), 2), round((2 / (100 + 300)) ** 0.5, 2)
+    (0.07, 0.07)
+    """
     _check("xavier_normal_", tensor)
     fan_in, fan_out = _calculate_fan_in_and_fan_out(tensor)
     std = gain * math.sqrt(2.0 / float(fan_in + fan_out))
@@ -214,7 +336,18 @@ def xavier_normal_(tensor, gain=1.0, generator=None):
 
 def kaiming_uniform_(tensor, a=0, mode="fan_in", nonlinearity="leaky_relu", generator=None):
     """U(-bound, bound) with bound = gain * sqrt(3 / fan) (He et al., 2015);
-    ``a`` is the leaky_relu negative slope."""
+    ``a`` is the leaky_relu negative slope.
+
+    Examples
+    --------
+    >>> import minitensor as xp
+    >>> from minitensor import nn
+    >>> _ = xp.manual_seed(0)
+    >>> w = nn.init.kaiming_uniform_(xp.empty((16, 3, 3, 3)), nonlinearity="relu")
+    >>> bound = 2 ** 0.5 * (3 / (3 * 3 * 3)) ** 0.5  # fan_in = 3 * 3 * 3
+    >>> bool(xp.all(xp.abs(w) <= bound))
+    True
+    """
     _check("kaiming_uniform_", tensor)
     if 0 in tensor.shape:
         warnings.warn("Initializing zero-element tensors is a no-op", stacklevel=2)
@@ -227,7 +360,17 @@ def kaiming_uniform_(tensor, a=0, mode="fan_in", nonlinearity="leaky_relu", gene
 
 
 def kaiming_normal_(tensor, a=0, mode="fan_in", nonlinearity="leaky_relu", generator=None):
-    """N(0, std**2) with std = gain / sqrt(fan) (He et al., 2015)."""
+    """N(0, std**2) with std = gain / sqrt(fan) (He et al., 2015).
+
+    Examples
+    --------
+    >>> import minitensor as xp
+    >>> from minitensor import nn
+    >>> _ = xp.manual_seed(0)
+    >>> w = nn.init.kaiming_normal_(xp.empty((100, 200)), nonlinearity="relu")
+    >>> round(float(xp.std(w)), 2)  # sqrt(2 / fan_in) = 0.1
+    0.1
+    """
     _check("kaiming_normal_", tensor)
     if 0 in tensor.shape:
         warnings.warn("Initializing zero-element tensors is a no-op", stacklevel=2)
@@ -240,7 +383,17 @@ def kaiming_normal_(tensor, a=0, mode="fan_in", nonlinearity="leaky_relu", gener
 
 def orthogonal_(tensor, gain=1, generator=None):
     """A (semi-)orthogonal matrix (of the tensor flattened to 2-D) times ``gain``
-    (Saxe et al., 2013): QR of a Gaussian matrix, signs fixed by diag(R)."""
+    (Saxe et al., 2013): QR of a Gaussian matrix, signs fixed by diag(R).
+
+    Examples
+    --------
+    >>> import minitensor as xp
+    >>> from minitensor import nn
+    >>> _ = xp.manual_seed(0)
+    >>> w = nn.init.orthogonal_(xp.empty((3, 5)))
+    >>> bool(xp.all(xp.abs(w @ w.T - xp.eye(3)) < 1e-12))  # orthonormal rows
+    True
+    """
     _check("orthogonal_", tensor)
     if tensor.ndim < 2:
         raise ValueError("Only tensors with 2 or more dimensions are supported")
@@ -262,7 +415,17 @@ def orthogonal_(tensor, gain=1, generator=None):
 
 
 def sparse_(tensor, sparsity, std=0.01, generator=None):
-    """A 2-D tensor with a fraction ``sparsity`` of each column zero, the rest N(0, std**2)."""
+    """A 2-D tensor with a fraction ``sparsity`` of each column zero, the rest N(0, std**2).
+
+    Examples
+    --------
+    >>> import minitensor as xp
+    >>> from minitensor import nn
+    >>> _ = xp.manual_seed(0)
+    >>> w = nn.init.sparse_(xp.empty((10, 4)), sparsity=0.3)
+    >>> xp.sum(w == 0, axis=0)  # ceil(0.3 * 10) zeros per column
+    Tensor([3, 3, 3, 3], dtype=int64)
+    """
     _check("sparse_", tensor)
     if tensor.ndim != 2:
         raise ValueError("Only tensors with 2 dimensions are supported")

@@ -22,7 +22,18 @@ def _grads(parameters):
 
 def get_total_norm(tensors, norm_type=2.0, error_if_nonfinite=False):
     """The ``norm_type``-norm of the concatenation of ``tensors`` (a 0-d tensor of the
-    first tensor's dtype)."""
+    first tensor's dtype).
+
+    Examples
+    --------
+    >>> import minitensor as xp
+    >>> from minitensor import nn
+    >>> grads = [xp.asarray([3.0, 0.0]), xp.asarray([[4.0]])]
+    >>> nn.utils.get_total_norm(grads)
+    Tensor(5., dtype=float64)
+    >>> nn.utils.get_total_norm(grads, norm_type=float("inf"))
+    Tensor(4., dtype=float64)
+    """
     ts = _params(tensors)
     norm_type = float(norm_type)
     if not ts:
@@ -66,21 +77,52 @@ def clip_grad_norm_(parameters, max_norm, norm_type=2.0, error_if_nonfinite=Fals
 
 
 def clip_grad_value_(parameters, clip_value, foreach=None):
-    """Clamp the gradients of ``parameters`` in place to [-clip_value, clip_value]."""
+    """Clamp the gradients of ``parameters`` in place to [-clip_value, clip_value].
+
+    Examples
+    --------
+    >>> import minitensor as xp
+    >>> from minitensor import nn
+    >>> p = nn.Parameter(xp.zeros(3))
+    >>> p.grad = xp.asarray([-5.0, 0.5, 2.0])
+    >>> nn.utils.clip_grad_value_([p], 1.0)
+    >>> p.grad
+    Tensor([-1. ,  0.5,  1. ], dtype=float64)
+    """
     v = float(clip_value)
     for g in _grads(parameters):
         np.clip(g._array, -v, v, out=g._array)
 
 
 def parameters_to_vector(parameters):
-    """All parameters flattened into one 1-D tensor (a copy)."""
+    """All parameters flattened into one 1-D tensor (a copy).
+
+    Examples
+    --------
+    >>> import minitensor as xp
+    >>> from minitensor import nn
+    >>> layer = nn.Linear(3, 2)
+    >>> nn.utils.parameters_to_vector(layer.parameters()).shape  # 2 * 3 weights + 2 biases
+    (8,)
+    """
     ps = _params(parameters)
     return Tensor._new(np.concatenate([p._array.reshape(-1) for p in ps]) if ps
                        else np.zeros(0, np.float32))
 
 
 def vector_to_parameters(vec, parameters):
-    """Copy the 1-D ``vec`` into the parameters (in order), in place."""
+    """Copy the 1-D ``vec`` into the parameters (in order), in place.
+
+    Examples
+    --------
+    >>> import minitensor as xp
+    >>> from minitensor import nn
+    >>> layer = nn.Linear(2, 1)
+    >>> nn.utils.vector_to_parameters(xp.asarray([1.0, 2.0, 0.5], dtype=xp.float32),
+    ...                               layer.parameters())
+    >>> layer.weight.tolist(), layer.bias.tolist()
+    ([[1.0, 2.0]], [0.5])
+    """
     if not isinstance(vec, Tensor) or vec.ndim != 1:
         raise TypeError(f"expected a 1-D minitensor Tensor, got {type(vec).__name__}")
     ps = _params(parameters)

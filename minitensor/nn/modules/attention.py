@@ -143,9 +143,11 @@ class MultiheadAttention(Module):
         dt = q._array.dtype
         mask = self._mask(attn_mask, key_padding_mask, is_causal, N, L, S, dt, batched)
         p = self.dropout if self.training else 0.0
+        # a query whose keys are all masked: PyTorch 2.13 gives NaN when it returns the
+        # weights (explicit softmax) and zeros when it does not (its fused attention)
         out, w = MultiheadAttentionCore.apply(q, k, v, self.num_heads, mask, p,
                                               _random.default_generator(), batch_first,
-                                              bool(average_attn_weights))
+                                              bool(average_attn_weights), not need_weights)
         out = self.out_proj(out)
         if not batched:
             out = reshape(out, (out.shape[0], out.shape[2]))

@@ -322,7 +322,20 @@ class ParameterList(Module):
 
 
 class ParameterDict(Module):
-    """An ordered dict of parameters, registered on the module."""
+    """An ordered dict of parameters, registered on the module.
+
+    Examples
+    --------
+    >>> import minitensor as xp
+    >>> from minitensor import nn
+    >>> pd = nn.ParameterDict({"scale": xp.ones(2), "shift": xp.zeros(2)})
+    >>> list(pd), type(pd["scale"]).__name__  # tensors are wrapped as Parameters
+    (['scale', 'shift'], 'Parameter')
+    >>> model = nn.Module()
+    >>> model.affine = pd
+    >>> [name for name, _ in model.named_parameters()]
+    ['affine.scale', 'affine.shift']
+    """
 
     def __init__(self, parameters=None):
         super().__init__()

@@ -109,7 +109,27 @@ class _ConvNd(Module):
 
 
 class Conv1d(_ConvNd):
-    """1-D convolution over (N, C_in, L) input; weight (C_out, C_in/groups, k)."""
+    """1-D convolution over (N, C_in, L) input; weight (C_out, C_in/groups, k).
+
+    Examples
+    --------
+    >>> import minitensor as xp
+    >>> from minitensor import nn
+    >>> conv = nn.Conv1d(3, 8, kernel_size=5, padding=2)
+    >>> conv
+    Conv1d(3, 8, kernel_size=(5,), stride=(1,), padding=(2,))
+    >>> conv.weight.shape
+    (8, 3, 5)
+    >>> conv(xp.zeros((4, 3, 20), dtype=xp.float32)).shape  # (N, C_out, L)
+    (4, 8, 20)
+
+    A fixed filter (a moving sum of two neighbours):
+
+    >>> smooth = nn.Conv1d(1, 1, kernel_size=2, bias=False)
+    >>> _ = nn.init.ones_(smooth.weight)
+    >>> smooth(xp.asarray([[[1.0, 2.0, 4.0, 8.0]]], dtype=xp.float32)).tolist()
+    [[[3.0, 6.0, 12.0]]]
+    """
 
     _nd = 1
 
@@ -193,7 +213,18 @@ class _ConvTransposeNd(_ConvNd):
 
 
 class ConvTranspose1d(_ConvTransposeNd):
-    """Transposed 1-D convolution; weight (C_in, C_out/groups, k)."""
+    """Transposed 1-D convolution; weight (C_in, C_out/groups, k).
+
+    Examples
+    --------
+    >>> import minitensor as xp
+    >>> from minitensor import nn
+    >>> up = nn.ConvTranspose1d(8, 3, kernel_size=4, stride=2, padding=1)
+    >>> up.weight.shape  # (C_in, C_out, k)
+    (8, 3, 4)
+    >>> up(xp.zeros((4, 8, 10), dtype=xp.float32)).shape  # length doubled
+    (4, 3, 20)
+    """
 
     _nd = 1
 
@@ -207,6 +238,17 @@ class ConvTranspose2d(_ConvTransposeNd):
     """Transposed 2-D convolution ("deconvolution"); weight (C_in, C_out/groups, kh, kw).
 
     ``forward(input, output_size=None)``: ``output_size`` picks the output padding.
+
+    Examples
+    --------
+    >>> import minitensor as xp
+    >>> from minitensor import nn
+    >>> up = nn.ConvTranspose2d(16, 3, kernel_size=3, stride=2, padding=1)
+    >>> x = xp.zeros((1, 16, 8, 8), dtype=xp.float32)
+    >>> up(x).shape
+    (1, 3, 15, 15)
+    >>> up(x, output_size=(16, 16)).shape
+    (1, 3, 16, 16)
     """
 
     _nd = 2

@@ -47,7 +47,20 @@ class Flatten(Module):
 
 
 class Unflatten(Module):
-    """Expand axis ``dim`` into ``unflattened_size`` (which may contain one -1)."""
+    """Expand axis ``dim`` into ``unflattened_size`` (which may contain one -1).
+
+    Examples
+    --------
+    >>> import minitensor as xp
+    >>> from minitensor import nn
+    >>> nn.Unflatten(1, (2, 3))(xp.zeros((4, 6))).shape
+    (4, 2, 3)
+    >>> nn.Unflatten(1, (2, -1))(xp.zeros((4, 6, 5))).shape  # -1 is inferred: 3
+    (4, 2, 3, 5)
+    >>> x = xp.zeros((4, 2, 3))
+    >>> nn.Unflatten(1, (2, 3))(nn.Flatten()(x)).shape == x.shape
+    True
+    """
 
     def __init__(self, dim, unflattened_size):
         super().__init__()

@@ -10,7 +10,19 @@ __all__ = ["Identity", "Linear", "Bilinear"]
 
 
 class Identity(Module):
-    """Returns its input unchanged (arguments are accepted and ignored)."""
+    """Returns its input unchanged (arguments are accepted and ignored).
+
+    Examples
+    --------
+    >>> import minitensor as xp
+    >>> from minitensor import nn
+    >>> x = xp.asarray([1.0, 2.0])
+    >>> nn.Identity(54, unused="ignored")(x) is x
+    True
+    >>> model = nn.Sequential(nn.Linear(2, 2), nn.Identity())  # e.g. a removed head
+    >>> model(xp.ones((3, 2), dtype=xp.float32)).shape
+    (3, 2)
+    """
 
     def __init__(self, *args, **kwargs):
         super().__init__()
@@ -24,13 +36,29 @@ class Linear(Module):
 
     Parameters
     ----------
-    in_features, out_features : int
+    in_features : int
+        Size of the input's last axis.
+    out_features : int
+        Size of the output's last axis.
     bias : bool, default True
-    dtype : default float32 (as PyTorch)
+        Whether the layer has a learnable ``bias``.
+    device : optional
+        ``None``, ``"cpu"`` or ``minitensor.Device("cpu")``.
+    dtype : DType, optional
+        The parameters' dtype (default float32, as PyTorch).
 
-    Initialisation (PyTorch's): ``weight`` (out_features, in_features) by
-    ``kaiming_uniform_(a=sqrt(5))``, i.e. U(-1/sqrt(in_features), 1/sqrt(in_features));
-    ``bias`` U(-1/sqrt(in_features), 1/sqrt(in_features)).
+    Attributes
+    ----------
+    weight : Parameter
+        Shape (out_features, in_features).
+    bias : Parameter or None
+        Shape (out_features,).
+
+    Notes
+    -----
+    Initialisation (PyTorch's): ``weight`` by ``kaiming_uniform_(a=sqrt(5))``,
+    i.e. U(-1/sqrt(in_features), 1/sqrt(in_features)); ``bias`` from
+    U(-1/sqrt(in_features), 1/sqrt(in_features)).
 
     Examples
     --------
@@ -72,7 +100,20 @@ class Linear(Module):
 
 class Bilinear(Module):
     """y = x1 @ W[o] @ x2 + b[o]; ``weight`` (out, in1, in2) and ``bias`` drawn from
-    U(-1/sqrt(in1), 1/sqrt(in1)) (PyTorch's initialisation)."""
+    U(-1/sqrt(in1), 1/sqrt(in1)) (PyTorch's initialisation).
+
+    Examples
+    --------
+    >>> import minitensor as xp
+    >>> from minitensor import nn
+    >>> bl = nn.Bilinear(3, 4, 2)
+    >>> bl.weight.shape, bl.bias.shape
+    ((2, 3, 4), (2,))
+    >>> x1 = xp.ones((5, 3), dtype=xp.float32)
+    >>> x2 = xp.ones((5, 4), dtype=xp.float32)
+    >>> bl(x1, x2).shape
+    (5, 2)
+    """
 
     def __init__(self, in1_features, in2_features, out_features, bias=True, device=None,
                  dtype=None):

@@ -22,7 +22,20 @@ class _WeightedLoss(_Loss):
 
 
 class L1Loss(_Loss):
-    """Mean absolute error ``|input - target|``."""
+    """Mean absolute error ``|input - target|``.
+
+    Examples
+    --------
+    >>> import minitensor as xp
+    >>> from minitensor import nn
+    >>> pred = xp.tensor([0.0, 1.5, 4.0], requires_grad=True)
+    >>> loss = nn.L1Loss()(pred, xp.asarray([1.0, 1.0, 1.0]))
+    >>> float(loss)
+    1.5
+    >>> loss.backward()
+    >>> [round(v, 4) for v in pred.grad.tolist()]  # sign(pred - target) / 3
+    [-0.3333, 0.3333, 0.3333]
+    """
 
     def forward(self, input, target):
         return F.l1_loss(input, target, reduction=self.reduction)
@@ -44,7 +57,18 @@ class MSELoss(_Loss):
 
 
 class SmoothL1Loss(_Loss):
-    """Quadratic below ``beta``, linear above (see ``nn.functional.smooth_l1_loss``)."""
+    """Quadratic below ``beta``, linear above (see ``nn.functional.smooth_l1_loss``).
+
+    Examples
+    --------
+    >>> import minitensor as xp
+    >>> from minitensor import nn
+    >>> pred, target = xp.asarray([0.0, 1.5, 4.0]), xp.asarray([1.0, 1.0, 1.0])
+    >>> nn.SmoothL1Loss(reduction="none")(pred, target)
+    Tensor([0.5  , 0.125, 2.5  ], dtype=float64)
+    >>> round(float(nn.SmoothL1Loss(beta=2.0)(pred, target)), 4)
+    0.7708
+    """
 
     def __init__(self, size_average=None, reduce=None, reduction="mean", beta=1.0):
         super().__init__(size_average, reduce, reduction)
@@ -55,7 +79,18 @@ class SmoothL1Loss(_Loss):
 
 
 class HuberLoss(_Loss):
-    """Quadratic up to ``delta``, linear above (see ``nn.functional.huber_loss``)."""
+    """Quadratic up to ``delta``, linear above (see ``nn.functional.huber_loss``).
+
+    Examples
+    --------
+    >>> import minitensor as xp
+    >>> from minitensor import nn
+    >>> pred, target = xp.asarray([0.0, 1.5, 4.0]), xp.asarray([1.0, 1.0, 1.0])
+    >>> nn.HuberLoss(reduction="sum")(pred, target)
+    Tensor(3.125, dtype=float64)
+    >>> nn.HuberLoss(reduction="none", delta=2.0)(pred, target)
+    Tensor([0.5  , 0.125, 4.   ], dtype=float64)
+    """
 
     def __init__(self, reduction="mean", delta=1.0):
         super().__init__(reduction=reduction)
@@ -90,7 +125,22 @@ class CrossEntropyLoss(_WeightedLoss):
 
 
 class NLLLoss(_WeightedLoss):
-    """Negative log-likelihood of log-probabilities at class indices."""
+    """Negative log-likelihood of log-probabilities at class indices.
+
+    Examples
+    --------
+    >>> import minitensor as xp
+    >>> from minitensor import nn
+    >>> import minitensor.nn.functional as F
+    >>> logits = xp.asarray([[2.0, 0.0, -1.0], [0.0, 1.0, 0.0]])
+    >>> target = xp.asarray([0, 1])
+    >>> loss = nn.NLLLoss()(F.log_softmax(logits, dim=1), target)
+    >>> round(float(loss), 4)  # the same as CrossEntropyLoss on the logits
+    0.3606
+    >>> weighted = nn.NLLLoss(weight=xp.asarray([1.0, 3.0, 1.0]))
+    >>> round(float(weighted(F.log_softmax(logits, dim=1), target)), 4)
+    0.456
+    """
 
     def __init__(self, weight=None, size_average=None, ignore_index=-100, reduce=None,
                  reduction="mean"):
@@ -103,14 +153,39 @@ class NLLLoss(_WeightedLoss):
 
 
 class BCELoss(_WeightedLoss):
-    """Binary cross-entropy of probabilities."""
+    """Binary cross-entropy of probabilities.
+
+    Examples
+    --------
+    >>> import minitensor as xp
+    >>> from minitensor import nn
+    >>> probs = xp.asarray([0.9, 0.2, 0.5])
+    >>> target = xp.asarray([1.0, 0.0, 1.0])
+    >>> round(float(nn.BCELoss()(probs, target)), 4)
+    0.3406
+    >>> [round(v, 4) for v in nn.BCELoss(reduction="none")(probs, target).tolist()]
+    [0.1054, 0.2231, 0.6931]
+    """
 
     def forward(self, input, target):
         return F.binary_cross_entropy(input, target, weight=self.weight, reduction=self.reduction)
 
 
 class BCEWithLogitsLoss(_Loss):
-    """Sigmoid + binary cross-entropy, stable; ``pos_weight`` weighs positives."""
+    """Sigmoid + binary cross-entropy, stable; ``pos_weight`` weighs positives.
+
+    Examples
+    --------
+    >>> import minitensor as xp
+    >>> from minitensor import nn
+    >>> logits = xp.asarray([2.0, -1.0, 0.0])
+    >>> target = xp.asarray([1.0, 0.0, 1.0])
+    >>> round(float(nn.BCEWithLogitsLoss()(logits, target)), 4)
+    0.3778
+    >>> loss = nn.BCEWithLogitsLoss(pos_weight=xp.asarray([2.0, 1.0]))  # one per class
+    >>> round(float(loss(xp.asarray([[0.0, 0.0]]), xp.asarray([[1.0, 1.0]]))), 4)
+    1.0397
+    """
 
     def __init__(self, weight=None, size_average=None, reduce=None, reduction="mean",
                  pos_weight=None):
@@ -125,7 +200,21 @@ class BCEWithLogitsLoss(_Loss):
 
 
 class KLDivLoss(_Loss):
-    """KL divergence with log-probability input (``log_target``: target as logs too)."""
+    """KL divergence with log-probability input (``log_target``: target as logs too).
+
+    Examples
+    --------
+    >>> import minitensor as xp
+    >>> from minitensor import nn
+    >>> import minitensor.nn.functional as F
+    >>> log_q = F.log_softmax(xp.asarray([[1.0, 1.0], [2.0, 0.0]]), dim=1)
+    >>> p = xp.asarray([[0.5, 0.5], [0.5, 0.5]])
+    >>> round(float(nn.KLDivLoss(reduction="batchmean")(log_q, p)), 4)
+    0.2169
+    >>> kl = nn.KLDivLoss(reduction="batchmean", log_target=True)
+    >>> round(float(kl(log_q, xp.log(p))), 4)
+    0.2169
+    """
 
     def __init__(self, size_average=None, reduce=None, reduction="mean", log_target=False):
         super().__init__(size_average, reduce, reduction)
@@ -136,7 +225,19 @@ class KLDivLoss(_Loss):
 
 
 class CosineEmbeddingLoss(_Loss):
-    """1 - cos for similar pairs (target 1), max(0, cos - margin) for dissimilar (-1)."""
+    """1 - cos for similar pairs (target 1), max(0, cos - margin) for dissimilar (-1).
+
+    Examples
+    --------
+    >>> import minitensor as xp
+    >>> from minitensor import nn
+    >>> a = xp.asarray([[1.0, 0.0], [1.0, 1.0]])
+    >>> b = xp.asarray([[0.0, 1.0], [-1.0, -1.0]])  # cosines 0 and -1
+    >>> round(float(nn.CosineEmbeddingLoss()(a, b, xp.asarray([1, -1]))), 4)  # (1 + 0) / 2
+    0.5
+    >>> round(float(nn.CosineEmbeddingLoss(reduction="sum")(a, b, xp.asarray([1, 1]))), 4)
+    3.0
+    """
 
     def __init__(self, margin=0.0, size_average=None, reduce=None, reduction="mean"):
         super().__init__(size_average, reduce, reduction)

@@ -448,6 +448,11 @@ class Module:
         from ... import float64
         return self.to(float64)
 
+    def half(self):
+        """Floating-point parameters and buffers to float16 (the extension dtype)."""
+        from ... import float16
+        return self.to(float16)
+
     def type(self, dst_type):
         return self.to(dst_type)
 

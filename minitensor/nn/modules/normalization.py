@@ -117,12 +117,38 @@ class BatchNorm1d(_BatchNorm):
 
 
 class BatchNorm2d(_BatchNorm):
-    """Batch normalization of (N, C, H, W) input per channel (see ``BatchNorm1d``)."""
+    """Batch normalization of (N, C, H, W) input per channel (see ``BatchNorm1d``).
+
+    Examples
+    --------
+    >>> import minitensor as xp
+    >>> from minitensor import nn
+    >>> bn = nn.BatchNorm2d(3)
+    >>> x = xp.reshape(xp.arange(24.0, dtype=xp.float32), (2, 3, 2, 2))
+    >>> bn(x).shape
+    (2, 3, 2, 2)
+    >>> [round(v, 4) for v in bn.running_mean.tolist()]  # 0.1 * the channel means
+    [0.75, 1.15, 1.55]
+    >>> _ = bn.eval()  # now normalizes by the running statistics
+    """
     _dims = (4,)
 
 
 class BatchNorm3d(_BatchNorm):
-    """Batch normalization of (N, C, D, H, W) input per channel (see ``BatchNorm1d``)."""
+    """Batch normalization of (N, C, D, H, W) input per channel (see ``BatchNorm1d``).
+
+    Examples
+    --------
+    >>> import minitensor as xp
+    >>> from minitensor import nn
+    >>> bn = nn.BatchNorm3d(4, affine=False)
+    >>> bn
+    BatchNorm3d(4, eps=1e-05, momentum=0.1, affine=False, bias=False, track_running_stats=True)
+    >>> bn(xp.ones((2, 4, 3, 3, 3), dtype=xp.float32)).shape
+    (2, 4, 3, 3, 3)
+    >>> bn.weight is None  # affine=False: no learnable parameters
+    True
+    """
     _dims = (5,)
 
 
@@ -170,7 +196,19 @@ class LayerNorm(Module):
 
 class GroupNorm(Module):
     """Normalization over groups of channels of ``(N, C, *)`` input, then a per-channel
-    affine map (ones / zeros)."""
+    affine map (ones / zeros).
+
+    Examples
+    --------
+    >>> import minitensor as xp
+    >>> from minitensor import nn
+    >>> gn = nn.GroupNorm(2, 4)  # 2 groups of 2 channels
+    >>> x = xp.reshape(xp.arange(8.0, dtype=xp.float32), (1, 4, 2))
+    >>> [round(v, 4) for v in xp.reshape(gn(x), (-1,)).tolist()]
+    [-1.3416, -0.4472, 0.4472, 1.3416, -1.3416, -0.4472, 0.4472, 1.3416]
+    >>> gn.weight.shape, gn.bias.shape
+    ((4,), (4,))
+    """
 
     def __init__(self, num_groups, num_channels, eps=1e-5, affine=True, device=None, dtype=None,
                  *, bias=True):
@@ -201,7 +239,19 @@ class GroupNorm(Module):
 
 class RMSNorm(Module):
     """x / sqrt(mean(x**2) + eps) * weight over the last axes ``normalized_shape``
-    (``eps=None``: the dtype's machine epsilon)."""
+    (``eps=None``: the dtype's machine epsilon).
+
+    Examples
+    --------
+    >>> import minitensor as xp
+    >>> from minitensor import nn
+    >>> norm = nn.RMSNorm(2)
+    >>> norm
+    RMSNorm((2,), eps=None, elementwise_affine=True)
+    >>> y = norm(xp.asarray([[3.0, 4.0]], dtype=xp.float32))  # rms = sqrt(12.5)
+    >>> [round(v, 4) for v in y[0].tolist()]
+    [0.8485, 1.1314]
+    """
 
     def __init__(self, normalized_shape, eps=None, elementwise_affine=True, device=None,
                  dtype=None):

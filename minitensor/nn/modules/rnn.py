@@ -21,7 +21,22 @@ class RNNBase(Module):
     """Shared implementation of RNN, LSTM and GRU (PyTorch's parameter names and
     layout: ``weight_ih_l{k}[_reverse]`` (gates*hidden, input), ``weight_hh_l{k}``,
     ``bias_ih_l{k}``, ``bias_hh_l{k}``; all drawn from U(-1/sqrt(hidden_size),
-    1/sqrt(hidden_size)))."""
+    1/sqrt(hidden_size))).
+
+    Examples
+    --------
+    >>> import minitensor as xp
+    >>> from minitensor import nn
+    >>> gru = nn.GRU(3, 4, bidirectional=True)
+    >>> isinstance(gru, nn.RNNBase)
+    True
+    >>> [(name, p.shape) for name, p in gru.named_parameters()][:3]  # 3 gates * hidden 4
+    [('weight_ih_l0', (12, 3)), ('weight_hh_l0', (12, 4)), ('bias_ih_l0', (12,))]
+    >>> [name for name, _ in gru.named_parameters()][4:6]
+    ['weight_ih_l0_reverse', 'weight_hh_l0_reverse']
+    >>> all(bool(xp.all(xp.abs(p) <= 1 / 4 ** 0.5)) for p in gru.parameters())
+    True
+    """
 
     def __init__(self, mode, input_size, hidden_size, num_layers=1, bias=True, batch_first=False,
                  dropout=0.0, bidirectional=False, proj_size=0, device=None, dtype=None):
@@ -124,6 +139,9 @@ class RNNBase(Module):
             x = reshape(x, (x.shape[0], 1, x.shape[1]))
         elif self.batch_first:
             x = permute_dims(x, (1, 0, 2))
+        if x.shape[0] == 0:
+            raise RuntimeError(f"{name}: expected a sequence length larger than 0, got input "
+                               f"of shape {input.shape}")
         n = x.shape[1]
         hshape = (self.num_layers * D, n, self.hidden_size)
         user_shape = hshape if batched else (self.num_layers * D, self.hidden_size)
@@ -166,7 +184,23 @@ class RNNBase(Module):
 
 
 class RNN(RNNBase):
-    """Elman RNN: h_t = act(x_t W_ih^T + b_ih + h_{t-1} W_hh^T + b_hh), act tanh or relu."""
+    """Elman RNN: h_t = act(x_t W_ih^T + b_ih + h_{t-1} W_hh^T + b_hh), act tanh or relu.
+
+    Examples
+    --------
+    >>> import minitensor as xp
+    >>> from minitensor import nn
+    >>> rnn = nn.RNN(4, 6, num_layers=2)
+    >>> rnn
+    RNN(4, 6, num_layers=2)
+    >>> out, h = rnn(xp.zeros((7, 3, 4), dtype=xp.float32))  # (L, N, input_size)
+    >>> out.shape, h.shape  # last layer at every step; every layer at the last step
+    ((7, 3, 6), (2, 3, 6))
+    >>> rnn = nn.RNN(2, 3, nonlinearity="relu", batch_first=True, bidirectional=True)
+    >>> out, h = rnn(xp.zeros((5, 4, 2), dtype=xp.float32))  # (N, L, input_size)
+    >>> out.shape, h.shape  # both directions
+    ((5, 4, 6), (2, 5, 3))
+    """
 
     def __init__(self, input_size, hidden_size, num_layers=1, nonlinearity="tanh", bias=True,
                  batch_first=False, dropout=0.0, bidirectional=False, device=None, dtype=None):
@@ -200,7 +234,21 @@ class LSTM(RNNBase):
 
 
 class GRU(RNNBase):
-    """Gated recurrent unit (gates r, z, n as PyTorch); returns ``output, h_n``."""
+    """Gated recurrent unit (gates r, z, n as PyTorch); returns ``output, h_n``.
+
+    Examples
+    --------
+    >>> import minitensor as xp
+    >>> from minitensor import nn
+    >>> gru = nn.GRU(4, 8, batch_first=True)
+    >>> x = xp.zeros((2, 5, 4), dtype=xp.float32)  # (N, L, input_size)
+    >>> out, h = gru(x)
+    >>> out.shape, h.shape
+    ((2, 5, 8), (1, 2, 8))
+    >>> bool(xp.all(out[:, -1] == h[0]))  # one layer: the last output is h_n
+    True
+    >>> out, h = gru(x, h)  # continue from a given hidden state
+    """
 
     def __init__(self, input_size, hidden_size, num_layers=1, bias=True, batch_first=False,
                  dropout=0.0, bidirectional=False, device=None, dtype=None):
