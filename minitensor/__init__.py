@@ -29,6 +29,9 @@ from ._dtypes import (
     bool, complex64, complex128, float32, float64, int8, int16, int32, int64,
     uint8, uint16, uint32, uint64,
 )
+# Note: not one of the standard's 13 dtypes: NumPy's half precision, an extension
+# (not listed by __array_namespace_info__().dtypes(); see docs/guide/dtypes.rst).
+from ._dtypes import float16
 
 # ---------------------------------------------------------- creation functions
 from ._creation_functions import (
@@ -96,6 +99,7 @@ __all__ = [
     # dtypes
     "bool", "complex64", "complex128", "float32", "float64", "int8", "int16", "int32",
     "int64", "uint8", "uint16", "uint32", "uint64",
+    "float16",  # the extension dtype
     # creation functions
     "arange", "asarray", "empty", "empty_like", "eye", "from_dlpack", "full", "full_like",
     "linspace", "meshgrid", "ones", "ones_like", "tril", "triu", "zeros", "zeros_like",

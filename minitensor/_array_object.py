@@ -23,7 +23,19 @@ API_VERSION = "2025.12"
 
 
 class Device:
-    """A device: minitensor runs on the CPU only, so there is one, ``Device("cpu")``."""
+    """A device: minitensor runs on the CPU only, so there is one, ``Device("cpu")``.
+
+    Examples
+    --------
+    >>> import minitensor as xp
+    >>> x = xp.ones(2)
+    >>> x.device
+    Device('cpu')
+    >>> x.device == xp.Device("cpu"), x.device == "cpu"
+    (True, True)
+    >>> xp.zeros(3, device=x.device).device
+    Device('cpu')
+    """
 
     __slots__ = ("name",)
 
@@ -144,6 +156,50 @@ class Tensor:
         if self._array.ndim < 2:
             raise ValueError(f"x.mT requires at least 2 dimensions, got {self._array.ndim}")
         return _new(np.swapaxes(self._array, -1, -2))
+
+    # Note: ``real`` and ``imag`` are not array attributes in the standard; they
+    # are NumPy's (and PyTorch's), which SciPy reads (e.g. RBFInterpolator).
+    @property
+    def real(self):
+        """The real part, as ``minitensor.real(x)``: for a complex tensor, a view of
+        its real components (real dtype of the same precision); for any other
+        tensor, a view of ``x`` itself (bool included, as NumPy). Read-only
+        attribute; differentiable through ``minitensor.real``.
+
+        Examples
+        --------
+        >>> import minitensor as xp
+        >>> z = xp.asarray([1 + 2j, 3 - 4j])
+        >>> z.real
+        Tensor([1., 3.], dtype=float64)
+        >>> xp.asarray([1, 2]).real
+        Tensor([1, 2], dtype=int64)
+        """
+        a = self._array
+        if a.dtype.kind == "b":
+            return _new(a.view())
+        return sys.modules["minitensor"].real(self)
+
+    @property
+    def imag(self):
+        """The imaginary part, as ``minitensor.imag(x)``: for a complex tensor, a
+        view of its imaginary components; for any other tensor, a new tensor of
+        zeros of ``x``'s dtype and shape (NumPy's is a read-only array; this one is
+        writable and shares nothing with ``x``). Read-only attribute;
+        differentiable through ``minitensor.imag``.
+
+        Examples
+        --------
+        >>> import minitensor as xp
+        >>> xp.asarray([1 + 2j, 3 - 4j]).imag
+        Tensor([ 2., -4.], dtype=float64)
+        >>> xp.asarray([1.5, 2.5]).imag
+        Tensor([0., 0.], dtype=float64)
+        """
+        a = self._array
+        if a.dtype.kind == "b":
+            return _new(np.zeros_like(a))
+        return sys.modules["minitensor"].imag(self)
 
     # ------------------------------------------------------------------ protocols
     def __array_namespace__(self, /, *, api_version=None):

@@ -23,10 +23,8 @@ def _standard_np_dtype(dt):
     native = dt.newbyteorder("=")
     if native in _FROM_NP:
         return native
-    if dt.kind == "f" and dt.itemsize == 2:
-        # Note: float16 is not an Array API dtype; it is widened to float32.
-        return np.dtype(np.float32)
-    raise TypeError(f"NumPy dtype {dt} is not one of the 13 Array API dtypes")
+    # Note: float16 is kept (the minitensor.float16 extension); longdouble etc. are not.
+    raise TypeError(f"NumPy dtype {dt} is not one of the 13 Array API dtypes (or float16)")
 
 
 def _asarray_np(a):
@@ -47,7 +45,10 @@ def asarray(obj, /, *, dtype=None, device=None, copy=None):
     obj : Tensor, NumPy array, DLPack/buffer-protocol object, Python scalar or (nested) sequence
     dtype : DType, optional
         Default: the dtype of ``obj`` for arrays; for Python data bool, int64,
-        float64 or complex128 (by the highest kind present).
+        float64 or complex128 (by the highest kind present); for a sequence
+        holding NumPy scalars, arrays or tensors, NumPy's inference
+        (``numpy.asarray``: ``[np.int32(1), np.int32(2)]`` is int32, and a Python
+        int/float/complex next to them counts as int64/float64/complex128).
     device : optional
         ``None``, ``"cpu"`` or ``minitensor.Device("cpu")``.
     copy : bool, optional
@@ -129,8 +130,12 @@ def _from_python(obj, npdt):
         kind = _max_kind(obj, arrays)
         # no element at all ([] or [[]]): the default floating dtype, as NumPy
         npdt = {-1: np.float64, 0: np.bool_, 1: np.int64, 2: np.float64, 3: np.complex128}[kind]
-        # arrays inside the sequence: NumPy's inference (a list of float32 rows is float32)
+        # arrays or NumPy scalars inside the sequence: NumPy's inference (a list of
+        # float32 rows is float32; Python scalars next to them count as int64,
+        # float64 or complex128, as in np.asarray)
         infer = bool(arrays)
+    elif isinstance(obj, (str, bytes)):
+        raise _unsupported_value(obj)
     try:
         a = np.array(obj, dtype=None if infer else npdt)
     except OverflowError as e:
@@ -138,7 +143,10 @@ def _from_python(obj, npdt):
     except (ValueError, TypeError) as e:
         raise ValueError(f"asarray: cannot convert to a tensor: {e}") from None
     if a.dtype == object:
-        raise TypeError("asarray: object data cannot be converted to a tensor")
+        raise TypeError("asarray: object data cannot be converted to a tensor (the elements "
+                        "have no common numeric dtype, e.g. a Python int beyond int64 next "
+                        "to NumPy scalars)" if infer else
+                        "asarray: object data cannot be converted to a tensor")
     if infer:
         a = _asarray_np(a)
     return a
@@ -149,16 +157,27 @@ _KIND_NUM = {"b": 0, "i": 1, "u": 1, "f": 2, "c": 3}
 
 def _max_kind(obj, arrays, _depth=0):
     """0 bool, 1 int, 2 float, 3 complex (-1: no element); raises for unsupported data.
-    Arrays met (tensors, NumPy arrays, objects with ``__array__``) are appended to ``arrays``."""
+    Arrays met (tensors, NumPy arrays and scalars, objects with ``__array__``) are
+    appended to ``arrays``: their dtypes count, as in ``numpy.asarray``."""
     t = type(obj)
-    if t is bool or isinstance(obj, np.bool_):
+    if t is bool:
         return 0
-    if t is int or isinstance(obj, np.integer):
+    if t is int:
         return 1
-    if t is float or isinstance(obj, np.floating):
+    if t is float:
         return 2
-    if t is complex or isinstance(obj, np.complexfloating):
+    if t is complex:
         return 3
+    if isinstance(obj, np.generic):
+        # a NumPy scalar keeps its dtype, as in np.asarray: [np.int32(1), np.int32(2)]
+        # is int32, [np.float32(1), 2.0] float64 (a Python float in a list is float64)
+        k = _KIND_NUM.get(obj.dtype.kind)
+        if k is None:
+            raise _unsupported_value(obj)
+        arrays.append(obj)
+        return k
+    if isinstance(obj, (str, bytes)):
+        raise _unsupported_value(obj)
     if isinstance(obj, (list, tuple)):
         if _depth > 64:
             raise ValueError("asarray: nesting too deep")
@@ -178,6 +197,14 @@ def _max_kind(obj, arrays, _depth=0):
             raise TypeError(f"asarray: cannot convert data of NumPy dtype {a.dtype} to a tensor")
         return _KIND_NUM[a.dtype.kind]
     raise TypeError(f"asarray: cannot convert an object of type {type(obj).__name__!r} to a tensor")
+
+
+def _unsupported_value(v):
+    """TypeError for a string (or other non-numeric scalar) given as data; the message
+    quotes the value (``asarray('a duck')``: "Value 'a duck' ...")."""
+    return TypeError(f"asarray: Value {v!r} of type {type(v).__name__} cannot be converted "
+                     f"to a tensor: tensors hold numbers and bools only (could not convert "
+                     f"it to a number)")
 
 
 # ---------------------------------------------------------------------------
@@ -201,7 +228,18 @@ def _dtype_or(dtype, default):
 
 
 def empty(shape, *, dtype=None, device=None):
-    """A new tensor of ``shape`` with uninitialised values (default dtype float64)."""
+    """A new tensor of ``shape`` with uninitialised values (default dtype float64).
+
+    Examples
+    --------
+    >>> import minitensor as xp
+    >>> buf = xp.empty((2, 3))
+    >>> buf.shape, buf.dtype
+    ((2, 3), minitensor.float64)
+    >>> buf[...] = 1.5  # fill before reading: the values are arbitrary
+    >>> float(xp.sum(buf))
+    9.0
+    """
     _check_device(device)
     return _new(np.empty(_shape(shape, "empty"), dtype=_dtype_or(dtype, np.float64)))
 
@@ -221,7 +259,17 @@ def zeros(shape, *, dtype=None, device=None):
 
 
 def ones(shape, *, dtype=None, device=None):
-    """A new tensor of ``shape`` filled with ones (default dtype float64)."""
+    """A new tensor of ``shape`` filled with ones (default dtype float64).
+
+    Examples
+    --------
+    >>> import minitensor as xp
+    >>> xp.ones(3)
+    Tensor([1., 1., 1.], dtype=float64)
+    >>> xp.ones((2, 2), dtype=xp.int8)
+    Tensor([[1, 1],
+            [1, 1]], dtype=int8)
+    """
     _check_device(device)
     return _new(np.ones(_shape(shape, "ones"), dtype=_dtype_or(dtype, np.float64)))
 
@@ -264,6 +312,15 @@ def full(shape, fill_value, *, dtype=None, device=None):
     """A new tensor of ``shape`` filled with ``fill_value``.
 
     The default dtype follows the fill value: bool, int64, float64 or complex128.
+
+    Examples
+    --------
+    >>> import minitensor as xp
+    >>> xp.full((2, 2), 7)
+    Tensor([[7, 7],
+            [7, 7]], dtype=int64)
+    >>> xp.full(3, 0.5, dtype=xp.float32)
+    Tensor([0.5, 0.5, 0.5], dtype=float32)
     """
     _check_device(device)
     npdt = _dtype_or(dtype, None)
@@ -284,28 +341,62 @@ def _like(x, name):
 
 
 def empty_like(x, /, *, dtype=None, device=None):
-    """A new uninitialised tensor with the shape (and, by default, dtype) of ``x``."""
+    """A new uninitialised tensor with the shape (and, by default, dtype) of ``x``.
+
+    Examples
+    --------
+    >>> import minitensor as xp
+    >>> x = xp.asarray([[1, 2, 3], [4, 5, 6]])
+    >>> e = xp.empty_like(x, dtype=xp.float32)
+    >>> e.shape, e.dtype
+    ((2, 3), minitensor.float32)
+    """
     _check_device(device)
     a = _like(x, "empty_like")
     return _new(np.empty(a.shape, dtype=_dtype_or(dtype, a.dtype)))
 
 
 def zeros_like(x, /, *, dtype=None, device=None):
-    """A new tensor of zeros with the shape (and, by default, dtype) of ``x``."""
+    """A new tensor of zeros with the shape (and, by default, dtype) of ``x``.
+
+    Examples
+    --------
+    >>> import minitensor as xp
+    >>> xp.zeros_like(xp.asarray([1.5, -2.0, 3.25]))
+    Tensor([0., 0., 0.], dtype=float64)
+    """
     _check_device(device)
     a = _like(x, "zeros_like")
     return _new(np.zeros(a.shape, dtype=_dtype_or(dtype, a.dtype)))
 
 
 def ones_like(x, /, *, dtype=None, device=None):
-    """A new tensor of ones with the shape (and, by default, dtype) of ``x``."""
+    """A new tensor of ones with the shape (and, by default, dtype) of ``x``.
+
+    Examples
+    --------
+    >>> import minitensor as xp
+    >>> xp.ones_like(xp.asarray([[3, 1], [4, 1]]))
+    Tensor([[1, 1],
+            [1, 1]], dtype=int64)
+    """
     _check_device(device)
     a = _like(x, "ones_like")
     return _new(np.ones(a.shape, dtype=_dtype_or(dtype, a.dtype)))
 
 
 def full_like(x, /, fill_value, *, dtype=None, device=None):
-    """A new tensor filled with ``fill_value``, with the shape (and, by default, dtype) of ``x``."""
+    """A new tensor filled with ``fill_value``, with the shape (and, by default, dtype) of ``x``.
+
+    Examples
+    --------
+    >>> import minitensor as xp
+    >>> x = xp.asarray([0.1, 0.2, 0.3], dtype=xp.float32)
+    >>> xp.full_like(x, -1.0)
+    Tensor([-1., -1., -1.], dtype=float32)
+    >>> xp.full_like(x, 2, dtype=xp.int32)
+    Tensor([2, 2, 2], dtype=int32)
+    """
     _check_device(device)
     a = _like(x, "full_like")
     npdt = _dtype_or(dtype, a.dtype)
@@ -358,7 +449,16 @@ def arange(start, /, stop=None, step=1, *, dtype=None, device=None):
 
 
 def linspace(start, stop, /, num, *, dtype=None, device=None, endpoint=True):
-    """``num`` evenly spaced values from ``start`` to ``stop`` (inclusive by default)."""
+    """``num`` evenly spaced values from ``start`` to ``stop`` (inclusive by default).
+
+    Examples
+    --------
+    >>> import minitensor as xp
+    >>> xp.linspace(0, 1, 5)
+    Tensor([0.  , 0.25, 0.5 , 0.75, 1.  ], dtype=float64)
+    >>> xp.linspace(0, 1, 4, endpoint=False)
+    Tensor([0.  , 0.25, 0.5 , 0.75], dtype=float64)
+    """
     _check_device(device)
     start, stop, num = _py_scalar(start), _py_scalar(stop), _py_scalar(num)
     if isinstance(num, bool) or not isinstance(num, (int, np.integer)) or num < 0:
@@ -387,7 +487,19 @@ def linspace(start, stop, /, num, *, dtype=None, device=None, endpoint=True):
 
 
 def eye(n_rows, n_cols=None, /, *, k=0, dtype=None, device=None):
-    """A 2-D tensor with ones on the ``k``-th diagonal and zeros elsewhere."""
+    """A 2-D tensor with ones on the ``k``-th diagonal and zeros elsewhere.
+
+    Examples
+    --------
+    >>> import minitensor as xp
+    >>> xp.eye(3)
+    Tensor([[1., 0., 0.],
+            [0., 1., 0.],
+            [0., 0., 1.]], dtype=float64)
+    >>> xp.eye(2, 3, k=1, dtype=xp.int32)
+    Tensor([[0, 1, 0],
+            [0, 0, 1]], dtype=int32)
+    """
     _check_device(device)
     for v in (n_rows, n_cols, k):
         if v is not None and (isinstance(v, bool) or not isinstance(v, (int, np.integer))):
@@ -404,13 +516,37 @@ def _matrix(x, name):
 
 @differentiable("tril")
 def tril(x, /, *, k=0):
-    """The lower triangle (on and below the ``k``-th diagonal) of each matrix in ``x``."""
+    """The lower triangle (on and below the ``k``-th diagonal) of each matrix in ``x``.
+
+    Examples
+    --------
+    >>> import minitensor as xp
+    >>> m = xp.reshape(xp.arange(1, 10), (3, 3))
+    >>> xp.tril(m)
+    Tensor([[1, 0, 0],
+            [4, 5, 0],
+            [7, 8, 9]], dtype=int64)
+    >>> xp.tril(m, k=-1)
+    Tensor([[0, 0, 0],
+            [4, 0, 0],
+            [7, 8, 0]], dtype=int64)
+    """
     return _new(np.tril(_matrix(x, "tril"), k=k))
 
 
 @differentiable("triu")
 def triu(x, /, *, k=0):
-    """The upper triangle (on and above the ``k``-th diagonal) of each matrix in ``x``."""
+    """The upper triangle (on and above the ``k``-th diagonal) of each matrix in ``x``.
+
+    Examples
+    --------
+    >>> import minitensor as xp
+    >>> m = xp.reshape(xp.arange(1, 10), (3, 3))
+    >>> xp.triu(m, k=1)
+    Tensor([[0, 2, 3],
+            [0, 0, 6],
+            [0, 0, 0]], dtype=int64)
+    """
     return _new(np.triu(_matrix(x, "triu"), k=k))
 
 
@@ -440,7 +576,21 @@ def diag(x, /, k=0):
 
 @differentiable("meshgrid")
 def meshgrid(*arrays, indexing="xy"):
-    """Coordinate matrices from 1-D coordinate tensors (``indexing`` "xy" or "ij")."""
+    """Coordinate matrices from 1-D coordinate tensors (``indexing`` "xy" or "ij").
+
+    Examples
+    --------
+    >>> import minitensor as xp
+    >>> X, Y = xp.meshgrid(xp.asarray([1, 2, 3]), xp.asarray([10, 20]))
+    >>> X
+    Tensor([[1, 2, 3],
+            [1, 2, 3]], dtype=int64)
+    >>> Y
+    Tensor([[10, 10, 10],
+            [20, 20, 20]], dtype=int64)
+    >>> [g.shape for g in xp.meshgrid(xp.asarray([1, 2, 3]), xp.asarray([10, 20]), indexing="ij")]
+    [(3, 2), (3, 2)]
+    """
     if indexing not in ("xy", "ij"):
         raise ValueError(f"meshgrid: indexing must be 'xy' or 'ij', got {indexing!r}")
     arrs = [_like(a, "meshgrid") for a in arrays]
@@ -455,7 +605,20 @@ def meshgrid(*arrays, indexing="xy"):
 
 def from_dlpack(x, /, *, device=None, copy=None):
     """A tensor from any DLPack producer (a NumPy array, a torch tensor, ...),
-    sharing memory unless ``copy=True``."""
+    sharing memory unless ``copy=True``.
+
+    Examples
+    --------
+    >>> import numpy as np, minitensor as xp
+    >>> a = np.arange(3.0)
+    >>> t = xp.from_dlpack(a)
+    >>> a[0] = 7.0  # shared memory: the tensor sees the change
+    >>> t
+    Tensor([7., 1., 2.], dtype=float64)
+    >>> xp.from_dlpack(a, copy=True)[0] = -1.0
+    >>> float(a[0])
+    7.0
+    """
     _check_device(device)
     kwargs = {}
     if copy is not None:

@@ -6,7 +6,7 @@ import numpy as np
 from ._array_object import Tensor, _check_device
 from ._dtypes import (
     DType, _FROM_NP, _KIND_DTYPES, _as_dtype, _dtype_with_scalar,
-    _promotion_table, _standard_promotion,
+    _promotion_table, _standard_promotion, float16,
 )
 from ._grad_hook import differentiable
 
@@ -21,6 +21,15 @@ def astype(x, dtype, /, *, copy=True, device=None):
 
     Casting follows NumPy (``unsafe``): float to int truncates, complex to real
     is an error (take ``real`` first), as the standard leaves it unspecified.
+
+    Examples
+    --------
+    >>> import minitensor as xp
+    >>> x = xp.asarray([1.7, -2.2, 3.9])
+    >>> xp.astype(x, xp.int32)
+    Tensor([ 1, -2,  3], dtype=int32)
+    >>> xp.astype(x, xp.float64, copy=False) is x
+    True
     """
     _check_device(device)
     if not isinstance(x, Tensor):
@@ -44,12 +53,24 @@ def _dtype_of(x, name):
         return x.dtype
     if isinstance(x, DType):
         return x
-    # Note: NumPy dtypes and dtype names of the 13 standard dtypes are accepted too
+    # Note: NumPy dtypes and dtype names of the 13 standard dtypes (and float16) are
+    # accepted too
     return _as_dtype(x, what=f"{name}: the argument (a minitensor array or dtype)")
 
 
 def can_cast(from_, to, /):
-    """Whether ``from_`` (a dtype or array) can be cast to ``to`` by the promotion rules."""
+    """Whether ``from_`` (a dtype or array) can be cast to ``to`` by the promotion rules.
+
+    Examples
+    --------
+    >>> import minitensor as xp
+    >>> xp.can_cast(xp.int8, xp.int32), xp.can_cast(xp.float32, xp.float64)
+    (True, True)
+    >>> xp.can_cast(xp.asarray([1, 2], dtype=xp.int16), xp.int8)
+    False
+    >>> xp.can_cast(xp.int64, xp.float64)  # across kinds: no promotion edge
+    False
+    """
     f = _dtype_of(from_, "can_cast")
     t = _as_dtype(to)
     if f == t:
@@ -60,6 +81,11 @@ def can_cast(from_, to, /):
         return False
     # Across kinds (integer -> floating, floating -> integer) the standard's
     # promotion graph has no edge, so no cast is "allowed" by promotion.
+    if f is float16 or t is float16:
+        # Note: the float16 extension sits below float32 in the floating-point
+        # graph, as in NumPy's "safe" casting: float16 casts to every floating dtype,
+        # only float16 casts to float16 (integers do not, like the standard's).
+        return f is float16 and t.kind in ("real floating", "complex floating")
     r = _standard_promotion.get((f, t))
     return r == t
 
@@ -105,7 +131,18 @@ def finfo(type, /):
 
 
 def iinfo(type, /):
-    """Machine limits of an integer dtype (or of an array's dtype)."""
+    """Machine limits of an integer dtype (or of an array's dtype).
+
+    Examples
+    --------
+    >>> import minitensor as xp
+    >>> xp.iinfo(xp.int8)
+    iinfo_object(bits=8, max=127, min=-128, dtype=minitensor.int8)
+    >>> xp.iinfo(xp.uint16).max
+    65535
+    >>> xp.iinfo(xp.asarray([1, 2])).bits
+    64
+    """
     d = _dtype_of(type, "iinfo")
     if d.kind not in ("signed integer", "unsigned integer"):
         raise TypeError(f"iinfo: expected an integer dtype, got {d}")

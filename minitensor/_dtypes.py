@@ -4,6 +4,10 @@ The 13 dtypes of the Array API standard are :class:`DType` singletons that wrap 
 native-byte-order ``numpy.dtype``. Type promotion follows the standard's table
 exactly; for the pairs the standard leaves undefined (mixed kinds, e.g. int64
 with float32, or int64 with uint64) we do what NumPy does (see ``# Note:``).
+
+``float16`` is an extension (NumPy has it and SciPy tests it): a fourteenth
+dtype, of kind "real floating", promoted exactly as NumPy 2 promotes it. It is
+not listed by ``__array_namespace_info__().dtypes()`` (see minitensor/_info.py).
 """
 import builtins
 import warnings
@@ -13,7 +17,7 @@ import numpy as np
 __all__ = [
     "DType",
     "bool", "int8", "int16", "int32", "int64", "uint8", "uint16", "uint32", "uint64",
-    "float32", "float64", "complex64", "complex128",
+    "float32", "float64", "complex64", "complex128", "float16",
 ]
 
 
@@ -84,14 +88,21 @@ float32 = DType("float32")
 float64 = DType("float64")
 complex64 = DType("complex64")
 complex128 = DType("complex128")
+# Note: not one of the standard's 13 dtypes; an extension (NumPy's half precision).
+float16 = DType("float16")
 
+# the standard's 13 dtypes (what __array_namespace_info__().dtypes() lists)
+_standard_dtypes = (bool, int8, int16, int32, int64, uint8, uint16, uint32, uint64,
+                    float32, float64, complex64, complex128)
+# every dtype minitensor arrays can have: the 13 and the float16 extension
 _all_dtypes = (bool, int8, int16, int32, int64, uint8, uint16, uint32, uint64,
-               float32, float64, complex64, complex128)
+               float16, float32, float64, complex64, complex128)
+_extension_dtypes = (float16,)
 _boolean_dtypes = (bool,)
 _signed_integer_dtypes = (int8, int16, int32, int64)
 _unsigned_integer_dtypes = (uint8, uint16, uint32, uint64)
 _integer_dtypes = _signed_integer_dtypes + _unsigned_integer_dtypes
-_real_floating_dtypes = (float32, float64)
+_real_floating_dtypes = (float16, float32, float64)
 _complex_floating_dtypes = (complex64, complex128)
 _floating_dtypes = _real_floating_dtypes + _complex_floating_dtypes
 _real_numeric_dtypes = _integer_dtypes + _real_floating_dtypes
@@ -123,6 +134,7 @@ _KIND_DTYPES = {
 }
 
 _BY_NAME = {d.name: d for d in _all_dtypes}
+_STANDARD_BY_NAME = {d.name: d for d in _standard_dtypes}
 # numpy.dtype -> DType; the hot path of ``Tensor.dtype``
 _FROM_NP = {d._np_dtype: d for d in _all_dtypes}
 
@@ -140,11 +152,12 @@ def _np(dtype):
 
 def _as_dtype(dtype, *, what="dtype"):
     """Normalise a user-given dtype: a minitensor DType, or (NumPy-style conveniences)
-    a NumPy dtype / scalar type / name of one of the 13 standard dtypes."""
+    a NumPy dtype / scalar type / name of one of the 13 standard dtypes or float16."""
     if isinstance(dtype, DType):
         return dtype
     # Note: NumPy dtypes and names ("float32", np.float32) are accepted too, as
-    # NumPy and PyTorch users write them; anything outside the 13 dtypes is an error.
+    # NumPy and PyTorch users write them; anything outside the 13 dtypes and
+    # float16 (e.g. longdouble, bfloat16, strings) is an error.
     if isinstance(dtype, str):
         d = _BY_NAME.get(dtype)
         if d is not None:
@@ -160,8 +173,8 @@ def _as_dtype(dtype, *, what="dtype"):
         if d is not None:
             return d
     raise TypeError(f"{what} must be one of the 13 Array API dtypes (minitensor.bool, "
-                    f"int8..int64, uint8..uint64, float32, float64, complex64, complex128), "
-                    f"got {dtype!r}")
+                    f"int8..int64, uint8..uint64, float32, float64, complex64, complex128) "
+                    f"or the float16 extension, got {dtype!r}")
 
 
 # The standard's promotion table (array-api 2024.12, "Type Promotion Rules").
@@ -174,7 +187,7 @@ def _fill_standard():
         _standard_promotion[(b, a)] = r
 
     put(bool, bool, bool)
-    for fam in (_signed_integer_dtypes, _unsigned_integer_dtypes, _real_floating_dtypes,
+    for fam in (_signed_integer_dtypes, _unsigned_integer_dtypes, (float32, float64),
                 _complex_floating_dtypes):
         for i, a in enumerate(fam):
             for b in fam[i:]:
@@ -197,6 +210,9 @@ _fill_standard()
 # Note: mixed-kind promotion (bool/integer/floating/complex) and int64 with uint64
 # are left open by the standard; NumPy's rules apply (int64 + float32 -> float64,
 # int64 + uint64 -> float64, bool + int8 -> int8). SciPy and scikit-learn rely on it.
+# Every pair with the float16 extension is NumPy 2's too: float16 + int8/uint8/bool
+# -> float16, float16 + int16/uint16 -> float32, float16 + int32/int64 -> float64,
+# float16 + float32 -> float32, float16 + complex64 -> complex64.
 _promotion_table = {}
 for _a in _all_dtypes:
     for _b in _all_dtypes:
@@ -237,7 +253,8 @@ def _dtype_with_scalar(dtype, scalar):
     of the same or a lower kind. Note: a scalar of a higher kind (``int8`` array with
     ``1.5``, ``bool`` array with ``2``) is left open by the standard; NumPy's weak
     scalar rule (NEP 50) applies: the default dtype of the scalar's kind, i.e.
-    float64 / int64 / complex128 (complex64 for a float32 array with a complex).
+    float64 / int64 / complex128 (complex64 for a float32 or float16 array with a
+    complex, as NumPy).
     """
     k = _scalar_kind(scalar)
     dk = dtype._np_dtype.kind
@@ -246,7 +263,7 @@ def _dtype_with_scalar(dtype, scalar):
     if k == "complex":
         if dk == "c":
             return dtype
-        return complex64 if dtype is float32 else complex128
+        return complex64 if dtype is float32 or dtype is float16 else complex128
     if k == "float":
         return float64
     return int64  # int scalar with bool array

@@ -19,6 +19,7 @@ import numpy as np
 
 from ._array_object import Tensor
 from ._grad_hook import _GradTensor, differentiable, state as _grad
+from ._validation import broadcast_error as _broadcast_error
 from ._dtypes import (
     _FROM_NP, _dtype_categories,
 )
@@ -873,8 +874,8 @@ def clip(x, /, min=None, max=None):
     try:
         shape = np.broadcast_shapes(*shapes)
     except ValueError:
-        raise ValueError(f"clip: shapes {', '.join(map(str, shapes))} (x, min, max) are not "
-                         f"broadcast-compatible") from None
+        raise _broadcast_error("clip", shapes, ("x",) + tuple(
+            w for w, b in zip(("min", "max"), bounds) if type(b) is _ndarray)) from None
     r = np.empty(shape, a.dtype)
     r[...] = a
     lo, hi = bounds

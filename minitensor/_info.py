@@ -1,6 +1,6 @@
 """``__array_namespace_info__``: the inspection API of the standard."""
 from ._array_object import CPU_DEVICE, _check_device
-from ._dtypes import _BY_NAME, _KIND_DTYPES, complex128, float64, int64
+from ._dtypes import _KIND_DTYPES, _STANDARD_BY_NAME, complex128, float64, int64
 
 __all__ = ["__array_namespace_info__"]
 
@@ -66,10 +66,16 @@ class __array_namespace_info__:
 
     def dtypes(self, *, device=None, kind=None):
         """The supported dtypes (of ``kind``: a kind name, a tuple of them, or None for all),
-        as a dict keyed by canonical name."""
+        as a dict keyed by canonical name: the standard's 13 dtypes."""
         _check_device(device)
+        # Note: the float16 extension (minitensor.float16) is not listed. The
+        # standard names 13 dtypes and the keys here must be their canonical names
+        # (the official suite checks ``name in dtype_names``); a library that
+        # enumerates dtypes() to build test cases would also start testing a dtype
+        # it never asked for. float16 is accepted everywhere else (creation, astype,
+        # isdtype(float16, "real floating") is True): see docs/guide/dtypes.rst.
         if kind is None:
-            return dict(_BY_NAME)
+            return dict(_STANDARD_BY_NAME)
         kinds = kind if isinstance(kind, tuple) else (kind,)
         out = {}
         for k in kinds:
@@ -78,4 +84,4 @@ class __array_namespace_info__:
                                  f"{', '.join(map(repr, _KIND_DTYPES))}")
             for d in _KIND_DTYPES[k]:
                 out[d.name] = d
-        return {name: d for name, d in _BY_NAME.items() if name in out}
+        return {name: d for name, d in _STANDARD_BY_NAME.items() if name in out}

@@ -51,6 +51,13 @@ def _cpu_count():
         return max(1, os.cpu_count() or 1)
 
 
+# The largest thread count accepted: four threads per CPU of the machine, and at
+# least 64. More threads only oversubscribe the CPUs, and OpenMP cannot fail
+# gracefully when it runs out of threads: libgomp ends the process ("Thread creation
+# failed", e.g. 40,000 threads) or crashes (100,000), at the first parallel kernel.
+_MAX_NUM_THREADS = max(64, 4 * (os.cpu_count() or 1))
+
+
 def _initial_num_threads():
     env = os.environ.get("MINITENSOR_NUM_THREADS", "").strip()
     if env:
@@ -58,10 +65,13 @@ def _initial_num_threads():
             n = int(env)
         except ValueError:
             n = 0
-        if n >= 1:
+        if 1 <= n <= _MAX_NUM_THREADS:
             return n
-        warnings.warn(f"MINITENSOR_NUM_THREADS={env!r} is not an integer >= 1; "
-                      f"using the number of CPUs", RuntimeWarning, stacklevel=2)
+        # Note: a bad value does not stop the import (a warning, then the default)
+        why = (f"is more than the limit of {_MAX_NUM_THREADS} threads" if n > _MAX_NUM_THREADS
+               else "is not an integer >= 1")
+        warnings.warn(f"MINITENSOR_NUM_THREADS={env[:40]!r} {why}; "
+                      f"using the number of CPUs ({_cpu_count()})", RuntimeWarning, stacklevel=2)
     return _cpu_count()
 
 
@@ -69,12 +79,36 @@ _num_threads = _initial_num_threads()
 
 
 def get_num_threads():
-    """Number of threads the kernels may use (from ``MINITENSOR_NUM_THREADS``, else the CPU count)."""
+    """Number of threads the kernels may use (from ``MINITENSOR_NUM_THREADS``, else the CPU count).
+
+    Examples
+    --------
+    >>> import minitensor as xp
+    >>> n = xp.get_num_threads()
+    >>> isinstance(n, int) and n >= 1
+    True
+    """
     return _num_threads
 
 
 def set_num_threads(n):
-    """Set the number of threads the kernels may use (an integer >= 1)."""
+    """Set the number of threads the kernels may use.
+
+    ``n`` is an integer from 1 to the limit, ``max(64, 4 * os.cpu_count())``
+    (more threads than that only oversubscribe the CPUs, and the OpenMP runtime
+    ends the process when it cannot create them): ValueError outside that range,
+    TypeError for a non-integer. The count is this library's own setting, passed to
+    each kernel call; it does not change NumPy's, BLAS's or PyTorch's threads.
+
+    Examples
+    --------
+    >>> import minitensor as xp
+    >>> previous = xp.get_num_threads()
+    >>> xp.set_num_threads(1)
+    >>> xp.get_num_threads()
+    1
+    >>> xp.set_num_threads(previous)  # restore
+    """
     global _num_threads
     if isinstance(n, (bool, np.bool_)):
         raise TypeError(f"set_num_threads: expected an integer >= 1, got {n!r}")
@@ -85,6 +119,9 @@ def set_num_threads(n):
                         f"{type(n).__name__}") from None
     if k < 1:
         raise ValueError(f"set_num_threads: expected an integer >= 1, got {k}")
+    if k > _MAX_NUM_THREADS:
+        raise ValueError(f"set_num_threads: {k} threads is more than the limit of "
+                         f"{_MAX_NUM_THREADS} (4 per CPU, at least 64)")
     _num_threads = int(k)
 
 

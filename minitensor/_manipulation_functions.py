@@ -9,7 +9,8 @@ Results are views wherever NumPy returns views: ``broadcast_to``,
 
 Axis errors are ``numpy.exceptions.AxisError``, which is both an ``IndexError``
 (what the standard and PyTorch users expect) and a ``ValueError`` (what NumPy
-users catch), with a message naming the axis and ndim.
+users catch), worded as NumPy's ("axis 2 is out of bounds for array of dimension
+1"); broadcasting errors carry NumPy's phrases too (``minitensor._validation``).
 """
 import math
 from operator import index as operator_index
@@ -20,6 +21,10 @@ from ._array_object import Tensor
 from ._dtypes import _FROM_NP, _promotion_table
 from ._elementwise_functions import _to_array
 from ._grad_hook import differentiable
+from ._validation import (
+    broadcast_to_error as _broadcast_to_error, check_axis as _check_axis,
+    shape_mismatch_error as _shape_mismatch_error,
+)
 
 __all__ = [
     "broadcast_arrays", "broadcast_shapes", "broadcast_to", "concat", "expand_dims", "flip",
@@ -29,7 +34,6 @@ __all__ = [
 
 _new = Tensor._new
 _ndarray = np.ndarray
-_AxisError = np.exceptions.AxisError
 
 
 def _wrap(r):
@@ -54,26 +58,20 @@ def _int(name, what, v):
         raise TypeError(f"{name}: {what} must be an int, got {type(v).__name__} {v!r}") from None
 
 
-def _axis(name, axis, ndim, what="axis", of=None):
-    """Normalise one axis into ``[0, ndim)``; AxisError (an IndexError) if out of range.
-
-    ``of`` describes the tensor in the message (default: "a tensor of dimension ndim").
-    """
+def _axis(name, axis, ndim, what="axis"):
+    """Normalise one axis into ``[0, ndim)``; AxisError (an IndexError) if out of range,
+    worded as NumPy's (``"moveaxis: source: axis 3 is out of bounds for array of
+    dimension 1"`` when ``what`` is not ``"axis"``)."""
     axis = _int(name, what, axis)
-    if not -ndim <= axis < ndim:
-        of = of or f"a tensor of dimension {ndim}"
-        raise _AxisError(f"{name}: {what} {axis} is out of bounds for {of} (valid: "
-                         f"{-ndim} <= {what} < {ndim})" if ndim else
-                         f"{name}: {what} {axis} is out of bounds for {of}: it has no axes")
-    return axis + ndim if axis < 0 else axis
+    return _check_axis(name, axis, ndim, None if what == "axis" else what)
 
 
-def _axes(name, axes, ndim, what="axis", of=None):
+def _axes(name, axes, ndim, what="axis"):
     """Normalise an int or a tuple/list of ints into a tuple of unique axes."""
     if isinstance(axes, (tuple, list)):
-        out = tuple(_axis(name, a, ndim, what, of) for a in axes)
+        out = tuple(_axis(name, a, ndim, what) for a in axes)
     else:
-        out = (_axis(name, axes, ndim, what, of),)
+        out = (_axis(name, axes, ndim, what),)
     if len(set(out)) != len(out):
         raise ValueError(f"{name}: repeated {what} in {axes!r} (normalised: {out})")
     return out
@@ -142,7 +140,8 @@ def broadcast_shapes(*shapes):
 def _broadcast_shape(name, shapes):
     ndim = max((len(s) for s in shapes), default=0)
     out = [1] * ndim
-    for s in shapes:
+    owner = [0] * ndim  # which shape set each size (for the error message)
+    for j, s in enumerate(shapes):
         off = ndim - len(s)
         for i, d in enumerate(s):
             o = out[off + i]
@@ -150,10 +149,10 @@ def _broadcast_shape(name, shapes):
                 continue
             if o == 1:
                 out[off + i] = d
+                owner[off + i] = j
                 continue
-            raise ValueError(f"{name}: shapes {', '.join(map(str, shapes))} are not "
-                             f"broadcast-compatible (dimension {d} vs {o} at axis "
-                             f"{off + i - ndim})")
+            k = owner[off + i]
+            raise _shape_mismatch_error(name, k, shapes[k], j, s, off + i - ndim)
     return tuple(out)
 
 
@@ -176,8 +175,7 @@ def broadcast_to(x, /, shape):
     ok = a.ndim <= n and all(
         d == s or d == 1 for d, s in zip(a.shape, shape[n - a.ndim:]))
     if not ok:
-        raise ValueError(f"broadcast_to: cannot broadcast a tensor of shape {a.shape} "
-                         f"to shape {shape}")
+        raise _broadcast_to_error("broadcast_to", a.shape, shape)
     return _new(np.broadcast_to(a, shape))
 
 
@@ -250,7 +248,7 @@ def stack(arrays, /, *, axis=0):
         if a.shape != a0.shape:
             raise ValueError(f"stack: all arrays must have the same shape; the array at "
                              f"index {i} has shape {a.shape}, the first {a0.shape}")
-    ax = _axis("stack", axis, a0.ndim + 1, of=f"stacking tensors of dimension {a0.ndim}")
+    ax = _axis("stack", axis, a0.ndim + 1)
     dt = _promoted("stack", arrs)
     return _new(np.stack(arrs, axis=ax, dtype=dt, casting="unsafe"))
 
@@ -288,8 +286,7 @@ def expand_dims(x, /, axis):
     """
     a = _arr("expand_dims", x)
     n = len(axis) if isinstance(axis, (tuple, list)) else 1
-    axes = _axes("expand_dims", axis, a.ndim + n,
-                 of=f"inserting {n} ax{'i' if n == 1 else 'e'}s into a tensor of dimension {a.ndim}")
+    axes = _axes("expand_dims", axis, a.ndim + n)
     shape = list(a.shape)
     for ax in sorted(axes):
         shape.insert(ax, 1)
@@ -370,8 +367,8 @@ def moveaxis(x, source, destination, /):
     (3, 4, 2)
     """
     a = _arr("moveaxis", x)
-    src = _axes("moveaxis", source, a.ndim, what="source axis")
-    dst = _axes("moveaxis", destination, a.ndim, what="destination axis")
+    src = _axes("moveaxis", source, a.ndim, what="source")
+    dst = _axes("moveaxis", destination, a.ndim, what="destination")
     if len(src) != len(dst):
         raise ValueError(f"moveaxis: source {source!r} and destination {destination!r} "
                          f"must have the same number of axes")

@@ -60,14 +60,31 @@ def manual_seed(seed):
 
 
 def seed():
-    """Seed the global generator from fresh OS entropy; returns the seed used."""
+    """Seed the global generator from fresh OS entropy; returns the seed used.
+
+    Examples
+    --------
+    >>> import minitensor as xp
+    >>> s = xp.seed()
+    >>> s == xp.initial_seed()
+    True
+    >>> _ = xp.manual_seed(0)  # back to a reproducible stream
+    """
     s = int(np.random.SeedSequence().entropy % (2 ** 63))
     manual_seed(s)
     return s
 
 
 def initial_seed():
-    """The seed last given to :func:`manual_seed` (or drawn at import)."""
+    """The seed last given to :func:`manual_seed` (or drawn from OS entropy on first use).
+
+    Examples
+    --------
+    >>> import minitensor as xp
+    >>> _ = xp.manual_seed(1234)
+    >>> xp.initial_seed()
+    1234
+    """
     _global()
     return _initial_seed
 

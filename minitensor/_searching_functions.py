@@ -9,6 +9,7 @@ from ._array_object import Tensor
 from ._dtypes import _FROM_NP, _dtype_with_scalar, _promotion_table
 from ._elementwise_functions import _NP_CATEGORY, _SCALARS, _to_array
 from ._grad_hook import differentiable
+from ._validation import broadcast_error as _broadcast_error
 from ._utility_functions import (
     _array_arg, _check_keepdims, _normalize_axes, _normalize_axis, _wrap,
 )
@@ -228,8 +229,21 @@ def searchsorted(x1, x2, /, *, side="left", sorter=None):
 # ---------------------------------------------------------------------------
 # where
 # ---------------------------------------------------------------------------
+class _NotGiven:
+    """The default of ``where``'s ``x1`` and ``x2`` (not None: NumPy's one-argument
+    form is chosen only when both are left out)."""
+
+    __slots__ = ()
+
+    def __repr__(self):
+        return "<not given>"
+
+
+_NOT_GIVEN = _NotGiven()
+
+
 @differentiable("where")
-def where(condition, x1, x2, /):
+def where(condition, x1=_NOT_GIVEN, x2=_NOT_GIVEN, /):
     """Elements of ``x1`` where ``condition`` is true, else of ``x2``.
 
     ``condition``, ``x1`` and ``x2`` broadcast together; ``x1``/``x2`` may be
@@ -237,13 +251,26 @@ def where(condition, x1, x2, /):
     for scalars; two scalars give the default dtype of the higher kind, as
     NumPy), and the result has the promoted dtype.
 
+    ``where(condition)`` alone is ``nonzero(condition)`` (a tuple of int64 index
+    tensors), as ``numpy.where`` with one argument; an extension to the standard.
+
     Examples
     --------
     >>> import minitensor as xp
     >>> x = xp.asarray([-1.0, 2.0, -3.0])
     >>> xp.where(x > 0, x, 0.0)
     Tensor([0., 2., 0.], dtype=float64)
+    >>> xp.where(x > 0)
+    (Tensor([1], dtype=int64),)
     """
+    if x1 is _NOT_GIVEN or x2 is _NOT_GIVEN:
+        if x1 is not x2:
+            raise TypeError("where: give both x1 and x2, or neither (where(condition) "
+                            "is nonzero(condition))")
+        # Note: where(condition) with one argument is NumPy's spelling of
+        # nonzero(condition); the standard requires x1 and x2. scikit-learn calls
+        # it (roc_curve with drop_intermediate=True).
+        return nonzero(condition)
     c = _array_arg("where", condition)
     if c.dtype != _BOOL:
         # Note: a non-bool condition is accepted and tested for truth, as NumPy
@@ -271,8 +298,8 @@ def where(condition, x1, x2, /):
     try:
         shape = np.broadcast_shapes(c.shape, a.shape, b.shape)
     except ValueError:
-        raise ValueError(f"where: shapes {c.shape} (condition), {a.shape} (x1) and {b.shape} "
-                         f"(x2) cannot be broadcast together") from None
+        raise _broadcast_error("where", (c.shape, a.shape, b.shape),
+                               ("condition", "x1", "x2")) from None
     r = np.where(c, a, b)
     if r.dtype != dt:  # NumPy's promotion differs from the table only for exotic pairs
         r = r.astype(dt)

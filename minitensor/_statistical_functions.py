@@ -37,6 +37,7 @@ _I64 = np.dtype(np.int64)
 _U64 = np.dtype(np.uint64)
 _F64 = np.dtype(np.float64)
 _F32 = np.dtype(np.float32)
+_F16 = np.dtype(np.float16)
 _BOOL = np.dtype(np.bool_)
 
 _NUMERIC = _NP_CATEGORY["numeric"]
@@ -401,6 +402,10 @@ def mean(x, /, *, axis=None, keepdims=False):
     n = _reduced_count(a, axes)
     if n == 0:
         return _new(_nan_result(a, axes, keepdims, dt))
+    if dt == _F16:
+        # Note: float16 (the extension dtype) accumulates in float32, as NumPy's
+        # mean (a float16 divisor would overflow above 65504 elements)
+        return _wrap(np.asarray(_quiet(_mean_np, a, axes, _F32, keepdims, n, None)).astype(_F16))
     s = None
     if a.dtype is dt or a.dtype == dt:
         s = _sum_kernel(a, axes, keepdims) if dt.kind == "f" else None
@@ -438,6 +443,10 @@ def _var(name, x, axis, correction, keepdims):
     if n == 0 or n - c <= 0:
         # The standard: NaN when M - correction <= 0 (NumPy would also warn).
         return _nan_result(a, axes, keepdims, rdt)
+    if dt == _F16:
+        # Note: float16 (the extension dtype) is computed in float32 and rounded
+        # (a float16 count overflows above 65504 elements; NumPy divides in float64)
+        return _quiet(_var_np, a.astype(_F32), axes, _F32, keepdims, n, c).astype(_F16)
     return _quiet(_var_np, a, axes, dt, keepdims, n, c)
 
 

@@ -444,6 +444,7 @@ def _install_methods(ns):
         "matmul": matmul, "dot": dot,
         # dtypes
         "float": _cast("float", ns.float32), "double": _cast("double", ns.float64),
+        "half": _cast("half", ns.float16),  # the float16 extension dtype
         "long": _cast("long", ns.int64), "int": _cast("int", ns.int32),
         "bool": _cast("bool", ns.bool), "to": to, "type_as": type_as,
         # sizes (Note: no size(): ``size`` is the standard's attribute)

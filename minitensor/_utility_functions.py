@@ -14,12 +14,12 @@ from ._array_object import Tensor
 from ._dtypes import _FROM_NP
 from ._elementwise_functions import _NP_CATEGORY, _category_error, _to_array
 from ._grad_hook import differentiable
+from ._validation import check_axis as _check_axis
 
 __all__ = ["all", "any", "diff"]
 
 _new = Tensor._new
 _ndarray = np.ndarray
-_AxisError = np.exceptions.AxisError
 
 
 # ---------------------------------------------------------------------------
@@ -51,10 +51,7 @@ def _normalize_axis(name, axis, ndim):
     IndexError (as PyTorch users expect) and a ValueError (as NumPy users catch),
     naming the function, the axis and ``ndim``.
     """
-    ax = _axis_int(name, axis)
-    if ax < -ndim or ax >= ndim:
-        raise _AxisError(ax, ndim, name)
-    return ax + ndim if ax < 0 else ax
+    return _check_axis(name, _axis_int(name, axis), ndim)
 
 
 def _normalize_axes(name, axis, ndim):
@@ -169,7 +166,10 @@ def diff(x, /, n=1, axis=-1, *, prepend=None, append=None):
     x : Tensor
         Numeric dtype, at least 1-D.
     n : int, optional
-        Number of differences (>= 0); ``n = 0`` returns ``x`` itself (as NumPy).
+        Number of differences (>= 0; ValueError if negative); ``n = 0`` returns
+        ``x`` itself (as NumPy). From the joined length on, the result is empty
+        along ``axis``, however large ``n`` is. With ``prepend``/``append``,
+        ``n = 0`` returns the joined tensor.
     axis : int, optional
         Axis along which to take differences. Default: the last.
     prepend, append : Tensor, optional
@@ -226,4 +226,12 @@ def diff(x, /, n=1, axis=-1, *, prepend=None, append=None):
         a = np.concatenate([p for p in (parts[0], a, parts[1]) if p is not None], axis=ax)
     elif n == 0:
         return x if type(x) is Tensor else _new(a)  # as NumPy: the input itself
+    # Note: with prepend/append, n = 0 returns the joined tensor (the standard
+    # joins first); NumPy and PyTorch return x unchanged there.
+    if n >= a.shape[ax]:
+        # the result is empty along axis (NumPy's length max(M - n, 0)); NumPy
+        # would still take n differences of empty arrays (diff(x, 2**62) hangs)
+        shape = list(a.shape)
+        shape[ax] = 0
+        return _new(np.empty(shape, a.dtype))
     return _new(np.diff(a, n=n, axis=ax))

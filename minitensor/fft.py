@@ -27,6 +27,7 @@ from ._array_object import Tensor, _check_device
 from ._dtypes import _FROM_NP, _as_dtype
 from ._elementwise_functions import _to_array
 from ._grad_hook import differentiable
+from ._validation import check_axis as _check_axis
 
 __all__ = [
     "fft", "ifft", "fftn", "ifftn", "rfft", "irfft", "rfftn", "irfftn", "hfft", "ihfft",
@@ -34,15 +35,17 @@ __all__ = [
 ]
 
 _new = Tensor._new
-_AxisError = np.exceptions.AxisError
 
 _F32 = np.dtype(np.float32)
 _F64 = np.dtype(np.float64)
 _C64 = np.dtype(np.complex64)
 _C128 = np.dtype(np.complex128)
+_F16 = np.dtype(np.float16)
 # the complex / real dtype of an input's precision (integers: double precision)
-_COMPLEX_OF = {_F32: _C64, _C64: _C64, _F64: _C128, _C128: _C128}
-_REAL_OF = {_F32: _F32, _C64: _F32, _F64: _F64, _C128: _F64}
+# Note: float16 (the extension dtype) as NumPy 2: complex results are complex64,
+# real results (irfft/hfft/irfftn of float16 input) float16.
+_COMPLEX_OF = {_F16: _C64, _F32: _C64, _C64: _C64, _F64: _C128, _C128: _C128}
+_REAL_OF = {_F16: _F16, _F32: _F32, _C64: _F32, _F64: _F64, _C128: _F64}
 _NORMS = ("backward", "ortho", "forward")
 
 
@@ -80,10 +83,7 @@ def _int(name, what, v):
 
 
 def _axis(name, axis, ndim):
-    ax = _int(name, "axis", axis)
-    if not -ndim <= ax < ndim:
-        raise _AxisError(ax, ndim, f"fft.{name}")
-    return ax % ndim
+    return _check_axis(f"fft.{name}", _int(name, "axis", axis), ndim)
 
 
 def _n(name, n, default):

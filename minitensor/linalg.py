@@ -34,8 +34,9 @@ from ._array_object import Tensor
 from ._dtypes import _FROM_NP, _as_dtype, _promotion_table
 from ._elementwise_functions import _to_array
 from ._grad_hook import differentiable
+from ._validation import check_axis as _check_axis
 from ._linear_algebra_functions import (
-    _AxisError, _check_batch, _int_arg, _numeric_pair, _vector_axis, matmul,
+    _check_batch, _int_arg, _numeric_pair, _vector_axis, matmul,
     matrix_transpose, tensordot, vecdot,
 )
 
@@ -62,14 +63,83 @@ for _cls in (EighResult, EigResult, QRResult, SlogdetResult, SVDResult):
     _cls.__module__ = __name__
 del _cls
 
+EighResult.__doc__ = """The named tuple ``(eigenvalues, eigenvectors)`` returned by :func:`eigh`.
+
+Examples
+--------
+>>> import minitensor as xp
+>>> res = xp.linalg.eigh(xp.asarray([[2.0, 1.0], [1.0, 2.0]]))
+>>> res.eigenvalues
+Tensor([1., 3.], dtype=float64)
+>>> w, v = res  # unpacks as a tuple
+>>> v.shape
+(2, 2)
+"""
+EigResult.__doc__ = """The named tuple ``(eigenvalues, eigenvectors)`` returned by :func:`eig`
+(both complex).
+
+Examples
+--------
+>>> import minitensor as xp
+>>> res = xp.linalg.eig(xp.asarray([[2.0, 0.0], [0.0, 3.0]]))
+>>> res.eigenvalues
+Tensor([2.+0.j, 3.+0.j], dtype=complex128)
+>>> res.eigenvectors.dtype
+minitensor.complex128
+"""
+QRResult.__doc__ = """The named tuple ``(Q, R)`` returned by :func:`qr`.
+
+Examples
+--------
+>>> import minitensor as xp
+>>> a = xp.asarray([[3.0, 0.0], [4.0, 5.0]])
+>>> Q, R = xp.linalg.qr(a)
+>>> xp.round(Q @ R)
+Tensor([[3., 0.],
+        [4., 5.]], dtype=float64)
+>>> float(R[1, 0])  # R is upper triangular
+0.0
+"""
+SlogdetResult.__doc__ = """The named tuple ``(sign, logabsdet)`` returned by :func:`slogdet`.
+
+Examples
+--------
+>>> import minitensor as xp
+>>> res = xp.linalg.slogdet(xp.asarray([[0.0, 2.0], [3.0, 0.0]]))  # det = -6
+>>> float(res.sign), round(float(res.logabsdet), 4)
+(-1.0, 1.7918)
+"""
+SVDResult.__doc__ = """The named tuple ``(U, S, Vh)`` returned by :func:`svd`.
+
+Examples
+--------
+>>> import minitensor as xp
+>>> res = xp.linalg.svd(xp.asarray([[3.0, 0.0], [0.0, -4.0]]))
+>>> res.S
+Tensor([4., 3.], dtype=float64)
+>>> res.U.shape, res.Vh.shape
+((2, 2), (2, 2))
+"""
+
 _F32 = np.dtype(np.float32)
 _F64 = np.dtype(np.float64)
 _C64 = np.dtype(np.complex64)
 _C128 = np.dtype(np.complex128)
 _I64 = np.dtype(np.int64)
 _U64 = np.dtype(np.uint64)
+_F16 = np.dtype(np.float16)
 _FLOATING = frozenset((_F32, _F64, _C64, _C128))
-_REAL_OF = {_F32: _F32, _F64: _F64, _C64: _F32, _C128: _F64}
+_REAL_OF = {_F16: _F16, _F32: _F32, _F64: _F64, _C64: _F32, _C128: _F64}
+# Note: float16 (the extension dtype) as NumPy: its linalg (LAPACK) has no half
+# precision, so the decompositions, inverses and solvers raise TypeError; the norms
+# NumPy computes elementwise (vector_norm, matrix_norm 'fro'/1/-1/inf/-inf) give
+# float16. solve/lstsq check the promoted dtype (float16 with float32 is float32).
+_HALF_OK = frozenset(("vector_norm", "matrix_norm", "solve", "lstsq"))
+
+
+def _half_error(name):
+    return TypeError(f"{name}() does not support dtype minitensor.float16 (NumPy's linalg "
+                     f"has no half precision); cast to float32 first")
 _COMPLEX_OF = {_F32: _C64, _F64: _C128, _C64: _C64, _C128: _C128}
 
 
@@ -91,6 +161,10 @@ def _floating(name, a):
     dt = a.dtype
     if dt in _FLOATING:
         return a
+    if dt == _F16:
+        if name in _HALF_OK:
+            return a
+        raise _half_error(name)
     if dt.kind in "iu":
         # Note: integer input computes in float64, as NumPy (the standard leaves it open)
         return a.astype(_F64)
@@ -357,6 +431,8 @@ def _float_pair(name, x1, x2):
         dt = _promotion_table[(_FROM_NP[a.dtype], _FROM_NP[b.dtype])]._np_dtype
         a = a.astype(dt, copy=False)
         b = b.astype(dt, copy=False)
+    if a.dtype == _F16:
+        raise _half_error(name)
     return a, b
 
 
@@ -542,6 +618,8 @@ def matrix_norm(x, /, *, keepdims=False, ord="fro"):
         raise ValueError(f"matrix_norm: ord must be one of 'fro', 'nuc', 1, -1, 2, -2, inf, "
                          f"-inf, got {ord!r}")
     a = _float_matrix("matrix_norm", x)
+    if a.dtype == _F16 and ord in ("nuc", 2, -2):  # singular values: as NumPy
+        raise _half_error("matrix_norm")
     try:
         r = np.linalg.matrix_norm(a, keepdims=builtins.bool(keepdims), ord=ord)
     except ValueError:
@@ -582,10 +660,7 @@ def vector_norm(x, /, *, axis=None, keepdims=False, ord=2):
         seq = axis if isinstance(axis, tuple) else (axis,)
         axes = []
         for ax in seq:
-            ax = _int_arg("vector_norm", "axis", ax)
-            if not -nd <= ax < nd:
-                raise _AxisError(ax, nd, "vector_norm")
-            axes.append(ax % nd)
+            axes.append(_check_axis("vector_norm", _int_arg("vector_norm", "axis", ax), nd))
         if len(set(axes)) != len(axes):
             raise ValueError(f"vector_norm: repeated axis in {axis!r}")
         axes = tuple(axes)

@@ -19,7 +19,7 @@ pytestmark = pytest.mark.skipif(not API.is_dir(), reason="docs/ is not in this t
 # names documented in prose rather than by autosummary (plain values)
 _PROSE = {"__array_api_version__", "e", "inf", "nan", "newaxis", "pi",
           "bool", "complex64", "complex128", "float32", "float64", "int8", "int16", "int32",
-          "int64", "uint8", "uint16", "uint32", "uint64", "fft", "linalg"}
+          "int64", "uint8", "uint16", "uint32", "uint64", "float16", "fft", "linalg"}
 
 
 def _documented():
@@ -60,6 +60,70 @@ def test_every_public_name_is_in_the_reference(modname):
     assert not missing, f"{modname}: not in docs/api/*.rst: {missing}"
     extra = [n for n in documented if not hasattr(mod, n)]
     assert not extra, f"{modname}: documented but missing: {extra}"
+
+
+_SECTION = re.compile(r"^[ \t]*(\w[\w ]*)\n[ \t]*-{3,}[ \t]*$", flags=re.M)
+
+
+def _examples(doc):
+    """The text of the numpydoc ``Examples`` section of ``doc`` ("" if there is none)."""
+    heads = list(_SECTION.finditer(doc or ""))
+    for i, m in enumerate(heads):
+        if m.group(1).strip() == "Examples":
+            end = heads[i + 1].start() if i + 1 < len(heads) else len(doc)
+            return doc[m.end():end]
+    return ""
+
+
+def _reference_objects():
+    """(qualified name, object) of every name an API page documents by autosummary."""
+    for modname, names in _documented().items():
+        mod = importlib.import_module(modname)
+        for name in names:
+            yield f"{modname}.{name}", getattr(mod, name)
+
+
+def test_every_reference_page_has_an_example():
+    """Each API page shows at least one doctest: an ``Examples`` section with a ``>>>`` line
+    in the object's own docstring (a class's docstring, not inherited: ``__doc__``)."""
+    missing = [qual for qual, obj in _reference_objects() if ">>>" not in _examples(obj.__doc__)]
+    assert not missing, f"{len(missing)} API page(s) without an Examples doctest: {missing}"
+
+
+def _documented_docstrings():
+    """(qualified name, docstring) of every documented object and of the public members
+    (and ``__call__``) that its class page lists (``:members:`` in the class template)."""
+    for qual, obj in _reference_objects():
+        # Note: LinAlgError is NumPy's class, re-exported with NumPy's docstring.
+        if not getattr(obj, "__module__", "").startswith("minitensor"):
+            continue
+        yield qual, obj.__doc__
+        if isinstance(obj, type):
+            for name, member in vars(obj).items():
+                if name.startswith("_") and name != "__call__":
+                    continue
+                if isinstance(member, (staticmethod, classmethod)):
+                    member = member.__func__
+                if callable(member) or isinstance(member, property):
+                    yield f"{qual}.{name}", member.__doc__
+
+
+def test_reference_examples_are_run_by_test_doctests():
+    """test_doctests.py collects every documented docstring that has examples (classes,
+    their methods, functions whose ``__doc__`` is assigned after definition, generated
+    wrappers)."""
+    import doctest
+
+    from test_doctests import _modules
+
+    collected = set()
+    for modname in _modules():
+        mod = importlib.import_module(modname)
+        for test in doctest.DocTestFinder(exclude_empty=True).find(mod, modname, globs={}):
+            collected.add(test.docstring)
+    missing = [qual for qual, doc in _documented_docstrings()
+               if ">>>" in (doc or "") and doc not in collected]
+    assert not missing, f"docstrings that tests/test_doctests.py does not run: {missing}"
 
 
 def test_namespace_pages_follow_init_order():

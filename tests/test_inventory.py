@@ -82,6 +82,10 @@ ARRAY_ATTRIBUTES_2025_12 = [
 KNOWN_EXTRAS = {"diag", "autograd", "tensor", "no_grad", "enable_grad", "set_grad_enabled",
                 "is_grad_enabled", "examples", "nn", "optim", "utils"}
 
+# dtypes beyond the standard's 13: exported (in __all__) but not listed by
+# __array_namespace_info__().dtypes() (minitensor/_info.py)
+KNOWN_EXTRA_DTYPES = {"float16"}
+
 
 def _module_exists(name):
     return importlib.util.find_spec(f"minitensor.{name}") is not None
@@ -149,3 +153,14 @@ def test_star_import_matches_all():
     exec("from minitensor import *", ns)
     ns.pop("__builtins__")
     assert set(ns) == set(xp.__all__)
+
+
+def test_extra_dtypes():
+    standard = set(SPEC_2025_12["data types"][1])
+    dtypes = {n for n in xp.__all__ if isinstance(getattr(xp, n), type(xp.float64))}
+    assert dtypes - standard == KNOWN_EXTRA_DTYPES
+    assert standard <= dtypes
+    info = xp.__array_namespace_info__()
+    assert set(info.dtypes()) == standard
+    for kind in ("real floating", "numeric", ("real floating", "complex floating")):
+        assert not KNOWN_EXTRA_DTYPES & set(info.dtypes(kind=kind))

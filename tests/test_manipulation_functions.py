@@ -183,7 +183,8 @@ _BAD = [
     ("concat non-array", lambda: xp.concat([_X, [[1.0, 2.0, 3.0]]]), TypeError, ["list"]),
     ("stack shapes", lambda: xp.stack([_X, xp.zeros((3, 2))]), ValueError, ["(3, 2)", "(2, 3)"]),
     ("stack axis", lambda: xp.stack([_X, _X], axis=-4), IndexError, ["axis -4"]),
-    ("expand_dims axis", lambda: xp.expand_dims(_X, axis=3), IndexError, ["axis 3", "dimension 2"]),
+    # as NumPy: the dimension of the result (2 + 1)
+    ("expand_dims axis", lambda: xp.expand_dims(_X, axis=3), IndexError, ["axis 3", "dimension 3"]),
     ("expand_dims neg axis", lambda: xp.expand_dims(_X, axis=-4), IndexError, ["axis -4"]),
     ("expand_dims tuple axis", lambda: xp.expand_dims(_X, axis=(0, 4)), IndexError, ["axis 4"]),
     ("expand_dims repeated", lambda: xp.expand_dims(_X, axis=(0, -4)), ValueError, ["repeated"]),

@@ -263,3 +263,63 @@ def test_float_functions_of_mixed_int_and_float():
     assert xp.divide(x, f).dtype == _dt(np.promote_types("int8", "float32").name)
     assert xp.atan2(x, x).dtype == xp.float64
     assert xp.hypot(x, 2).dtype == xp.float64
+
+
+# ------------------------------------------------ the float16 extension dtype
+# Every pair with float16 (outside the standard's table) is NumPy 2's, for
+# result_type and for actual functions and operators; Python scalars are weak.
+F16_PAIRS = [("float16", d) for d in ALL + ["float16"]] + [(d, "float16") for d in ALL]
+
+
+@pytest.mark.parametrize("a,b", F16_PAIRS, ids=[f"{a}-{b}" for a, b in F16_PAIRS])
+def test_float16_pairs_follow_numpy(a, b):
+    expected = np.promote_types(a, b).name
+    assert xp.result_type(_dt(a), _dt(b)).name == expected
+    assert xp.result_type(xp.ones(1, dtype=_dt(a)), xp.ones((), dtype=_dt(b))).name == expected
+    x1, x2 = _values(a), _values(b)
+    for func, npf in (("add", np.add), ("multiply", np.multiply), ("equal", np.equal)):
+        out = getattr(xp, func)(xp.asarray(x1), xp.asarray(x2))
+        ref = npf(x1, x2)
+        assert out.dtype.name == ref.dtype.name, (func, a, b)
+        np.testing.assert_array_equal(out._array, ref)
+    if "bool" not in (a, b) and "c" not in _kind(a) + _kind(b):
+        out = xp.maximum(xp.asarray(x1), xp.asarray(x2))
+        assert out.dtype.name == np.maximum(x1, x2).dtype.name
+        assert (xp.asarray(x1) - xp.asarray(x2)).dtype.name == expected
+
+
+def test_float16_named_pairs():
+    # spelled out (NumPy 2): small integers fit float16, int16 needs float32
+    f16 = xp.float16
+    for other, res in ((xp.bool, f16), (xp.int8, f16), (xp.uint8, f16), (xp.int16, xp.float32),
+                       (xp.uint16, xp.float32), (xp.int32, xp.float64), (xp.int64, xp.float64),
+                       (xp.uint64, xp.float64), (xp.float32, xp.float32),
+                       (xp.float64, xp.float64), (xp.complex64, xp.complex64),
+                       (xp.complex128, xp.complex128), (f16, f16)):
+        assert xp.result_type(f16, other) is res and xp.result_type(other, f16) is res
+    assert xp.result_type(f16, xp.int8, xp.float32) is xp.float32
+
+
+@pytest.mark.parametrize("scalar", [True, 1, 2.5, 1.5 - 0.5j],
+                         ids=["bool", "int", "float", "complex"])
+def test_float16_python_scalars(scalar):
+    v = np.array([1, 2, 3], dtype=np.float16)
+    x = xp.asarray(v)
+    ref = v + scalar  # NumPy's weak scalar (NEP 50): float16, or complex64 for a complex
+    assert ref.dtype.name == ("complex64" if type(scalar) is complex else "float16")
+    assert xp.result_type(x, scalar).name == ref.dtype.name
+    assert xp.result_type(xp.float16, scalar).name == ref.dtype.name
+    for out in (x + scalar, scalar + x, xp.add(x, scalar), xp.multiply(scalar, x)):
+        assert out.dtype.name == ref.dtype.name
+    np.testing.assert_array_equal((x + scalar)._array, ref)
+
+
+def test_float16_can_cast():
+    # float16 sits below float32 in the floating-point graph; across kinds nothing
+    # casts (as for the standard's dtypes), and bool casts only to bool
+    for d in ALL:
+        assert xp.can_cast(xp.float16, _dt(d)) is (_kind(d) in "fc"), d
+        assert xp.can_cast(_dt(d), xp.float16) is False, d
+    assert xp.can_cast(xp.float16, xp.float16) is True
+    assert xp.can_cast(xp.ones(1, dtype=xp.float16), xp.float32) is True
+    assert xp.can_cast("float16", np.float64) is True

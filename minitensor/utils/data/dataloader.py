@@ -13,7 +13,27 @@ __all__ = ["DataLoader", "Sampler", "SequentialSampler", "RandomSampler", "Batch
 
 
 class Sampler:
-    """Base class of samplers: iterables of dataset indices."""
+    """Base class of samplers: iterables of dataset indices.
+
+    Examples
+    --------
+    A sampler that visits the even indices first, used by a ``DataLoader``:
+
+    >>> import minitensor as xp
+    >>> from minitensor.utils.data import DataLoader, Sampler
+    >>> class EvenFirst(Sampler):
+    ...     def __init__(self, n):
+    ...         self.n = n
+    ...     def __iter__(self):
+    ...         return iter([*range(0, self.n, 2), *range(1, self.n, 2)])
+    ...     def __len__(self):
+    ...         return self.n
+    >>> list(EvenFirst(5))
+    [0, 2, 4, 1, 3]
+    >>> loader = DataLoader(xp.arange(10, 15), batch_size=2, sampler=EvenFirst(5))
+    >>> [batch.tolist() for batch in loader]
+    [[10, 12], [14, 11], [13]]
+    """
 
     def __iter__(self):
         raise NotImplementedError
