@@ -44,7 +44,7 @@ def _worker(kind, number, repeat):
     import minitensor as xp
     if kind == "autograd":
         import minitensor.autograd  # noqa: F401  (installs the hook)
-        assert xp._grad_hook.state.hook is not None
+        assert xp._dispatch.state.hook is not None
     else:
         assert "minitensor.autograd" not in sys.modules
     x = xp.asarray(np.linspace(-1.0, 1.0, 100))
@@ -87,7 +87,7 @@ def bench_plain_overhead(rounds, number, repeat):
 
     import minitensor as xp
     import minitensor.autograd  # noqa: F401
-    state = xp._grad_hook.state
+    state = xp._dispatch.state
     hook = state.hook
     x = xp.asarray(np.linspace(-1.0, 1.0, 100))
     g = {"xp": xp, "x": x, "y": x}

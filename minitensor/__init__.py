@@ -143,7 +143,6 @@ __all__ = [
 # Note: not part of the Array API standard. ``import minitensor`` loads only the
 # cheap hook; the autograd package is imported on first use of these names
 # (PEP 562 module __getattr__), e.g. ``minitensor.tensor(..., requires_grad=True)``.
-from . import _grad_hook  # noqa: E402,F401  (Tensor.requires_grad, .grad, .backward, ...)
 
 # ------------------------------------------------------ kernel threads (OpenMP)
 # Note: not part of the Array API standard. MINITENSOR_NUM_THREADS sets the default.
@@ -177,16 +176,3 @@ def __getattr__(name):
         import importlib
         return importlib.import_module("." + name, __name__)
     raise AttributeError(f"module 'minitensor' has no attribute {name!r}")
-
-
-from . import _array_object  # noqa: E402
-
-_array_object._install_operators(__import__(__name__))
-del _array_object
-
-# PyTorch-style Tensor methods (x.sum(dim=0), x.view(2, 3), x.float(), ...), thin
-# forwards to the namespace functions above; see minitensor/_tensor_methods.py
-from . import _tensor_methods  # noqa: E402
-
-_tensor_methods._install_methods(__import__(__name__))
-del _tensor_methods

@@ -2,9 +2,18 @@
 
 A ``Tensor`` owns no data of its own: ``_array`` is a native-byte-order NumPy
 array (never a NumPy scalar), and views of a ``Tensor`` are ``Tensor``s over NumPy
-views. Operators are not written here: they forward to the namespace functions
-from one table (``_OPERATORS`` below), so ``a + b`` and ``add(a, b)`` share one
-path for validation, Python scalars, promotion and broadcasting.
+views. The whole class is read here: its own body, the PyTorch-style methods it
+inherits from ``_tensor_methods._TensorMethods``, and the operators, generated
+in the class body from one table (``_OPERATORS``): they forward to the namespace
+functions, so ``a + b`` and ``add(a, b)`` share one path for validation, Python
+scalars, promotion and broadcasting. Nothing is assigned onto ``Tensor`` from
+another module.
+
+The autograd surface of a plain tensor (``requires_grad`` is False, ``grad`` is
+None, ...) is a set of stubs in the class body; ``requires_grad_()`` and the
+``grad`` setter import ``minitensor.autograd`` on first use (the one deliberate
+upward edge, lazy), which turns the tensor into an ``autograd._tensor._GradTensor``.
+Every in-place write goes through ``_dispatch.state.write`` when a layer set it.
 """
 import enum
 import operator
@@ -12,7 +21,9 @@ import sys
 
 import numpy as np
 
+from ._dispatch import state as _dispatch
 from ._dtypes import DType, _FROM_NP, _as_dtype, _all_dtypes
+from ._tensor_methods import _TensorMethods
 
 __all__ = ["Tensor", "Device", "CPU_DEVICE"]
 
@@ -81,7 +92,128 @@ _object_new = object.__new__
 _ndarray = np.ndarray
 
 
-class Tensor:
+def _check_float(t, what):
+    if t._array.dtype.kind not in "fc":
+        raise RuntimeError(f"{what}: only tensors of floating point or complex dtype can require "
+                           f"gradients, got {t.dtype}")
+
+
+def _no_grad_error(what):
+    def f(self, *args, **kwargs):
+        raise RuntimeError(f"{what}: the tensor does not require grad and has no grad_fn; "
+                           f"create it with requires_grad=True or call requires_grad_()")
+    f.__name__ = what
+    f.__qualname__ = f"Tensor.{what}"
+    return f
+
+
+# ------------------------------------------------------------------ operators
+# One table: (dunder name, namespace function, kind). "binary" gives ``__op__``,
+# ``__rop__`` (reflected) and ``__iop__`` (in place); the class body of Tensor
+# generates them. The namespace function is looked up on an operator's first call
+# (the namespace modules import this one).
+_OPERATORS = [
+    ("add", "add", "binary"), ("sub", "subtract", "binary"), ("mul", "multiply", "binary"),
+    ("truediv", "divide", "binary"), ("floordiv", "floor_divide", "binary"),
+    ("mod", "remainder", "binary"), ("pow", "pow", "binary"), ("matmul", "matmul", "binary"),
+    ("and", "bitwise_and", "binary"), ("or", "bitwise_or", "binary"),
+    ("xor", "bitwise_xor", "binary"), ("lshift", "bitwise_left_shift", "binary"),
+    ("rshift", "bitwise_right_shift", "binary"),
+    ("lt", "less", "compare"), ("le", "less_equal", "compare"),
+    ("gt", "greater", "compare"), ("ge", "greater_equal", "compare"),
+    ("eq", "equal", "compare"), ("ne", "not_equal", "compare"),
+    ("neg", "negative", "unary"), ("pos", "positive", "unary"),
+    ("abs", "abs", "unary"), ("invert", "bitwise_invert", "unary"),
+]
+
+
+class _Late:
+    """The namespace function ``name``, resolved on first use."""
+
+    __slots__ = ("name", "func", "write")
+
+    def __init__(self, name):
+        self.name = name
+        self.func = None
+        self.write = None   # the function's in-place ufunc path (``func._inplace``), if any
+
+    def get(self):
+        f = getattr(sys.modules[__package__], self.name)
+        self.write = getattr(f, "_inplace", None)
+        self.func = f
+        return f
+
+
+def _operator_methods(dunder, fname, kind):
+    """The methods of one row of ``_OPERATORS``: ``{name: function}``."""
+    late = _Late(fname)
+
+    def named(f, name):
+        f.__name__ = name
+        f.__qualname__ = f"Tensor.{name}"
+        return f
+
+    if kind == "unary":
+        def op(self, /):
+            return (late.func or late.get())(self)
+        return {f"__{dunder}__": named(op, f"__{dunder}__")}
+
+    def forward(self, other, /):
+        if type(other) is not Tensor and not isinstance(other, _OPERAND_TYPES):
+            return NotImplemented
+        return (late.func or late.get())(self, other)
+
+    methods = {f"__{dunder}__": named(forward, f"__{dunder}__")}
+    if kind != "binary":
+        return methods
+
+    def reflected(self, other, /):
+        if not isinstance(other, _OPERAND_TYPES):
+            return NotImplemented
+        return (late.func or late.get())(other, self)
+
+    def inplace_raw(self, other):
+        func = late.func or late.get()
+        write = late.write  # the ufunc into self's buffer
+        if write is not None and type(self) is Tensor and write(self._array, other):
+            return self
+        if not isinstance(other, _OPERAND_TYPES):
+            return NotImplemented
+        r = func(self, other)._array
+        a = self._array
+        if r.shape != a.shape:
+            raise ValueError(
+                f"in-place {fname}: the result shape {r.shape} differs from the "
+                f"tensor's shape {a.shape} (in-place operations cannot broadcast the target)")
+        # Note: as NumPy and PyTorch, a result of the same kind is cast back
+        # (float32 += float64 works); float -> int is an error.
+        if r.dtype != a.dtype and not np.can_cast(r.dtype, a.dtype, casting="same_kind"):
+            raise TypeError(f"in-place {fname}: result dtype {_FROM_NP[r.dtype]} cannot "
+                            f"be stored in a tensor of dtype {_FROM_NP[a.dtype]}")
+        a[...] = r
+        return self
+
+    iname = f"__i{dunder}__"
+
+    def inplace(self, other, /):
+        w = _dispatch.write
+        if w is not None:  # a layer guards and notes the write (autograd)
+            return w(self, iname, inplace_raw, (other,))
+        if late.func is None:
+            late.get()
+        write = late.write  # the fast path of inplace_raw, inline
+        if write is not None and type(self) is Tensor and write(self._array, other):
+            return self
+        return inplace_raw(self, other)
+
+    methods[f"__r{dunder}__"] = named(reflected, f"__r{dunder}__")
+    methods[iname] = named(inplace, iname)
+    return methods
+
+
+
+
+class Tensor(_TensorMethods):
     """An n-dimensional array of one of the 13 Array API dtypes, on the CPU.
 
     Create tensors with the namespace functions (``minitensor.asarray``,
@@ -98,7 +230,8 @@ class Tensor:
     Tensor([2., 4.], dtype=float64)
     """
 
-    # _meta: autograd state, set only on _GradTensor instances (minitensor._grad_hook)
+    # _meta: the state of a layer above the core (autograd: set only on
+    # minitensor.autograd._tensor._GradTensor instances, which switch class in place)
     __slots__ = ("_array", "_meta", "__weakref__")
 
     # NumPy defers `ndarray + Tensor` to Tensor.__radd__ (so the result is a Tensor)
@@ -369,16 +502,16 @@ class Tensor:
         where NumPy casts unsafely. Python ints out of the dtype's range raise
         OverflowError (as NumPy).
         """
+        w = _dispatch.write
+        if w is not None:  # a layer guards and notes the write (autograd)
+            w(self, "__setitem__", _setitem, (key, value))
+            return
         a = self._array
         k = _index_key(key)
         try:
             _assign(a, k, value)
         except OverflowError:
-            try:
-                a[k]
-            except OverflowError:  # the key, not the value, is out of range
-                raise IndexError(f"index {key!r} is out of bounds for a tensor of shape "
-                                 f"{a.shape}") from None
+            _check_key_range(a, k, key)
             raise
 
     def __len__(self, /):
@@ -423,11 +556,112 @@ class Tensor:
     def __deepcopy__(self, memo):
         return _new(self._array.copy())
 
+    # ------------------------------------------------- the autograd surface
+    # Stubs for a plain tensor; minitensor.autograd._tensor._GradTensor overrides
+    # them. requires_grad_() and the grad setter import the autograd layer (lazily:
+    # the core's one upward edge) and switch the tensor's class in place.
+    @property
+    def requires_grad(self):
+        """Whether gradients are computed for this tensor (PyTorch semantics)."""
+        return False
 
+    @requires_grad.setter
+    def requires_grad(self, value):
+        if value:
+            self.requires_grad_(True)
+
+    def requires_grad_(self, requires_grad=True):
+        """Set ``requires_grad`` in place (on a leaf) and return the tensor."""
+        if not requires_grad:
+            return self
+        _check_float(self, "requires_grad_")
+        from .autograd import _tensor  # noqa: F401  (importing autograd sets the slots)
+        return _tensor.attach(self, True)
+
+    @property
+    def grad(self):
+        """The accumulated gradient (or None)."""
+        return None
+
+    @grad.setter
+    def grad(self, value):
+        if value is None:
+            return
+        from .autograd import _tensor
+        _tensor.set_plain_grad(self, value)
+
+    @property
+    def grad_fn(self):
+        """The node that produced this tensor (None for leaves)."""
+        return None
+
+    @property
+    def is_leaf(self):
+        """True for tensors not produced by a recorded operation."""
+        return True
+
+    @property
+    def retains_grad(self):
+        return False
+
+    def detach(self):
+        """A new tensor sharing this tensor's data, outside any graph."""
+        t = _object_new(Tensor)
+        t._array = self._array
+        return t
+
+    def detach_(self):
+        return self
+
+    retain_grad = _no_grad_error("retain_grad")
+    register_hook = _no_grad_error("register_hook")
+    backward = _no_grad_error("backward")
+
+    @property
+    def data(self):
+        """A tensor sharing this tensor's data, outside autograd (PyTorch's ``.data``)."""
+        return Tensor.detach(self)
+
+    @data.setter
+    def data(self, value):
+        if not isinstance(value, Tensor):
+            raise TypeError(f"data must be a tensor, got {type(value).__name__}")
+        self._array = value._array
+
+    # -------------------------------------------------------------- operators
+    # generated from the table _OPERATORS (above) when the class is created
+    for _row in _OPERATORS:
+        locals().update(_operator_methods(*_row))
+    del _row
+
+
+# the operand types the operators accept (besides Tensor)
+_OPERAND_TYPES = (Tensor, int, float, complex, np.ndarray, np.generic)
 _new = Tensor._new
 
 # kinds of tensor a Python scalar may be assigned to (True: any)
 _SCALAR_OK = {bool: True, int: "iufc", float: "fc", complex: "c"}
+
+
+def _setitem(self, key, value):
+    """``Tensor.__setitem__`` without the dispatch slot."""
+    a = self._array
+    k = _index_key(key)
+    try:
+        _assign(a, k, value)
+    except OverflowError:
+        _check_key_range(a, k, key)
+        raise
+
+
+def _check_key_range(a, k, key):
+    # after an OverflowError in ``a[k] = value``: IndexError if the key, not the
+    # value, is out of range (NumPy's error for an int index in [2**63, 2**64))
+    try:
+        a[k]
+    except OverflowError:
+        raise IndexError(f"index {key!r} is out of bounds for a tensor of shape "
+                         f"{a.shape}") from None
 
 
 def _assign(a, k, value):
@@ -531,74 +765,3 @@ def _index_item(k):
                 raise IndexError(f"a list index must be rectangular, got {k!r}") from None
         return k
     return k
-
-
-def _install_operators(namespace):
-    """Attach the Python operators, each forwarding to a namespace function.
-
-    One table: (dunder name, namespace function, kind). "binary" gives
-    ``__op__``, ``__rop__`` (reflected) and ``__iop__`` (in place).
-    """
-    table = [
-        ("add", "add", "binary"), ("sub", "subtract", "binary"), ("mul", "multiply", "binary"),
-        ("truediv", "divide", "binary"), ("floordiv", "floor_divide", "binary"),
-        ("mod", "remainder", "binary"), ("pow", "pow", "binary"), ("matmul", "matmul", "binary"),
-        ("and", "bitwise_and", "binary"), ("or", "bitwise_or", "binary"),
-        ("xor", "bitwise_xor", "binary"), ("lshift", "bitwise_left_shift", "binary"),
-        ("rshift", "bitwise_right_shift", "binary"),
-        ("lt", "less", "compare"), ("le", "less_equal", "compare"),
-        ("gt", "greater", "compare"), ("ge", "greater_equal", "compare"),
-        ("eq", "equal", "compare"), ("ne", "not_equal", "compare"),
-        ("neg", "negative", "unary"), ("pos", "positive", "unary"),
-        ("abs", "abs", "unary"), ("invert", "bitwise_invert", "unary"),
-    ]
-    operand_types = (Tensor, int, float, complex, np.ndarray, np.generic)
-
-    def forward(func):
-        def op(self, other, /):
-            if type(other) is not Tensor and not isinstance(other, operand_types):
-                return NotImplemented
-            return func(self, other)
-        return op
-
-    def reflected(func):
-        def op(self, other, /):
-            if not isinstance(other, operand_types):
-                return NotImplemented
-            return func(other, self)
-        return op
-
-    def inplace(func, name):
-        write = getattr(func, "_inplace", None)  # the ufunc into self's buffer
-
-        def op(self, other, /):
-            if write is not None and type(self) is Tensor and write(self._array, other):
-                return self
-            if not isinstance(other, operand_types):
-                return NotImplemented
-            r = func(self, other)._array
-            a = self._array
-            if r.shape != a.shape:
-                raise ValueError(
-                    f"in-place {name}: the result shape {r.shape} differs from the "
-                    f"tensor's shape {a.shape} (in-place operations cannot broadcast the target)")
-            # Note: as NumPy and PyTorch, a result of the same kind is cast back
-            # (float32 += float64 works); float -> int is an error.
-            if r.dtype != a.dtype and not np.can_cast(r.dtype, a.dtype, casting="same_kind"):
-                raise TypeError(f"in-place {name}: result dtype {_FROM_NP[r.dtype]} cannot "
-                                f"be stored in a tensor of dtype {_FROM_NP[a.dtype]}")
-            a[...] = r
-            return self
-        return op
-
-    for dunder, fname, kind in table:
-        func = getattr(namespace, fname)
-        if kind == "unary":
-            setattr(Tensor, f"__{dunder}__", lambda self, /, _f=func: _f(self))
-            continue
-        setattr(Tensor, f"__{dunder}__", forward(func))
-        if kind == "binary":
-            setattr(Tensor, f"__r{dunder}__", reflected(func))
-            setattr(Tensor, f"__i{dunder}__", inplace(func, fname))
-    for dunder, _, _ in table:
-        getattr(Tensor, f"__{dunder}__").__name__ = f"__{dunder}__"

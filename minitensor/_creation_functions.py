@@ -5,7 +5,7 @@ import numpy as np
 
 from ._array_object import Tensor, _check_device
 from ._dtypes import DType, _FROM_NP, _as_dtype
-from ._grad_hook import differentiable
+from ._dispatch import differentiable
 
 __all__ = [
     "arange", "asarray", "empty", "empty_like", "eye", "from_dlpack", "full", "full_like",

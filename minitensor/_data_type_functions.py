@@ -8,7 +8,7 @@ from ._dtypes import (
     DType, _FROM_NP, _KIND_DTYPES, _as_dtype, _dtype_with_scalar,
     _promotion_table, _standard_promotion, float16,
 )
-from ._grad_hook import differentiable
+from ._dispatch import differentiable
 
 __all__ = ["astype", "can_cast", "finfo", "iinfo", "isdtype", "result_type"]
 

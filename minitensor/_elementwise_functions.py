@@ -18,7 +18,7 @@ import contextvars
 import numpy as np
 
 from ._array_object import Tensor
-from ._grad_hook import _GradTensor, differentiable, state as _grad
+from ._dispatch import differentiable, state as _grad
 from ._validation import broadcast_error as _broadcast_error
 from ._dtypes import (
     _FROM_NP, _dtype_categories,
@@ -142,7 +142,9 @@ def _binary(name, category, ufunc, result="same", quiet=False, fix=None, doc=Non
             if a.dtype not in allowed or b.dtype not in allowed:
                 _binary_operands(name, category, allowed, a, b)  # raises the TypeError
         else:
-            if _grad.hook is not None and (isinstance(x1, _GradTensor) or isinstance(x2, _GradTensor)):
+            if _grad.hook is not None and ((type(x1) is not Tensor and isinstance(x1, Tensor)) or
+                                           (type(x2) is not Tensor and isinstance(x2, Tensor))):
+                # an argument of a Tensor subclass: the hook decides (autograd records)
                 return _grad.hook(name, func, (x1, x2), {})  # autograd records the call
             a, b = _binary_operands(name, category, allowed, x1, x2)
         if is_float:
@@ -301,7 +303,7 @@ def _unary(name, category, ufunc, result="same", quiet=False, fix=None, doc=None
         if type(x) is Tensor:
             a = x._array
         else:
-            if _grad.hook is not None and isinstance(x, _GradTensor):
+            if _grad.hook is not None and isinstance(x, Tensor):  # a subclass: the hook decides
                 return _grad.hook(name, func, (x,), {})  # autograd records the call
             a = _to_array(name, x)
         if a.dtype not in allowed:

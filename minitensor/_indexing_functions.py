@@ -7,7 +7,7 @@ import numpy as np
 
 from ._array_object import Tensor
 from ._dtypes import _FROM_NP
-from ._grad_hook import differentiable
+from ._dispatch import differentiable
 from ._manipulation_functions import _arr, _axis
 
 __all__ = ["take", "take_along_axis"]

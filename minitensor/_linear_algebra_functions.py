@@ -11,7 +11,7 @@ import numpy as np
 from ._array_object import Tensor
 from ._dtypes import _FROM_NP, _dtype_categories, _promotion_table
 from ._elementwise_functions import _to_array
-from ._grad_hook import differentiable
+from ._dispatch import differentiable
 
 __all__ = ["matmul", "matrix_transpose", "tensordot", "vecdot"]
 

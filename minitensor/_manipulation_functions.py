@@ -20,7 +20,7 @@ import numpy as np
 from ._array_object import Tensor
 from ._dtypes import _FROM_NP, _promotion_table
 from ._elementwise_functions import _to_array
-from ._grad_hook import differentiable
+from ._dispatch import differentiable
 from ._validation import (
     broadcast_to_error as _broadcast_to_error, check_axis as _check_axis,
     shape_mismatch_error as _shape_mismatch_error,

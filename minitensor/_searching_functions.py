@@ -8,7 +8,7 @@ import numpy as np
 from ._array_object import Tensor
 from ._dtypes import _FROM_NP, _dtype_with_scalar, _promotion_table
 from ._elementwise_functions import _NP_CATEGORY, _SCALARS, _to_array
-from ._grad_hook import differentiable
+from ._dispatch import differentiable
 from ._validation import broadcast_error as _broadcast_error
 from ._utility_functions import (
     _array_arg, _check_keepdims, _normalize_axes, _normalize_axis, _wrap,

@@ -18,7 +18,7 @@ import builtins
 import numpy as np
 
 from ._array_object import Tensor
-from ._grad_hook import differentiable
+from ._dispatch import differentiable
 from ._utility_functions import _array_arg, _normalize_axis
 
 __all__ = ["argsort", "sort"]

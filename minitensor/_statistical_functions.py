@@ -22,7 +22,7 @@ import numpy as np
 from ._array_object import Tensor
 from ._dtypes import _FROM_NP, _as_dtype
 from ._elementwise_functions import _NP_CATEGORY, _category_error, _quiet_run, _quiet_slow
-from ._grad_hook import differentiable
+from ._dispatch import differentiable
 from ._utility_functions import (
     _array_arg, _check_keepdims, _normalize_axes, _normalize_axis, _wrap,
 )

@@ -1,7 +1,7 @@
 """Tensor methods PyTorch users reach for, as thin forwards to the namespace.
 
-One table (``_METHODS``: method name -> function of ``self``) attached to
-``Tensor`` by :func:`_install_methods` at import. Every method calls namespace
+One mixin class, :class:`_TensorMethods`, that ``Tensor`` inherits (``class
+Tensor(_TensorMethods)`` in ``_array_object.py``). Every method calls namespace
 functions, so it works on plain tensors and records gradients for tensors that
 take part in autograd with no code of its own. PyTorch's keyword names are
 mapped to the standard's (``dim`` -> ``axis``, ``keepdim`` -> ``keepdims``;
@@ -29,12 +29,18 @@ import builtins
 import collections
 import math
 import operator
+import sys
 
 import numpy as np
 
-from ._array_object import Tensor, _check_device
-from ._dtypes import DType, _FROM_NP
-from ._grad_hook import _GradTensor, state as _grad_state
+from ._dispatch import state as _dispatch
+from ._dtypes import DType, _FROM_NP, bool as _bool, float16, float32, float64, int32, int64
+
+# The namespace, looked up at call time (``ns.sum`` is the function as finally
+# installed). This module is imported by ``_array_object`` while the package
+# ``minitensor`` is being initialised: the module object exists, its namespace
+# functions are filled in later.
+ns = sys.modules[__package__]
 
 __all__ = []
 
@@ -79,7 +85,7 @@ def _view_dtype(t, dtype):
     except ValueError as e:
         raise RuntimeError(f"view(): cannot view a tensor of dtype {t.dtype}, shape {a.shape} "
                            f"and strides {a.strides} as {dt}: {e}") from None
-    return Tensor._new(r)
+    return ns.Tensor._new(r)
 
 
 def _dim(name, d, ndim):
@@ -92,15 +98,131 @@ def _dim(name, d, ndim):
     return d % n
 
 
-def _install_methods(ns):
-    """Attach the methods to ``Tensor``; ``ns`` is the ``minitensor`` module."""
-    from ._manipulation_functions import _reshape_target
+def _late(name):
+    """The namespace function ``name``, looked up at call time."""
+    def f(*args, **kwargs):
+        return getattr(ns, name)(*args, **kwargs)
+    return f
 
-    def _late(name):
-        # looked up at call time: the namespace function as finally installed
-        def f(*args, **kwargs):
-            return getattr(ns, name)(*args, **kwargs)
-        return f
+
+def _method(f, name, doc=None):
+    """Name a generated method as one written in the class body."""
+    f.__name__ = name
+    f.__qualname__ = f"_TensorMethods.{name}"
+    if doc is not None:
+        f.__doc__ = doc
+    return f
+
+
+# ------------------------------------------------------- method factories
+def _spread(name, func):
+    def f(self, dim=None, unbiased=None, keepdim=False, *, correction=None, axis=_NO,
+          keepdims=_NO):
+        # Note: PyTorch's default is the unbiased estimate (correction=1), where
+        # the namespace's std/var default to correction=0.
+        if isinstance(dim, bool):  # the legacy x.std(unbiased)
+            dim, unbiased = None, dim
+        dim, keepdim = _pick(name, dim, axis, keepdim, keepdims)
+        if correction is None:
+            correction = 1 if unbiased is None else int(bool(unbiased))
+        elif unbiased is not None:
+            raise TypeError(f"{name}(): got both unbiased and correction")
+        return func(self, axis=dim, correction=correction, keepdims=keepdim)
+    return _method(f, name,
+                   f"{'Standard deviation' if name == 'std' else 'Variance'} over ``dim`` "
+                   f"with ``correction`` (default 1, PyTorch's unbiased estimate).")
+
+
+def _extremum(name, reduce, arg, elementwise, result):
+    def f(self, dim=None, keepdim=False, *, axis=_NO, keepdims=_NO):
+        if isinstance(dim, _TensorMethods):  # x.max(other): the elementwise maximum
+            return elementwise(self, dim)
+        dim, keepdim = _pick(name, dim, axis, keepdim, keepdims)
+        if dim is None:
+            return reduce(self)
+        # PyTorch: (values, indices) along one dim; the values are gathered at
+        # the indices, so the gradient goes to the selected element only.
+        d = _dim(name, dim, self.ndim)
+        idx = arg(self, axis=d, keepdims=True)
+        values = ns.take_along_axis(self, idx, axis=d)
+        if not keepdim:
+            values = ns.squeeze(values, axis=d)
+            idx = ns.squeeze(idx, axis=d)
+        return result(values, idx)
+    return _method(f, name,
+                   f"The {name}imum of all elements; with ``dim``, a named tuple "
+                   f"``(values, indices)`` along ``dim``; with a tensor, the elementwise "
+                   f"{name}imum.")
+
+
+def _arg(name, func):
+    def f(self, dim=None, keepdim=False, *, axis=_NO, keepdims=_NO):
+        dim, keepdim = _pick(name, dim, axis, keepdim, keepdims)
+        return func(self, axis=dim, keepdims=keepdim)
+    return _method(f, name, f"Indices of the {name[3:]}ima (of the flattened tensor without "
+                            f"``dim``).")
+
+
+def _truth(name, func):
+    def f(self, dim=None, keepdim=False, *, axis=_NO, keepdims=_NO):
+        dim, keepdim = _pick(name, dim, axis, keepdim, keepdims)
+        return func(self, axis=dim, keepdims=keepdim)
+    return _method(f, name, f"Whether {name} elements (along ``dim``) are true.")
+
+
+def _unary(name):
+    def f(self):
+        return getattr(ns, name)(self)
+    return _method(f, name, f"``minitensor.{name}(self)``.")
+
+
+def _cast(name, dtype):
+    def f(self):
+        return ns.astype(self, dtype, copy=False)
+    return _method(f, name, f"``self`` as {dtype} (itself if it already is).")
+
+
+def _new_like(name, creator):
+    def f(self, *size, dtype=None, device=None, requires_grad=False):
+        self.to_device(device)  # the device check
+        t = getattr(ns, creator)(_dims(name, size), dtype=self.dtype if dtype is None else dtype)
+        if requires_grad:
+            t.requires_grad_(True)
+        return t
+    return _method(f, name, f"A new tensor of shape ``size`` ({name[4:]}), with ``self``'s "
+                            f"dtype by default.")
+
+
+# ------------------------------------------------------------------ in place
+def _write(self, name, value):
+    """Write ``value`` into ``self`` (broadcast, cast); through the dispatch slot
+    ``state.write`` when a layer set it (autograd: the in-place guard)."""
+    w = _dispatch.write
+    if w is not None:
+        return w(self, name, _write_raw, (name, value))
+    return _write_raw(self, name, value)
+
+
+def _write_raw(self, name, value):
+    a = self._array
+    if not a.flags.writeable:
+        raise ValueError(f"{name}(): the tensor is read-only (a broadcast view?)")
+    if isinstance(value, _TensorMethods):
+        value = value._array
+    if a.dtype.kind != "c" and (isinstance(value, complex) or (
+            isinstance(value, (np.ndarray, np.generic)) and value.dtype.kind == "c")):
+        raise TypeError(f"{name}(): cannot write complex values into a "
+                        f"{_FROM_NP[a.dtype]} tensor; take real() first")
+    with np.errstate(invalid="ignore", over="ignore"):
+        np.copyto(a, value, casting="unsafe")
+    return self
+
+
+class _TensorMethods:
+    """The PyTorch-style methods of ``Tensor`` (a mixin: ``Tensor`` inherits it;
+    no state of its own)."""
+
+    __slots__ = ()
 
     # -------------------------------------------------------------- reductions
     def sum(self, dim=None, keepdim=False, *, dtype=None, axis=_NO, keepdims=_NO):
@@ -119,63 +241,22 @@ def _install_methods(ns):
         x = self if dtype is None else ns.astype(self, dtype, copy=False)
         return ns.mean(x, axis=dim, keepdims=keepdim)
 
-    def _spread(name, func):
-        def f(self, dim=None, unbiased=None, keepdim=False, *, correction=None, axis=_NO,
-              keepdims=_NO):
-            # Note: PyTorch's default is the unbiased estimate (correction=1), where
-            # the namespace's std/var default to correction=0.
-            if isinstance(dim, bool):  # the legacy x.std(unbiased)
-                dim, unbiased = None, dim
-            dim, keepdim = _pick(name, dim, axis, keepdim, keepdims)
-            if correction is None:
-                correction = 1 if unbiased is None else int(bool(unbiased))
-            elif unbiased is not None:
-                raise TypeError(f"{name}(): got both unbiased and correction")
-            return func(self, axis=dim, correction=correction, keepdims=keepdim)
-        f.__name__ = name
-        f.__doc__ = (f"{'Standard deviation' if name == 'std' else 'Variance'} over ``dim`` "
-                     f"with ``correction`` (default 1, PyTorch's unbiased estimate).")
-        return f
-
-    def _extremum(name, reduce, arg, elementwise, result):
-        def f(self, dim=None, keepdim=False, *, axis=_NO, keepdims=_NO):
-            if isinstance(dim, Tensor):  # x.max(other): the elementwise maximum
-                return elementwise(self, dim)
-            dim, keepdim = _pick(name, dim, axis, keepdim, keepdims)
-            if dim is None:
-                return reduce(self)
-            # PyTorch: (values, indices) along one dim; the values are gathered at
-            # the indices, so the gradient goes to the selected element only.
-            d = _dim(name, dim, self.ndim)
-            idx = arg(self, axis=d, keepdims=True)
-            values = ns.take_along_axis(self, idx, axis=d)
-            if not keepdim:
-                values = ns.squeeze(values, axis=d)
-                idx = ns.squeeze(idx, axis=d)
-            return result(values, idx)
-        f.__name__ = name
-        f.__doc__ = (f"The {name}imum of all elements; with ``dim``, a named tuple "
-                     f"``(values, indices)`` along ``dim``; with a tensor, the elementwise "
-                     f"{name}imum.")
-        return f
-
-    def _arg(name, func):
-        def f(self, dim=None, keepdim=False, *, axis=_NO, keepdims=_NO):
-            dim, keepdim = _pick(name, dim, axis, keepdim, keepdims)
-            return func(self, axis=dim, keepdims=keepdim)
-        f.__name__ = name
-        f.__doc__ = f"Indices of the {name[3:]}ima (of the flattened tensor without ``dim``)."
-        return f
-
-    def _truth(name, func):
-        def f(self, dim=None, keepdim=False, *, axis=_NO, keepdims=_NO):
-            dim, keepdim = _pick(name, dim, axis, keepdim, keepdims)
-            return func(self, axis=dim, keepdims=keepdim)
-        f.__name__ = name
-        f.__doc__ = f"Whether {name} elements (along ``dim``) are true."
-        return f
+    std = _spread("std", _late("std"))
+    var = _spread("var", _late("var"))
+    max = _extremum("max", _late("max"), _late("argmax"), _late("maximum"), _max_result)
+    min = _extremum("min", _late("min"), _late("argmin"), _late("minimum"), _min_result)
+    argmax = _arg("argmax", _late("argmax"))
+    argmin = _arg("argmin", _late("argmin"))
+    any = _truth("any", _late("any"))
+    all = _truth("all", _late("all"))
 
     # ------------------------------------------------------------- elementwise
+    exp = _unary("exp")
+    log = _unary("log")
+    sqrt = _unary("sqrt")
+    abs = _unary("abs")
+    tanh = _unary("tanh")
+
     def sigmoid(self):
         """The logistic function ``1 / (1 + exp(-x))``."""
         return 1.0 / (1.0 + ns.exp(-self))
@@ -187,6 +268,8 @@ def _install_methods(ns):
     def clamp(self, min=None, max=None):
         """Values clipped into ``[min, max]`` (either may be None)."""
         return ns.clip(self, min, max)
+
+    clip = clamp
 
     def pow(self, exponent):
         """``self ** exponent``."""
@@ -210,7 +293,7 @@ def _install_methods(ns):
         if len(shape) == 1 and (isinstance(shape[0], (DType, type, np.dtype, str))):
             return _view_dtype(self, shape[0])
         shape = _dims("view", shape)
-        _reshape_target(shape, self._array)  # ValueError for a wrong size
+        ns._manipulation_functions._reshape_target(shape, self._array)  # ValueError: size
         try:
             return ns.reshape(self, shape, copy=False)
         except ValueError:
@@ -300,7 +383,7 @@ def _install_methods(ns):
 
     def dot(self, other):
         """Inner product of two 1-D tensors (no complex conjugation, as ``torch.dot``)."""
-        if not isinstance(other, Tensor):
+        if not isinstance(other, _TensorMethods):
             raise TypeError(f"dot(): expected a tensor, got {type(other).__name__}")
         if self.ndim != 1 or other.ndim != 1:
             raise RuntimeError(f"dot(): expects 1-D tensors, got {self.ndim}-D and "
@@ -310,34 +393,35 @@ def _install_methods(ns):
         return ns.matmul(self, other)
 
     # -------------------------------------------------------------- dtypes
-    def _cast(name, dtype):
-        def f(self):
-            return ns.astype(self, dtype, copy=False)
-        f.__name__ = name
-        f.__doc__ = f"``self`` as {dtype} (itself if it already is)."
-        return f
+    float = _cast("float", float32)
+    double = _cast("double", float64)
+    half = _cast("half", float16)  # the float16 extension dtype
+    long = _cast("long", int64)
+    int = _cast("int", int32)
+    bool = _cast("bool", _bool)
 
     def to(self, *args, dtype=None, device=None, copy=False, non_blocking=False):
         """``self`` with another dtype: ``to(dtype)``, ``to(device)``, ``to(device, dtype)``,
         ``to(other)`` (other's dtype), keywords ``dtype=``, ``device=``, ``copy=``."""
         for a in args:
-            if isinstance(a, Tensor):
+            if isinstance(a, _TensorMethods):
                 dtype = a.dtype
             elif isinstance(a, (DType, type, np.dtype)) or (
                     isinstance(a, str) and isinstance(getattr(ns, a, None), DType)):
                 dtype = a
             else:
                 device = a
-        _check_device(device)
+        self.to_device(device)  # the device check
         if dtype is None:
             return ns.reshape(self, self.shape, copy=True) if copy else self
-        return ns.astype(self, dtype, copy=bool(copy))
+        return ns.astype(self, dtype, copy=builtins.bool(copy))
 
     def type_as(self, other):
         """``self`` cast to ``other``'s dtype."""
         return ns.astype(self, other.dtype, copy=False)
 
     # --------------------------------------------------------------- sizes
+    # (Note: no size(): ``size`` is the standard's attribute)
     def dim(self):
         """The number of dimensions (``ndim``)."""
         return self._array.ndim
@@ -347,48 +431,20 @@ def _install_methods(ns):
         return self._array.size
 
     # --------------------------------------------------------------- in place
-    def _write(self, name, value):
-        m = None
-        if isinstance(self, _GradTensor):
-            from .autograd._grad_mode import is_grad_enabled
-            m = self._meta
-            if m.requires_grad and is_grad_enabled():
-                what = ("a leaf tensor that requires grad" if m.grad_fn is None else
-                        "a tensor that is part of a recorded graph")
-                raise RuntimeError(
-                    f"{name}(): {what} cannot be modified in place while grad mode is on; wrap "
-                    f"the update in minitensor.no_grad(), or compute out of place")
-        a = self._array
-        if not a.flags.writeable:
-            raise ValueError(f"{name}(): the tensor is read-only (a broadcast view?)")
-        if _grad_state.write is not None:  # autograd loaded: note the write
-            _grad_state.write(self, name, value)
-        if isinstance(value, Tensor):
-            value = value._array
-        if a.dtype.kind != "c" and (isinstance(value, complex) or (
-                isinstance(value, (np.ndarray, np.generic)) and value.dtype.kind == "c")):
-            raise TypeError(f"{name}(): cannot write complex values into a "
-                            f"{_FROM_NP[a.dtype]} tensor; take real() first")
-        with np.errstate(invalid="ignore", over="ignore"):
-            np.copyto(a, value, casting="unsafe")
-        if m is not None:
-            m.version += 1  # backward checks the versions its nodes saved
-        return self
-
     def zero_(self):
         """Fill with zeros in place; returns ``self``."""
         return _write(self, "zero_", 0)
 
     def fill_(self, value):
         """Fill with ``value`` in place (cast to the tensor's dtype); returns ``self``."""
-        if isinstance(value, Tensor) and value.ndim != 0:
+        if isinstance(value, _TensorMethods) and value.ndim != 0:
             raise RuntimeError(f"fill_(): expects a 0-d tensor value, got {value.ndim}-D")
         return _write(self, "fill_", value)
 
     def copy_(self, src):
         """Copy ``src`` (broadcast to ``self``'s shape, cast to its dtype, as PyTorch) in
         place; returns ``self``."""
-        if isinstance(src, Tensor):
+        if isinstance(src, _TensorMethods):
             s = src._array
         else:
             s = np.asarray(src)
@@ -399,73 +455,24 @@ def _install_methods(ns):
         except ValueError:
             raise RuntimeError(f"copy_(): the source of shape {s.shape} cannot be broadcast to "
                                f"the destination's shape {self.shape}") from None
-        return _write(self, "copy_", src if isinstance(src, Tensor) else s)
+        return _write(self, "copy_", src if isinstance(src, _TensorMethods) else s)
 
     # ------------------------------------------------------------ new tensors
-    def _new_like(name, creator):
-        def f(self, *size, dtype=None, device=None, requires_grad=False):
-            _check_device(device)
-            t = creator(_dims(name, size), dtype=self.dtype if dtype is None else dtype)
-            if requires_grad:
-                t.requires_grad_(True)
-            return t
-        f.__name__ = name
-        f.__doc__ = f"A new tensor of shape ``size`` ({name[4:]}), with ``self``'s dtype by default."
-        return f
+    new_zeros = _new_like("new_zeros", "zeros")
+    new_ones = _new_like("new_ones", "ones")
+    new_empty = _new_like("new_empty", "empty")
 
     def new_full(self, size, fill_value, *, dtype=None, device=None, requires_grad=False):
         """A new tensor of shape ``size`` filled with ``fill_value`` (``self``'s dtype by
         default)."""
-        _check_device(device)
+        self.to_device(device)  # the device check
         t = ns.full(_dims("new_full", (size,)), fill_value,
                     dtype=self.dtype if dtype is None else dtype)
         if requires_grad:
             t.requires_grad_(True)
         return t
 
-    table = {
-        # reductions
-        "sum": sum, "prod": prod, "mean": mean,
-        "std": _spread("std", _late("std")), "var": _spread("var", _late("var")),
-        "max": _extremum("max", _late("max"), _late("argmax"), _late("maximum"), _max_result),
-        "min": _extremum("min", _late("min"), _late("argmin"), _late("minimum"), _min_result),
-        "argmax": _arg("argmax", _late("argmax")), "argmin": _arg("argmin", _late("argmin")),
-        "any": _truth("any", _late("any")), "all": _truth("all", _late("all")),
-        # elementwise
-        "exp": lambda self: ns.exp(self), "log": lambda self: ns.log(self),
-        "sqrt": lambda self: ns.sqrt(self), "abs": lambda self: ns.abs(self),
-        "tanh": lambda self: ns.tanh(self), "sigmoid": sigmoid, "relu": relu,
-        "clamp": clamp, "clip": clamp, "pow": pow,
-        # shape
-        "reshape": reshape, "view": view, "permute": permute, "transpose": transpose, "t": t,
-        "flatten": flatten, "squeeze": squeeze, "unsqueeze": unsqueeze, "expand": expand,
-        "contiguous": contiguous, "clone": clone,
-        # linear algebra
-        "matmul": matmul, "dot": dot,
-        # dtypes
-        "float": _cast("float", ns.float32), "double": _cast("double", ns.float64),
-        "half": _cast("half", ns.float16),  # the float16 extension dtype
-        "long": _cast("long", ns.int64), "int": _cast("int", ns.int32),
-        "bool": _cast("bool", ns.bool), "to": to, "type_as": type_as,
-        # sizes (Note: no size(): ``size`` is the standard's attribute)
-        "dim": dim, "numel": numel,
-        # in place
-        "zero_": zero_, "fill_": fill_, "copy_": copy_,
-        # new tensors
-        "new_zeros": _new_like("new_zeros", ns.zeros), "new_ones": _new_like("new_ones", ns.ones),
-        "new_empty": _new_like("new_empty", ns.empty), "new_full": new_full,
-    }
-    for name, f in table.items():
-        if name in ("exp", "log", "sqrt", "abs", "tanh"):
-            f.__doc__ = f"``minitensor.{name}(self)``."
-        f.__name__ = name
-        f.__qualname__ = f"Tensor.{name}"
-        if name in Tensor.__dict__ and Tensor.__dict__[name] is not _METHODS.get(name):
-            continue  # defined by the class itself: it wins
-        setattr(Tensor, name, f)
-        _METHODS[name] = f
-    return _METHODS
 
-
-# name -> method, filled by _install_methods
-_METHODS = {}
+# name -> method (the public methods of the mixin)
+_METHODS = {name: f for name, f in vars(_TensorMethods).items()
+            if not name.startswith("_")}

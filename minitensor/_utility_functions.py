@@ -13,7 +13,7 @@ import numpy as np
 from ._array_object import Tensor
 from ._dtypes import _FROM_NP
 from ._elementwise_functions import _NP_CATEGORY, _category_error, _to_array
-from ._grad_hook import differentiable
+from ._dispatch import differentiable
 from ._validation import check_axis as _check_axis
 
 __all__ = ["all", "any", "diff"]

@@ -26,7 +26,7 @@ import numpy as np
 from ._array_object import Tensor, _check_device
 from ._dtypes import _FROM_NP, _as_dtype
 from ._elementwise_functions import _to_array
-from ._grad_hook import differentiable
+from ._dispatch import differentiable
 from ._validation import check_axis as _check_axis
 
 __all__ = [

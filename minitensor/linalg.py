@@ -33,7 +33,7 @@ from numpy.linalg import LinAlgError
 from ._array_object import Tensor
 from ._dtypes import _FROM_NP, _as_dtype, _promotion_table
 from ._elementwise_functions import _to_array
-from ._grad_hook import differentiable
+from ._dispatch import differentiable
 from ._validation import check_axis as _check_axis
 from ._linear_algebra_functions import (
     _check_batch, _int_arg, _numeric_pair, _vector_axis, matmul,

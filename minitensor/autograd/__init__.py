@@ -73,7 +73,7 @@ Tensor([ 2., -4.], dtype=float64)
 >>> g, h
 (Tensor([0.75], dtype=float64, grad_fn=<multiplyBackward>), Tensor([3.], dtype=float64))
 """
-from .. import _grad_hook
+from .. import _dispatch
 from . import _engine, _rules  # noqa: F401  (_rules fills _engine.RULES)
 from . import _surface_rules  # noqa: F401  (indexing; after _rules)
 from ._engine import backward, grad
@@ -109,6 +109,8 @@ def tensor(data, dtype=None, requires_grad=False, device=None):
     return t
 
 
-_engine._install_inplace_guards()
-_grad_hook.state.write = _engine._on_write
-_grad_hook.state.hook = _engine.record
+from ._inplace import on_write as _on_write  # noqa: E402
+
+# the boundary: the core's two slots (minitensor/_dispatch.py)
+_dispatch.state.write = _on_write
+_dispatch.state.hook = _engine.record

@@ -11,37 +11,19 @@ reference cycles. Leaves accumulate into ``.grad`` through an
 The walk is iterative (Kahn's algorithm over dependency counts), so graph depth
 is not limited by Python's recursion limit.
 """
-import functools
 import weakref
 
 import numpy as np
 
 from .._array_object import Tensor
 from .._dtypes import _FROM_NP
-from .._grad_hook import _GradTensor
+from ._tensor import _GradTensor, _Meta
 from ._grad_mode import _local as _grad_local, is_grad_enabled, set_grad_enabled, _set_enabled
 
 _object_new = object.__new__
 
 # name -> rule(ctx, *grad_outputs) -> tuple of input gradients (see _rules.py)
 RULES = {}
-
-
-class _Meta:
-    """Autograd state of a tensor that takes part in autograd."""
-
-    __slots__ = ("requires_grad", "grad", "grad_fn", "output_nr", "hooks", "acc", "retains_grad",
-                 "version", "__weakref__")
-
-    def __init__(self, requires_grad=False, grad_fn=None, output_nr=0):
-        self.requires_grad = requires_grad
-        self.grad = None
-        self.grad_fn = grad_fn
-        self.output_nr = output_nr
-        self.hooks = None          # leaf hooks (non-leaf hooks live on the node)
-        self.acc = None            # weakref to the leaf's AccumulateGrad node
-        self.retains_grad = False
-        self.version = 0           # bumped by in-place writes (checked by backward)
 
 
 def _get_meta(t):
@@ -74,61 +56,8 @@ def _differentiable_dtype(a):
 
 
 # ------------------------------------------------------------- in-place writes
-# A tensor's version (``_Meta.version``) catches in-place writes through that
-# tensor. Writes through another view of the same memory (a slice of a saved
-# tensor, the base of a saved view) or through a plain tensor (no ``_meta``) are
-# caught here, as PyTorch's version counter shared between views does: every
-# in-place write notes the epoch of the write on its root buffer (the ndarray at
-# the end of the ``.base`` chain); a node remembers the epoch it was recorded at
-# and, when its rule reads a saved input or output, raises if that value's root
-# buffer was written since.
-class _WritesState:
-    __slots__ = ("epoch",)
-
-    def __init__(self):
-        self.epoch = 0
-
-
-_writes_state = _WritesState()
-_writes = {}  # id(root buffer) -> (epoch of its last in-place write, weakref to the root)
-
-
-def _root(a):
-    b = a.base
-    while isinstance(b, np.ndarray):
-        a = b
-        b = a.base
-    return a
-
-
-def _forget(key, ref):
-    e = _writes.get(key)
-    if e is not None and e[1] is ref:
-        del _writes[key]
-
-
-def _note_write(a):
-    """Record an in-place write into ndarray ``a`` (any view of its buffer)."""
-    r = _root(a)
-    _writes_state.epoch = epoch = _writes_state.epoch + 1
-    k = id(r)
-    e = _writes.get(k)
-    if e is not None and e[1]() is r:
-        _writes[k] = (epoch, e[1])
-    else:
-        _writes[k] = (epoch, weakref.ref(r, functools.partial(_forget, k)))
-
-
-def _check_unwritten(a, epoch, name, out=None, how=None):
-    r = _root(a)
-    e = _writes.get(id(r))
-    if e is not None and e[0] > epoch and e[1]() is r:
-        what = f"output {out} of {name}" if out is not None else \
-            f"one of the tensors needed to compute the gradient of {name}"
-        how = how or "through another view of its memory or a tensor outside autograd"
-        raise RuntimeError(
-            f"{what} has been modified by an in-place operation ({how}) since the call was "
-            f"recorded; do the in-place update after backward(), or compute out of place")
+# the write registry and the guard: see _inplace.py
+from ._inplace import _check_unwritten, _note_write, _root, _writes, _writes_state  # noqa: E402,F401
 
 
 def _key_tensors(v, out):
@@ -933,75 +862,3 @@ def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=Fal
             g = _plain(g)
         result.append(g)
     return tuple(result)
-
-
-# ---------------------------------------------------------------- in-place guard
-_INPLACE = ("__setitem__", "__iadd__", "__isub__", "__imul__", "__itruediv__", "__ifloordiv__",
-            "__imod__", "__ipow__", "__imatmul__", "__iand__", "__ior__", "__ixor__",
-            "__ilshift__", "__irshift__")
-
-
-def _value_needs_grad(args):
-    for a in args:
-        if isinstance(a, _GradTensor) and a._meta.requires_grad:
-            return True
-    return False
-
-
-def _lost_gradient_error(name):
-    return RuntimeError(
-        f"{name}: the value requires grad but the tensor written in place does not take "
-        f"part in autograd, so the gradient would be lost; build the result out of place "
-        f"(where, concat, stack), or detach() the value, or write under minitensor.no_grad()")
-
-
-def _install_inplace_guards():
-    """In-place writes to a tensor that requires grad raise while grad mode is on
-    (they would silently corrupt the recorded graph); under ``no_grad()`` they
-    work (optimizer updates) and bump the tensor's version, which ``backward``
-    checks against the versions its nodes saved. Every in-place write (plain
-    tensors too) also notes its buffer (``_note_write``: writes through other
-    views), and writing a value that requires grad into a tensor that does not
-    take part in autograd raises (the gradient would be silently lost)."""
-    for name in _INPLACE:
-        base = getattr(Tensor, name)
-
-        def guarded(self, *args, _base=base, _name=name):
-            m = self._meta
-            if is_grad_enabled():
-                if m.requires_grad:
-                    what = "a leaf tensor that requires grad" if m.grad_fn is None else \
-                        "a tensor that is part of a recorded graph"
-                    raise RuntimeError(
-                        f"{_name}: {what} cannot be modified in place while grad mode is on; "
-                        f"wrap the update in minitensor.no_grad(), or compute out of place")
-                if _value_needs_grad(args):
-                    raise _lost_gradient_error(_name)
-            r = _base(self, *args)
-            if r is self or r is None:  # written in place (not a new tensor)
-                m.version += 1
-                _note_write(self._array)
-            return r
-        guarded.__name__ = name
-        setattr(_GradTensor, name, guarded)
-
-        def plain(self, *args, _base=base, _name=name):
-            if _grad_local.enabled and _value_needs_grad(args):
-                raise _lost_gradient_error(_name)
-            r = _base(self, *args)
-            if r is self or r is None:
-                _note_write(self._array)
-            return r
-        plain.__name__ = name
-        plain.__doc__ = base.__doc__
-        setattr(Tensor, name, plain)
-
-
-def _on_write(t, name, value):
-    """``Tensor.fill_/copy_/zero_`` (``_tensor_methods._write``) call this before
-    writing (when autograd is loaded): the lost-gradient check and the write note."""
-    if _grad_local.enabled and isinstance(value, _GradTensor) and value._meta.requires_grad:
-        m = _get_meta(t)
-        if m is None or not m.requires_grad:
-            raise _lost_gradient_error(name)
-    _note_write(t._array)

@@ -39,6 +39,7 @@ from .._manipulation_functions import reshape
 from .._dtypes import _FROM_NP
 from .. import _random
 from ..autograd import _engine as _ag
+from ..autograd import _inplace as _inplace_ops
 from ..autograd._grad_mode import is_grad_enabled
 from . import _functions as _fn
 from . import _conv_functions as _cf
@@ -192,19 +193,12 @@ def _inplace(fname, input, compute, reads_input=True):
                            f"in-place operation (inplace=True); use inplace=False, or wrap the "
                            f"call in minitensor.no_grad()")
     _inplace_view_check(fname, input, m)
-    a = input._array
-    am = _ag._Meta(True, m.grad_fn, m.output_nr)
+    alias = _inplace_ops.history_alias(input, copy=reads_input)
     if not reads_input:
-        _INPLACE_ALIASES.add(am)  # shares input's memory: not a view of another tensor
-    alias = _ag._make_grad_tensor(a.copy() if reads_input else a, am)
-    y = compute(alias)
-    ym = _ag._get_meta(y)
-    np.copyto(a, y._array)
-    m.version += 1  # nodes that saved the old values refuse to backward
-    _ag._note_write(a)
-    if ym is not None and ym.requires_grad:
-        input._meta = ym  # input is now the result of the operation
-    return input
+        # shares input's memory: not a view of another tensor
+        _INPLACE_ALIASES.add(_ag._get_meta(alias))
+    # input's values become the result's, and input takes its place in the graph
+    return _inplace_ops.rebase(input, compute(alias))
 
 
 def _inplace_view_check(fname, input, m):
@@ -851,9 +845,7 @@ def _embedding_renorm(weight, idx, max_norm, norm_type):
     if big.any():
         r = rows[big]
         w[r] *= (max_norm / (norms[big] + 1e-7))[:, None].astype(w.dtype)
-        meta = getattr(weight, "_meta", None) if type(weight) is not Tensor else None
-        if meta is not None:
-            meta.version += 1
+        _inplace_ops.note_inplace(weight)
 
 
 def one_hot(tensor, num_classes=-1):

@@ -21,6 +21,7 @@ import numpy as np
 
 from .._array_object import Tensor
 from .. import _random
+from ..autograd._inplace import note_inplace
 
 __all__ = [
     "calculate_gain", "uniform_", "normal_", "constant_", "zeros_", "ones_", "eye_", "dirac_",
@@ -43,9 +44,7 @@ def _fill(tensor, values):
     """Write ``values`` into the tensor's buffer (outside autograd) and bump its version."""
     a = tensor._array
     a[...] = values
-    meta = getattr(tensor, "_meta", None) if type(tensor) is not Tensor else None
-    if meta is not None:
-        meta.version += 1
+    note_inplace(tensor)
     return tensor
 
 

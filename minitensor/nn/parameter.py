@@ -2,8 +2,7 @@
 import numpy as np
 
 from .._array_object import Tensor
-from .._grad_hook import _GradTensor
-from ..autograd import _engine
+from ..autograd._tensor import _GradTensor, _Meta
 
 __all__ = ["Parameter", "Buffer"]
 
@@ -51,7 +50,7 @@ class Parameter(_GradTensor):
                                f"require gradients, got {Tensor._new(arr).dtype}")
         p = _object_new(cls)
         p._array = arr
-        p._meta = _engine._Meta(requires_grad)
+        p._meta = _Meta(requires_grad)
         return p
 
     # ``data``: PyTorch's escape hatch (a tensor outside autograd sharing memory;

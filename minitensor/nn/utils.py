@@ -5,6 +5,7 @@ import math
 import numpy as np
 
 from .._array_object import Tensor
+from ..autograd._inplace import note_inplace
 
 __all__ = ["clip_grad_norm_", "clip_grad_value_", "get_total_norm", "parameters_to_vector",
            "vector_to_parameters"]
@@ -133,7 +134,5 @@ def vector_to_parameters(vec, parameters):
     i = 0
     for p in ps:
         p._array[...] = vec._array[i:i + p.size].reshape(p.shape)
-        meta = getattr(p, "_meta", None) if type(p) is not Tensor else None
-        if meta is not None:
-            meta.version += 1
+        note_inplace(p)
         i += p.size

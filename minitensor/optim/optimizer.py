@@ -36,6 +36,7 @@ import numpy as np
 
 from .._array_object import Tensor
 from ..autograd import enable_grad, no_grad
+from ..autograd._inplace import note_inplace
 
 __all__ = ["Optimizer", "required"]
 
@@ -249,9 +250,7 @@ class Optimizer:
                     state.update(self._init_state(p, group))
                 if fused is not False and self._can_fuse(p, g, state):
                     self._fused_update(p, g, state, group)
-                    m = getattr(p, "_meta", None)
-                    if m is not None:
-                        m.version += 1      # as an in-place write under no_grad
+                    note_inplace(p)  # as an in-place write under no_grad (version, note)
                 else:
                     # (fused=True with a parameter the kernel cannot take raised in
                     # _checked_updates)
