@@ -1,6 +1,6 @@
 """Former home of the dispatch slots and of the autograd tensor surface, kept
-as an alias module for code that imports ``differentiable`` from here
-(``autograd/_rules.py``).
+as an alias module (nothing in the package imports it; it can go once pickles
+of requires-grad tensors written before the split no longer matter).
 
 The slots and ``@differentiable`` live in :mod:`minitensor._dispatch`; the
 autograd surface of tensors in :mod:`minitensor.autograd._tensor`. This module

@@ -134,9 +134,13 @@ def upward_edges(graph):
 def cycles(graph, level="module", ignore=()):
     """The strongly connected components with more than one module (or a self
     edge) of the graph restricted to ``level`` edges ("module" or "any"), without
-    the edges in ``ignore`` (pairs)."""
+    the edges in ``ignore`` (pairs) and the edges from a module to a package
+    that contains it."""
+    # A submodule's import from its own package (``from . import rule`` in
+    # autograd/_rules/elementwise.py) imports nothing: the package's __init__
+    # is already running when its submodules are imported. Not a cycle.
     adj = {a: [b for b, lvl in edges if (level == "any" or lvl == "module")
-               and (a, b) not in ignore and b in graph]
+               and (a, b) not in ignore and b in graph and not a.startswith(b + ".")]
            for a, edges in graph.items()}
     index, low, on, stack, out = {}, {}, set(), [], []
     counter = [0]

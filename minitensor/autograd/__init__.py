@@ -14,7 +14,7 @@ minitensor``.
 Gradient rules
 --------------
 Every differentiable namespace function has one rule in one table
-(``_rules.py``); functions whose outputs are integer or bool (comparisons,
+(the ``_rules`` package); functions whose outputs are integer or bool (comparisons,
 ``argmax``, ``nonzero``, ``unique_*``, ...) are not differentiable and return
 tensors without ``grad_fn``. At kinks the rules make PyTorch's choices: the
 gradient of ``abs`` and ``sign`` at 0 is 0, ``maximum`` and ``minimum`` split
@@ -75,7 +75,6 @@ Tensor([ 2., -4.], dtype=float64)
 """
 from .. import _dispatch
 from . import _engine, _rules  # noqa: F401  (_rules fills _engine.RULES)
-from . import _surface_rules  # noqa: F401  (indexing; after _rules)
 from ._engine import backward, grad
 from ._function import Function, FunctionCtx
 from ._grad_mode import enable_grad, is_grad_enabled, no_grad, set_grad_enabled

@@ -22,7 +22,7 @@ from ._grad_mode import _local as _grad_local, is_grad_enabled, set_grad_enabled
 
 _object_new = object.__new__
 
-# name -> rule(ctx, *grad_outputs) -> tuple of input gradients (see _rules.py)
+# name -> rule(ctx, *grad_outputs) -> tuple of input gradients (see _rules/__init__.py)
 RULES = {}
 
 
