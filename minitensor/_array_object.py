@@ -505,14 +505,8 @@ class Tensor(_TensorMethods):
         w = _dispatch.write
         if w is not None:  # a layer guards and notes the write (autograd)
             w(self, "__setitem__", _setitem, (key, value))
-            return
-        a = self._array
-        k = _index_key(key)
-        try:
-            _assign(a, k, value)
-        except OverflowError:
-            _check_key_range(a, k, key)
-            raise
+        else:
+            _setitem(self, key, value)
 
     def __len__(self, /):
         if self._array.ndim == 0:
