@@ -5,9 +5,15 @@ the tensors' ``ndarray``\\ s (one autograd node per layer call instead of one pe
 namespace op), with the fused kernels of ``minitensor._kernels`` and
 ``minitensor/nn/_nn_kernels.py`` where they pay off.
 
-# Note: backward passes are written in NumPy, so they are not themselves
-# differentiable: ``create_graph=True`` through an nn operation raises a
-# RuntimeError (PyTorch supports double backward for most of them).
+``linear`` and the activations ``relu``, ``leaky_relu``, ``elu``, ``gelu``,
+``silu``, ``sigmoid``, ``tanh``, ``softplus``, ``hardtanh`` are no longer here:
+they are primitives (``_ops.py``) whose differentiable gradient rules sit in the
+namespace's rule table (``minitensor/autograd/_rules/nn.py``).
+
+# Note: the backward passes here are written in NumPy, so they are not
+# themselves differentiable: ``create_graph=True`` through one of these
+# operations raises a RuntimeError (PyTorch supports double backward for most
+# of them); converting them to primitives with rules is ongoing (issue 12).
 """
 import numpy as np
 
@@ -70,33 +76,7 @@ def _check_saved(ctx, name):
 
 
 # ============================================================================ linear
-class Linear(Function):
-    """y = x @ W.T + b over the last axis of x."""
-
-    @staticmethod
-    def forward(ctx, x, weight, bias):
-        xa = x._array
-        wa = weight._array
-        x2 = xa.reshape(-1, xa.shape[-1]) if xa.ndim != 2 else xa
-        y = np.matmul(x2, wa.T)
-        if bias is not None:
-            np.add(y, bias._array, out=y)
-        ctx.x2, ctx.w, ctx.xshape = x2, wa, xa.shape
-        _saved(ctx, x2, wa)
-        return _new(y.reshape(xa.shape[:-1] + (wa.shape[0],)))
-
-    @staticmethod
-    def backward(ctx, g):
-        ga = _garr("linear", g)
-        _check_saved(ctx, "linear")
-        g2 = ga.reshape(-1, ga.shape[-1])
-        nx, nw, nb = ctx.needs_input_grad
-        gx = np.matmul(g2, ctx.w).reshape(ctx.xshape) if nx else None
-        gw = np.matmul(g2.T, ctx.x2) if nw else None
-        gb = g2.sum(0) if nb else None
-        return _T(gx), _T(gw), _T(gb)
-
-
+# (linear: the primitive nn.linear of _ops.py, its rule in autograd/_rules/nn.py)
 class Bilinear(Function):
     """y[n, o] = x1[n] @ W[o] @ x2[n] + b[o]."""
 
@@ -160,93 +140,6 @@ def _make_activation(name, fwd, bwd, doc):
 
     return type(name, (Function,), {"forward": staticmethod(forward),
                                     "backward": staticmethod(backward), "__doc__": doc})
-
-
-def _relu_f(x):
-    y = np.maximum(x, 0)
-    return y, y
-
-
-def _relu_b(y, g):
-    return _kernels.relu_backward(y, g)
-
-
-def _sigmoid_f(x):
-    y = _kernels.sigmoid(x)
-    return y, y
-
-
-def _sigmoid_b(y, g):
-    return _kernels.sigmoid_backward(y, g)
-
-
-def _tanh_f(x):
-    y = np.tanh(x)
-    return y, y
-
-
-def _tanh_b(y, g):
-    return _kernels.tanh_backward(y, g)
-
-
-def _silu_f(x):
-    return _kernels.silu(x), x
-
-
-def _silu_b(x, g):
-    return _kernels.silu_backward(x, g)
-
-
-def _gelu_f(x, approximate):
-    if approximate == "tanh":
-        return _kernels.gelu(x), x
-    return _nn_kernels.gelu_erf(x), x
-
-
-def _gelu_b(x, g, approximate):
-    if approximate == "tanh":
-        return _kernels.gelu_backward(x, g)
-    return _nn_kernels.gelu_erf_backward(x, g)
-
-
-def _leaky_f(x, slope):
-    return np.where(x > 0, x, x * slope), x
-
-
-def _leaky_b(x, g, slope):
-    return np.where(x > 0, g, g * slope)
-
-
-def _elu_f(x, alpha):
-    # expm1 only where x <= 0 (no overflow for large positive x)
-    y = np.where(x > 0, x, alpha * np.expm1(np.minimum(x, 0)))
-    # (the input only, as PyTorch: the output may then be written in place)
-    return y, x
-
-
-def _elu_b(x, g, alpha):
-    return np.where(x > 0, g, g * (alpha * np.exp(np.minimum(x, 0))))
-
-
-def _softplus_f(x, beta, threshold):
-    z = x * beta
-    # log(1 + exp(z)) = max(z, 0) + log1p(exp(-|z|)): no overflow
-    sp = (np.maximum(z, 0) + np.log1p(np.exp(-np.abs(z)))) / beta
-    return np.where(z > threshold, x, sp).astype(x.dtype, copy=False), x
-
-
-def _softplus_b(x, g, beta, threshold):
-    z = x * beta
-    return np.where(z > threshold, g, g * _kernels.sigmoid(np.ascontiguousarray(z)))
-
-
-def _hardtanh_f(x, lo, hi):
-    return np.clip(x, lo, hi), x
-
-
-def _hardtanh_b(x, g, lo, hi):
-    # 0 at nan too (as PyTorch's vectorised kernel)
-    return np.where((x > lo) & (x < hi), g, 0).astype(g.dtype, copy=False)
 
 
 def _logsigmoid_f(x):
@@ -316,15 +209,6 @@ def _celu_b(x, g, alpha):
     return np.where(x > 0, g, g * np.exp(np.minimum(x, 0) / alpha))
 
 
-ReLU = _make_activation("ReLU", _relu_f, _relu_b, "max(x, 0)")
-Sigmoid = _make_activation("Sigmoid", _sigmoid_f, _sigmoid_b, "1 / (1 + exp(-x))")
-Tanh = _make_activation("Tanh", _tanh_f, _tanh_b, "tanh(x)")
-SiLU = _make_activation("SiLU", _silu_f, _silu_b, "x * sigmoid(x)")
-GELU = _make_activation("GELU", _gelu_f, _gelu_b, "x * Phi(x) (or its tanh approximation)")
-LeakyReLU = _make_activation("LeakyReLU", _leaky_f, _leaky_b, "x if x > 0 else slope * x")
-ELU = _make_activation("ELU", _elu_f, _elu_b, "x if x > 0 else alpha * (exp(x) - 1)")
-Softplus = _make_activation("Softplus", _softplus_f, _softplus_b, "log(1 + exp(beta x)) / beta")
-Hardtanh = _make_activation("Hardtanh", _hardtanh_f, _hardtanh_b, "clip(x, min_val, max_val)")
 LogSigmoid = _make_activation("LogSigmoid", _logsigmoid_f, _logsigmoid_b, "log(sigmoid(x))")
 SELU = _make_activation("SELU", _selu_f, _selu_b, "scale * elu(x, alpha)")
 Mish = _make_activation("Mish", _mish_f, _mish_b, "x * tanh(softplus(x))")

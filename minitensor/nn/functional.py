@@ -41,6 +41,8 @@ from .. import _random
 from ..autograd import _engine as _ag
 from ..autograd._grad_mode import is_grad_enabled
 from . import _functions as _fn
+from . import _ops
+from ..autograd._rules import nn as _nn_rules  # noqa: F401  (registers the rules of _ops)
 from . import _conv_functions as _cf
 from . import _attention_functions as _af
 from ._nn_kernels import conv_out_size, pool_out_size
@@ -270,7 +272,7 @@ def linear(input, weight, bias=None):
         if bias.shape != (weight.shape[0],):
             raise ValueError(f"linear(): bias must have shape ({weight.shape[0]},), got "
                              f"{bias.shape}")
-    return _fn.Linear.apply(input, weight, bias)
+    return _ops.linear(input, weight, bias)
 
 
 def bilinear(input1, input2, weight, bias=None):
@@ -308,6 +310,15 @@ def bilinear(input1, input2, weight, bias=None):
 
 
 # ======================================================================= activations
+def _act_op(fname, op, input, inplace, *params, reads_input=True):
+    """``op(input, *params)`` (an nn primitive of ``_ops``), written into ``input``
+    when ``inplace`` (``reads_input``: op's gradient rule reads its input, not
+    only its output)."""
+    if inplace:
+        return _inplace(fname, input, lambda t: op(t, *params), reads_input)
+    return op(input, *params)
+
+
 def relu(input, inplace=False):
     """max(input, 0).
 
@@ -323,7 +334,7 @@ def relu(input, inplace=False):
     _tensor("relu", input)
     if input._array.dtype.kind not in "iuf":
         raise TypeError(f"relu(): unsupported dtype {input.dtype}")
-    return _act("relu", _fn.ReLU, input, inplace, reads_input=False)
+    return _act_op("relu", _ops.relu, input, inplace, reads_input=False)
 
 
 def relu6(input, inplace=False):
@@ -352,7 +363,7 @@ def leaky_relu(input, negative_slope=0.01, inplace=False):
     Tensor([-1.,  0.,  3.], dtype=float64)
     """
     _float_tensor("leaky_relu", input)
-    return _act("leaky_relu", _fn.LeakyReLU, input, inplace,
+    return _act_op("leaky_relu", _ops.leaky_relu, input, inplace,
                 _real("leaky_relu", "negative_slope", negative_slope))
 
 
@@ -373,7 +384,7 @@ def gelu(input, approximate="none"):
     _float_tensor("gelu", input)
     if approximate not in ("none", "tanh"):
         raise ValueError(f"gelu(): approximate must be 'none' or 'tanh', got {approximate!r}")
-    return _fn.GELU.apply(input, approximate)
+    return _ops.gelu(input, approximate)
 
 
 def silu(input, inplace=False):
@@ -388,7 +399,7 @@ def silu(input, inplace=False):
     [-0.2384, 0.0, 2.8577]
     """
     _float_tensor("silu", input)
-    return _act("silu", _fn.SiLU, input, inplace)
+    return _act_op("silu", _ops.silu, input, inplace)
 
 
 def sigmoid(input):
@@ -403,7 +414,7 @@ def sigmoid(input):
     [0.1192, 0.5, 0.9526]
     """
     _float_tensor("sigmoid", input)
-    return _fn.Sigmoid.apply(input)
+    return _ops.sigmoid(input)
 
 
 def tanh(input):
@@ -418,7 +429,7 @@ def tanh(input):
     [-0.964, 0.0, 0.9951]
     """
     _float_tensor("tanh", input)
-    return _fn.Tanh.apply(input)
+    return _ops.tanh(input)
 
 
 def elu(input, alpha=1.0, inplace=False):
@@ -435,7 +446,7 @@ def elu(input, alpha=1.0, inplace=False):
     [-0.4323, 0.0, 3.0]
     """
     _float_tensor("elu", input)
-    return _act("elu", _fn.ELU, input, inplace, _real("elu", "alpha", alpha))
+    return _act_op("elu", _ops.elu, input, inplace, _real("elu", "alpha", alpha))
 
 
 def celu(input, alpha=1.0, inplace=False):
@@ -485,8 +496,8 @@ def softplus(input, beta=1.0, threshold=20.0):
     [0.0091, 0.3466, 3.0012]
     """
     _float_tensor("softplus", input)
-    return _fn.Softplus.apply(input, _real("softplus", "beta", beta),
-                              _real("softplus", "threshold", threshold))
+    return _ops.softplus(input, _real("softplus", "beta", beta),
+                        _real("softplus", "threshold", threshold))
 
 
 def hardtanh(input, min_val=-1.0, max_val=1.0, inplace=False):
@@ -507,7 +518,7 @@ def hardtanh(input, min_val=-1.0, max_val=1.0, inplace=False):
         raise ValueError(f"hardtanh(): min_val ({lo}) cannot be greater than max_val ({hi})")
     if input._array.dtype.kind != "f":
         raise TypeError(f"hardtanh(): input must have a floating-point dtype, got {input.dtype}")
-    return _act("hardtanh", _fn.Hardtanh, input, inplace, lo, hi)
+    return _act_op("hardtanh", _ops.hardtanh, input, inplace, lo, hi)
 
 
 def logsigmoid(input):
