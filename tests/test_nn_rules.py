@@ -48,6 +48,21 @@ ACTIVATIONS = {
 }
 
 
+# compositions of namespace operations and primitives (no rule of their own)
+COMPOSED = {
+    "softsign": (F.softsign, lambda t: TF.softsign(t)),
+    # (PyTorch has no double backward for hardsigmoid, and its float64 celu
+    # gradient uses float32 constants: the references are its formulas)
+    "hardsigmoid": (F.hardsigmoid, lambda t: TF.relu6(t + 3) / 6),
+    "hardswish": (F.hardswish, lambda t: TF.hardswish(t)),
+    "celu": (lambda x: F.celu(x, 1.3),
+             lambda t: torch.where(t > 0, t, 1.3 * torch.expm1(torch.clamp(t, max=0) / 1.3))),
+    "selu": (F.selu, lambda t: TF.selu(t)),
+    "mish": (F.mish, lambda t: TF.mish(t)),
+    "logsigmoid": (F.logsigmoid, lambda t: TF.logsigmoid(t)),
+}
+
+
 def _t(a, req=True):
     return xp.tensor(np.array(a, dtype=np.float64), requires_grad=req)
 
@@ -156,6 +171,25 @@ def test_activation_third_order(name):
     (th,) = torch.autograd.grad(torch.sum(tg), t, create_graph=True)
     (tk,) = torch.autograd.grad(torch.sum(th), t)
     np.testing.assert_allclose(k._array, tk.numpy(), rtol=1e-9, atol=1e-12)
+
+
+@pytest.mark.parametrize("name", list(COMPOSED))
+def test_composed_activation_has_no_rule_of_its_own(name):
+    y = COMPOSED[name][0](_t(X))
+    assert not y.grad_fn.name.startswith(name)
+
+
+@pytest.mark.parametrize("name", list(COMPOSED))
+def test_composed_activation_gradcheck(name):
+    f = COMPOSED[name][0]
+    assert gradcheck(f, (_t(X),))
+    assert gradgradcheck(f, (_t(X),))
+
+
+@pytest.mark.parametrize("name", list(COMPOSED))
+def test_composed_activation_second_order(name):
+    f, tf = COMPOSED[name]
+    _check_second_order(f, tf, [X])
 
 
 def test_normal_cdf():

@@ -8,7 +8,9 @@ namespace op), with the fused kernels of ``minitensor._kernels`` and
 ``linear`` and the activations ``relu``, ``leaky_relu``, ``elu``, ``gelu``,
 ``silu``, ``sigmoid``, ``tanh``, ``softplus``, ``hardtanh`` are no longer here:
 they are primitives (``_ops.py``) whose differentiable gradient rules sit in the
-namespace's rule table (``minitensor/autograd/_rules/nn.py``).
+namespace's rule table (``minitensor/autograd/_rules/nn.py``); the cheap
+activations (``softsign``, ``hardsigmoid``, ``hardswish``, ``celu``, ``selu``,
+``mish``, ``logsigmoid``) are compositions in ``functional.py``.
 
 # Note: the backward passes here are written in NumPy, so they are not
 # themselves differentiable: ``create_graph=True`` through one of these
@@ -118,105 +120,7 @@ class Bilinear(Function):
 
 
 # ======================================================================= activations
-def _make_activation(name, fwd, bwd, doc):
-    """A Function class from ``fwd(x, *params) -> (y, saved)`` and
-    ``bwd(saved, g, *params) -> gx`` (arrays)."""
-
-    def forward(ctx, x, *params):
-        # no NumPy warnings at +-inf / nan (inf * 0, inf / inf): the values are
-        # PyTorch's, which does not warn
-        with np.errstate(invalid="ignore", over="ignore", divide="ignore"):
-            y, saved = fwd(x._array, *params)
-        ctx.saved_arrays = saved
-        ctx.params = params
-        _saved(ctx, *(saved if isinstance(saved, tuple) else (saved,)))
-        return _new(np.asarray(y))  # (0-d input: NumPy gives a scalar)
-
-    def backward(ctx, g):
-        _check_saved(ctx, name)
-        with np.errstate(invalid="ignore", over="ignore", divide="ignore"):
-            gx = bwd(ctx.saved_arrays, _garr(name, g), *ctx.params)
-        return (_new(np.asarray(gx)),) + (None,) * len(ctx.params)
-
-    return type(name, (Function,), {"forward": staticmethod(forward),
-                                    "backward": staticmethod(backward), "__doc__": doc})
-
-
-def _logsigmoid_f(x):
-    # log(sigmoid(x)) = min(x, 0) - log1p(exp(-|x|))
-    return np.minimum(x, 0) - np.log1p(np.exp(-np.abs(x))), x
-
-
-def _logsigmoid_b(x, g):
-    return g * _kernels.sigmoid(np.ascontiguousarray(-x))
-
-
-def _selu_f(x):
-    alpha, scale = 1.6732632423543772, 1.0507009873554805
-    y = scale * np.where(x > 0, x, alpha * np.expm1(np.minimum(x, 0)))
-    return y.astype(x.dtype, copy=False), x
-
-
-def _selu_b(x, g):
-    alpha, scale = 1.6732632423543772, 1.0507009873554805
-    return np.where(x > 0, g * scale, g * (scale * alpha) * np.exp(np.minimum(x, 0)))
-
-
-def _mish_f(x):
-    sp = np.maximum(x, 0) + np.log1p(np.exp(-np.abs(x)))
-    return x * np.tanh(sp), x
-
-
-def _mish_b(x, g):
-    sp = np.maximum(x, 0) + np.log1p(np.exp(-np.abs(x)))
-    t = np.tanh(sp)
-    return g * (t + x * (1 - t * t) * _kernels.sigmoid(np.ascontiguousarray(x)))
-
-
-def _hardsigmoid_f(x):
-    return np.clip(x / 6 + 0.5, 0, 1).astype(x.dtype, copy=False), x
-
-
-def _hardsigmoid_b(x, g):
-    return np.where((x > -3) & (x < 3), g / 6, 0).astype(g.dtype, copy=False)
-
-
-def _hardswish_f(x):
-    return (x * np.clip(x + 3, 0, 6) / 6).astype(x.dtype, copy=False), x
-
-
-def _hardswish_b(x, g):
-    d = np.where(x < -3, 0, np.where(x <= 3, x / 3 + 0.5, 1))
-    return (g * d).astype(g.dtype, copy=False)
-
-
-def _softsign_f(x):
-    # the limits +-1 at +-inf (not inf / inf)
-    return np.where(np.isinf(x), np.sign(x), x / (1 + np.abs(x))), x
-
-
-def _softsign_b(x, g):
-    d = 1 + np.abs(x)
-    return g / d / d  # (not d * d: no overflow for |x| > sqrt(max))
-
-
-def _celu_f(x, alpha):
-    y = np.where(x > 0, x, alpha * np.expm1(np.minimum(x, 0) / alpha))
-    return y.astype(x.dtype, copy=False), x
-
-
-def _celu_b(x, g, alpha):
-    return np.where(x > 0, g, g * np.exp(np.minimum(x, 0) / alpha))
-
-
-LogSigmoid = _make_activation("LogSigmoid", _logsigmoid_f, _logsigmoid_b, "log(sigmoid(x))")
-SELU = _make_activation("SELU", _selu_f, _selu_b, "scale * elu(x, alpha)")
-Mish = _make_activation("Mish", _mish_f, _mish_b, "x * tanh(softplus(x))")
-Hardsigmoid = _make_activation("Hardsigmoid", _hardsigmoid_f, _hardsigmoid_b, "clip(x/6 + 1/2, 0, 1)")
-Hardswish = _make_activation("Hardswish", _hardswish_f, _hardswish_b, "x * hardsigmoid(x)")
-Softsign = _make_activation("Softsign", _softsign_f, _softsign_b, "x / (1 + |x|)")
-CELU = _make_activation("CELU", _celu_f, _celu_b, "x if x > 0 else alpha * (exp(x / alpha) - 1)")
-
+# (the activations: primitives in _ops.py, or compositions in functional.py)
 
 class PReLU(Function):
     """x if x > 0 else a * x, with a learnable slope per channel (axis 1)."""

@@ -38,6 +38,8 @@ from .._data_type_functions import astype
 from .._manipulation_functions import reshape
 from .._dtypes import _FROM_NP
 from .. import _random
+from .. import _elementwise_functions as _ew
+from .._searching_functions import where as _where
 from ..autograd import _engine as _ag
 from ..autograd._grad_mode import is_grad_enabled
 from . import _functions as _fn
@@ -319,6 +321,50 @@ def _act_op(fname, op, input, inplace, *params, reads_input=True):
     return op(input, *params)
 
 
+# The cheap activations are compositions of namespace operations and the
+# primitives above (no rule of their own; their gradients, of any order, come
+# from the operations'): softsign, hardsigmoid, hardswish, celu, selu, mish,
+# logsigmoid.
+_SELU_ALPHA, _SELU_SCALE = 1.6732632423543772, 1.0507009873554805
+
+
+def _selu(x):
+    return _SELU_SCALE * _ops.elu(x, _SELU_ALPHA)
+
+
+def _celu(x, alpha):
+    # expm1 only where x <= 0 (no overflow for large positive x; gradient 1 at 0)
+    neg = _where(x > 0, 0.0, x)
+    return _where(x > 0, x, alpha * _ew.expm1(neg / alpha))
+
+
+def _hardsigmoid(x):
+    # (PyTorch's formula; hardtanh's gradient is 0 at the kinks -3 and 3, as PyTorch's)
+    return _ops.hardtanh(x + 3, 0.0, 6.0) / 6
+
+
+def _hardswish(x):
+    # Note: the gradient at exactly -3 and 3 is 0 and 1 (the one-sided limits from
+    # outside); PyTorch gives -0.5 and 1.5 there.
+    return x * _ops.hardtanh(x + 3, 0.0, 6.0) / 6
+
+
+def _softsign(x):
+    # the limits +-1 at +-inf (not inf / inf), with gradient 0 there
+    inf = _ew.isinf(x)
+    xs = _where(inf, 0.0, x)
+    return _where(inf, _ew.sign(x), xs / (1 + _ew.abs(xs)))
+
+
+def _logsigmoid(x):
+    # log(sigmoid(x)) = min(x, 0) - log1p(exp(-|x|)): no overflow
+    return _ew.minimum(x, 0.0) - _ew.log1p(_ew.exp(-_ew.abs(x)))
+
+
+def _mish(x):
+    return x * _ops.tanh(_ops.softplus(x))
+
+
 def relu(input, inplace=False):
     """max(input, 0).
 
@@ -464,7 +510,7 @@ def celu(input, alpha=1.0, inplace=False):
     alpha = _real("celu", "alpha", alpha)
     if alpha == 0:
         raise ValueError("celu(): alpha must not be 0")
-    return _act("celu", _fn.CELU, input, inplace, alpha)
+    return _act_op("celu", _celu, input, inplace, alpha)
 
 
 def selu(input, inplace=False):
@@ -479,7 +525,7 @@ def selu(input, inplace=False):
     [-1.5202, 0.0, 3.1521]
     """
     _float_tensor("selu", input)
-    return _act("selu", _fn.SELU, input, inplace)
+    return _act_op("selu", _selu, input, inplace)
 
 
 def softplus(input, beta=1.0, threshold=20.0):
@@ -533,7 +579,7 @@ def logsigmoid(input):
     [-800.0, -0.6931, -0.0486]
     """
     _float_tensor("logsigmoid", input)
-    return _fn.LogSigmoid.apply(input)
+    return _logsigmoid(input)
 
 
 def mish(input, inplace=False):
@@ -548,7 +594,7 @@ def mish(input, inplace=False):
     [-0.2525, 0.0, 2.9865]
     """
     _float_tensor("mish", input)
-    return _act("mish", _fn.Mish, input, inplace)
+    return _act_op("mish", _mish, input, inplace)
 
 
 def hardsigmoid(input, inplace=False):
@@ -562,7 +608,7 @@ def hardsigmoid(input, inplace=False):
     Tensor([0.  , 0.5 , 0.75, 1.  ], dtype=float64)
     """
     _float_tensor("hardsigmoid", input)
-    return _act("hardsigmoid", _fn.Hardsigmoid, input, inplace)
+    return _act_op("hardsigmoid", _hardsigmoid, input, inplace)
 
 
 def hardswish(input, inplace=False):
@@ -576,7 +622,7 @@ def hardswish(input, inplace=False):
     Tensor([-0.375,  0.   ,  1.125,  4.   ], dtype=float64)
     """
     _float_tensor("hardswish", input)
-    return _act("hardswish", _fn.Hardswish, input, inplace)
+    return _act_op("hardswish", _hardswish, input, inplace)
 
 
 def softsign(input):
@@ -590,7 +636,7 @@ def softsign(input):
     Tensor([-0.75,  0.  ,  0.5 ], dtype=float64)
     """
     _float_tensor("softsign", input)
-    return _fn.Softsign.apply(input)
+    return _softsign(input)
 
 
 def prelu(input, weight):
