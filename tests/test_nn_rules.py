@@ -115,7 +115,8 @@ def _check_second_order(f, tf, arrays, seed=0):
 # ============================================================================ registry
 def test_primitives_have_rules():
     for name in ("nn.linear", "nn.relu", "nn.leaky_relu", "nn.elu", "nn.gelu", "nn.silu",
-                 "nn.sigmoid", "nn.tanh", "nn.softplus", "nn.hardtanh", "nn.normal_cdf"):
+                 "nn.sigmoid", "nn.tanh", "nn.softplus", "nn.hardtanh", "nn.normal_cdf",
+                 "nn.softmax", "nn.log_softmax"):
         assert name in RULES, name
         f = getattr(_ops, name[3:])
         assert hasattr(f, "__wrapped_raw__"), name
@@ -296,3 +297,43 @@ def test_saved_input_written_in_place_is_refused():
         w[...] = 2.0
     with pytest.raises(RuntimeError, match="in-place"):
         xp.sum(y).backward()
+
+
+# ===================================================================== softmax family
+SOFTMAX = {
+    "softmax_1": (lambda x: F.softmax(x, dim=1), lambda t: TF.softmax(t, dim=1), "nn.softmax"),
+    "softmax_0": (lambda x: F.softmax(x, dim=0), lambda t: TF.softmax(t, dim=0), "nn.softmax"),
+    "log_softmax_1": (lambda x: F.log_softmax(x, dim=1), lambda t: TF.log_softmax(t, dim=1),
+                      "nn.log_softmax"),
+    "log_softmax_neg": (lambda x: F.log_softmax(x, dim=-2),
+                        lambda t: TF.log_softmax(t, dim=-2), "nn.log_softmax"),
+    "softmin_1": (lambda x: F.softmin(x, dim=1), lambda t: TF.softmin(t, dim=1), "nn.softmax"),
+}
+
+
+@pytest.mark.parametrize("name", list(SOFTMAX))
+def test_softmax_family(name):
+    f, tf, prim = SOFTMAX[name]
+    assert f(_t(X)).grad_fn.name == prim
+    assert gradcheck(f, (_t(X),))
+    assert gradgradcheck(f, (_t(X),))
+    _check_second_order(f, tf if torch is not None else None, [X])
+
+
+def test_softmax_of_a_scalar_and_third_order():
+    x = _t(0.7)
+    (g,) = autograd.grad(F.log_softmax(x, dim=0) * 2.0, x, create_graph=True)
+    assert float(g) == 0.0
+    if torch is None:
+        return
+    x = _t(X)
+    w = np.linspace(-1, 1, X.size).reshape(X.shape)
+    (g,) = autograd.grad(xp.sum(F.softmax(x, dim=1) * xp.asarray(w)), x, create_graph=True)
+    (h,) = autograd.grad(xp.sum(g * g), x, create_graph=True)
+    (k,) = autograd.grad(xp.sum(xp.sin(h)), x)
+    t = torch.tensor(X, requires_grad=True)
+    (tg,) = torch.autograd.grad(torch.sum(TF.softmax(t, dim=1) * torch.tensor(w)), t,
+                                create_graph=True)
+    (th,) = torch.autograd.grad(torch.sum(tg * tg), t, create_graph=True)
+    (tk,) = torch.autograd.grad(torch.sum(torch.sin(th)), t)
+    np.testing.assert_allclose(k._array, tk.numpy(), rtol=1e-9, atol=1e-12)

@@ -10,7 +10,8 @@ namespace op), with the fused kernels of ``minitensor._kernels`` and
 they are primitives (``_ops.py``) whose differentiable gradient rules sit in the
 namespace's rule table (``minitensor/autograd/_rules/nn.py``); the cheap
 activations (``softsign``, ``hardsigmoid``, ``hardswish``, ``celu``, ``selu``,
-``mish``, ``logsigmoid``) are compositions in ``functional.py``.
+``mish``, ``logsigmoid``) are compositions in ``functional.py``; ``softmax`` and
+``log_softmax`` (and so ``softmin``) are primitives too.
 
 # Note: the backward passes here are written in NumPy, so they are not
 # themselves differentiable: ``create_graph=True`` through one of these
@@ -155,52 +156,7 @@ class PReLU(Function):
         return _T(gx), _T(gw)
 
 
-class Softmax(Function):
-    """exp(x - max) / sum(exp(x - max)) along ``dim``."""
-
-    @staticmethod
-    def forward(ctx, x, dim):
-        xa = x._array
-        if xa.size == 0:  # (an empty axis has no max)
-            y = np.empty(xa.shape, xa.dtype)
-        else:
-            with np.errstate(invalid="ignore", over="ignore"):
-                e = np.exp(xa - xa.max(axis=dim, keepdims=True))
-                y = e / e.sum(axis=dim, keepdims=True)
-        ctx.y, ctx.dim = y, dim
-        _saved(ctx, y)
-        return _new(y)
-
-    @staticmethod
-    def backward(ctx, g):
-        ga = _garr("softmax", g)
-        _check_saved(ctx, "softmax")
-        y = ctx.y
-        gy = ga * y
-        return _new(gy - y * gy.sum(axis=ctx.dim, keepdims=True)), None
-
-
-class LogSoftmax(Function):
-    """x - max - log(sum(exp(x - max))) along ``dim`` (stable log-sum-exp)."""
-
-    @staticmethod
-    def forward(ctx, x, dim):
-        xa = x._array
-        if xa.size == 0:  # (an empty axis has no max)
-            y = np.empty(xa.shape, xa.dtype)
-        else:
-            with np.errstate(invalid="ignore", over="ignore", divide="ignore"):
-                s = xa - xa.max(axis=dim, keepdims=True)
-                y = s - np.log(np.exp(s).sum(axis=dim, keepdims=True))
-        ctx.y, ctx.dim = y, dim
-        _saved(ctx, y)
-        return _new(y)
-
-    @staticmethod
-    def backward(ctx, g):
-        ga = _garr("log_softmax", g)
-        _check_saved(ctx, "log_softmax")
-        return _new(ga - np.exp(ctx.y) * ga.sum(axis=ctx.dim, keepdims=True)), None
+# (softmax, log_softmax: primitives in _ops.py)
 
 
 # ============================================================ normalize, pad

@@ -31,7 +31,7 @@ from . import _nn_kernels
 _new = Tensor._new
 
 __all__ = ["linear", "relu", "leaky_relu", "elu", "gelu", "silu", "sigmoid", "tanh",
-           "softplus", "hardtanh", "normal_cdf"]
+           "softplus", "hardtanh", "normal_cdf", "softmax", "log_softmax"]
 
 
 def _quiet(f, *args):
@@ -146,3 +146,28 @@ def normal_cdf(x):
     """``Phi(x)``, the standard normal CDF (the derivative of the exact GELU
     needs it under ``create_graph=True``)."""
     return _new(_quiet(_normal_cdf_f, x._array))
+
+
+# ====================================================================== softmax family
+@differentiable("nn.softmax")
+def softmax(x, dim):
+    """``exp(x - max) / sum(exp(x - max))`` along ``dim`` (a non-negative axis)."""
+    xa = x._array
+    if xa.size == 0:  # (an empty axis has no max)
+        return _new(np.empty(xa.shape, xa.dtype))
+    with np.errstate(invalid="ignore", over="ignore"):
+        e = np.exp(xa - xa.max(axis=dim, keepdims=True))
+        e /= e.sum(axis=dim, keepdims=True)
+    return _new(e)
+
+
+@differentiable("nn.log_softmax")
+def log_softmax(x, dim):
+    """``x - max - log(sum(exp(x - max)))`` along ``dim`` (stable log-sum-exp)."""
+    xa = x._array
+    if xa.size == 0:
+        return _new(np.empty(xa.shape, xa.dtype))
+    with np.errstate(invalid="ignore", over="ignore", divide="ignore"):
+        s = xa - xa.max(axis=dim, keepdims=True)
+        s -= np.log(np.exp(s).sum(axis=dim, keepdims=True))
+    return _new(s)

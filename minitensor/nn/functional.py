@@ -708,8 +708,8 @@ def softmax(input, dim=None, dtype=None):
     input = _softmax_input("softmax", input, dtype)
     dim = _softmax_dim("softmax", input, dim)
     if input.ndim == 0:
-        return reshape(_fn.Softmax.apply(reshape(input, (1,)), 0), ())
-    return _fn.Softmax.apply(input, dim)
+        return reshape(_ops.softmax(reshape(input, (1,)), 0), ())
+    return _ops.softmax(input, dim)
 
 
 def log_softmax(input, dim=None, dtype=None):
@@ -726,8 +726,8 @@ def log_softmax(input, dim=None, dtype=None):
     input = _softmax_input("log_softmax", input, dtype)
     dim = _softmax_dim("log_softmax", input, dim)
     if input.ndim == 0:
-        return reshape(_fn.LogSoftmax.apply(reshape(input, (1,)), 0), ())
-    return _fn.LogSoftmax.apply(input, dim)
+        return reshape(_ops.log_softmax(reshape(input, (1,)), 0), ())
+    return _ops.log_softmax(input, dim)
 
 
 def softmin(input, dim=None, dtype=None):
@@ -746,7 +746,7 @@ def softmin(input, dim=None, dtype=None):
     """
     input = _softmax_input("softmin", input, dtype)
     dim = _softmax_dim("softmin", input, dim)
-    return _fn.Softmax.apply(-input, dim)
+    return _ops.softmax(-input, dim)
 
 
 # ===================================================================== dropout etc.

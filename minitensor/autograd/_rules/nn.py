@@ -7,8 +7,8 @@ it is written with namespace operations and nn primitives, whose own rules give
 the second derivatives (``g * derivative(x)``, the derivative built from
 differentiable operations). Otherwise the activations whose gradient has a
 fused kernel (``relu``, ``sigmoid``, ``tanh``, ``silu``, ``gelu``) call it on
-the arrays: the same values, one pass, no graph. The other rules are one
-namespace expression for both cases.
+the arrays: the same values, one pass, no graph. The other rules
+(``linear``, ``softmax``, ...) are one namespace expression for both cases.
 """
 import math
 
@@ -120,3 +120,18 @@ def softplus_vjp(ctx, g, *, x, beta, threshold):
 def hardtanh_vjp(ctx, g, *, x, min_val, max_val):
     # 0 at nan too (as PyTorch's vectorised kernel)
     return xp.where(xp.logical_and(x > min_val, x < max_val), g, xp.zeros_like(g))
+
+
+# ====================================================================== softmax family
+@rule("nn.softmax", func=_ops.softmax)
+def softmax_vjp(ctx, g, *, dim):
+    # the output only: y * (g - sum(g * y))
+    y = ctx.out
+    gy = g * y
+    return gy - y * xp.sum(gy, axis=dim, keepdims=True)
+
+
+@rule("nn.log_softmax", func=_ops.log_softmax)
+def log_softmax_vjp(ctx, g, *, dim):
+    # the output only: g - softmax(x) * sum(g), softmax(x) = exp(y)
+    return g - xp.exp(ctx.out) * xp.sum(g, axis=dim, keepdims=True)
