@@ -114,7 +114,7 @@ def _check_second_order(f, tf, arrays, seed=0):
 
 # ============================================================================ registry
 def test_primitives_have_rules():
-    for name in ("nn.linear", "nn.relu", "nn.leaky_relu", "nn.elu", "nn.gelu", "nn.silu",
+    for name in ("nn.linear", "nn.bilinear", "nn.relu", "nn.leaky_relu", "nn.elu", "nn.gelu", "nn.silu",
                  "nn.sigmoid", "nn.tanh", "nn.softplus", "nn.hardtanh", "nn.normal_cdf",
                  "nn.softmax", "nn.log_softmax"):
         assert name in RULES, name
@@ -287,6 +287,36 @@ def test_linear_mlp_hessian_vector_product_vs_torch():
         return TF.linear(TF.gelu(TF.linear(x, w1, b1)), w2, b2)
 
     _check_second_order(f, tf if torch is not None else None, arrays)
+
+
+BILINEAR_CASES = {"2d_bias": ((3, 2), (3, 4), (5, 2, 4), True),
+                  "3d": ((2, 3, 2), (2, 3, 4), (5, 2, 4), False),
+                  "1d_bias": ((2,), (3,), (4, 2, 3), True)}
+
+
+def _bilinear_arrays(case, seed=2):
+    s1, s2, sw, has_b = BILINEAR_CASES[case]
+    rng = np.random.default_rng(seed)
+    arrays = [rng.standard_normal(s1), rng.standard_normal(s2), rng.standard_normal(sw)]
+    if has_b:
+        arrays.append(rng.standard_normal(sw[0]))
+    return arrays
+
+
+@pytest.mark.parametrize("case", list(BILINEAR_CASES))
+def test_bilinear(case):
+    arrays = _bilinear_arrays(case)
+    xs = tuple(_t(a) for a in arrays)
+    assert F.bilinear(*xs).grad_fn.name == "nn.bilinear"
+    assert gradcheck(F.bilinear, xs)
+    assert gradgradcheck(F.bilinear, xs)
+    tf = None
+    if torch is not None:
+        def tf(*ts):
+            if ts[0].ndim == 1:  # (PyTorch's bilinear wants a batch axis)
+                return TF.bilinear(ts[0][None], ts[1][None], *ts[2:])[0]
+            return TF.bilinear(*ts)
+    _check_second_order(F.bilinear, tf, arrays)
 
 
 def test_saved_input_written_in_place_is_refused():

@@ -5,7 +5,7 @@ the tensors' ``ndarray``\\ s (one autograd node per layer call instead of one pe
 namespace op), with the fused kernels of ``minitensor._kernels`` and
 ``minitensor/nn/_nn_kernels.py`` where they pay off.
 
-``linear`` and the activations ``relu``, ``leaky_relu``, ``elu``, ``gelu``,
+``linear``, ``bilinear`` and the activations ``relu``, ``leaky_relu``, ``elu``, ``gelu``,
 ``silu``, ``sigmoid``, ``tanh``, ``softplus``, ``hardtanh`` are no longer here:
 they are primitives (``_ops.py``) whose differentiable gradient rules sit in the
 namespace's rule table (``minitensor/autograd/_rules/nn.py``); the cheap
@@ -80,44 +80,7 @@ def _check_saved(ctx, name):
 
 # ============================================================================ linear
 # (linear: the primitive nn.linear of _ops.py, its rule in autograd/_rules/nn.py)
-class Bilinear(Function):
-    """y[n, o] = x1[n] @ W[o] @ x2[n] + b[o]."""
-
-    @staticmethod
-    def forward(ctx, x1, x2, weight, bias):
-        a, b, w = x1._array, x2._array, weight._array
-        a2 = a.reshape(-1, a.shape[-1])
-        b2 = b.reshape(-1, b.shape[-1])
-        # t[n, o, j] = sum_i a[n, i] W[o, i, j]
-        t = np.matmul(a2, w.transpose(1, 0, 2).reshape(w.shape[1], -1)).reshape(
-            a2.shape[0], w.shape[0], w.shape[2])
-        y = np.matmul(t, b2[:, :, None])[..., 0]
-        if bias is not None:
-            y += bias._array
-        ctx.a2, ctx.b2, ctx.w, ctx.t = a2, b2, w, t
-        ctx.shapes = (a.shape, b.shape)
-        _saved(ctx, a2, b2, w)
-        return _new(y.reshape(a.shape[:-1] + (w.shape[0],)))
-
-    @staticmethod
-    def backward(ctx, g):
-        ga = _garr("bilinear", g)
-        _check_saved(ctx, "bilinear")
-        g2 = ga.reshape(-1, ga.shape[-1])
-        n1, n2, nw, nb = ctx.needs_input_grad
-        a2, b2, w = ctx.a2, ctx.b2, ctx.w
-        g1 = g2n = gw = gb = None
-        if n1:
-            # sum_o g[n, o] W[o, i, j] b[n, j]
-            u = np.matmul(w, b2.T)                      # (o, i, n)
-            g1 = np.einsum("no,oin->ni", g2, u).reshape(ctx.shapes[0])
-        if n2:
-            g2n = np.matmul(g2[:, None, :], ctx.t)[:, 0, :].reshape(ctx.shapes[1])
-        if nw:
-            gw = np.einsum("no,ni,nj->oij", g2, a2, b2, optimize=True)
-        if nb:
-            gb = g2.sum(0)
-        return _T(g1), _T(g2n), _T(gw), _T(gb)
+# (bilinear: the primitive nn.bilinear)
 
 
 # ======================================================================= activations

@@ -30,7 +30,7 @@ from . import _nn_kernels
 
 _new = Tensor._new
 
-__all__ = ["linear", "relu", "leaky_relu", "elu", "gelu", "silu", "sigmoid", "tanh",
+__all__ = ["linear", "bilinear", "relu", "leaky_relu", "elu", "gelu", "silu", "sigmoid", "tanh",
            "softplus", "hardtanh", "normal_cdf", "softmax", "log_softmax"]
 
 
@@ -53,6 +53,21 @@ def linear(x, weight, bias=None):
     if bias is not None:
         np.add(y, bias._array, out=y)
     return _new(y.reshape(xa.shape[:-1] + (wa.shape[0],)))
+
+
+@differentiable("nn.bilinear")
+def bilinear(x1, x2, weight, bias=None):
+    """``y[..., o] = x1[...] @ weight[o] @ x2[...] + bias[o]``."""
+    a, b, w = x1._array, x2._array, weight._array
+    a2 = a.reshape(-1, a.shape[-1])
+    b2 = b.reshape(-1, b.shape[-1])
+    # t[n, o, j] = sum_i a[n, i] W[o, i, j]
+    t = np.matmul(a2, w.transpose(1, 0, 2).reshape(w.shape[1], -1)).reshape(
+        a2.shape[0], w.shape[0], w.shape[2])
+    y = np.matmul(t, b2[:, :, None])[..., 0]
+    if bias is not None:
+        y += bias._array
+    return _new(y.reshape(a.shape[:-1] + (w.shape[0],)))
 
 
 # ======================================================================= activations

@@ -308,7 +308,7 @@ def bilinear(input1, input2, weight, bias=None):
                          f"the same leading dimensions, got {input1.shape} and {input2.shape}")
     if bias is not None and bias.shape != (weight.shape[0],):
         raise ValueError(f"bilinear(): bias must have shape ({weight.shape[0]},), got {bias.shape}")
-    return _fn.Bilinear.apply(input1, input2, weight, bias)
+    return _ops.bilinear(input1, input2, weight, bias)
 
 
 # ======================================================================= activations

@@ -47,6 +47,33 @@ def linear_vjp(ctx, g, *, x, weight, needs):
     return {"x": gx, "weight": gw, "bias": gb}
 
 
+@rule("nn.bilinear", func=_ops.bilinear)
+def bilinear_vjp(ctx, g, *, x1, x2, weight, needs):
+    # y[n, o] = sum_ij a[n, i] W[o, i, j] b[n, j] (+ bias[o]), n over the leading axes
+    O, I, J = weight.shape
+    g2 = xp.reshape(g, (-1, O))
+    a2 = xp.reshape(x1, (-1, I))
+    b2 = xp.reshape(x2, (-1, J))
+    gg = xp.expand_dims(g2, axis=1)                                   # (n, 1, o)
+    g1 = gb2 = gw = gb = None
+    if "x1" in needs:
+        # sum_oj g[n, o] W[o, i, j] b[n, j]: (n, 1, o) @ (n, o, i)
+        u = xp.matmul(xp.reshape(weight, (O * I, J)), xp.matrix_transpose(b2))  # (o*i, n)
+        u = xp.permute_dims(xp.reshape(u, (O, I, -1)), (2, 0, 1))       # (n, o, i)
+        g1 = xp.reshape(xp.matmul(gg, u), x1.shape)
+    if "x2" in needs:
+        # sum_oi g[n, o] a[n, i] W[o, i, j]: (n, 1, o) @ (n, o, j)
+        t = xp.matmul(a2, xp.reshape(xp.permute_dims(weight, (1, 0, 2)), (I, O * J)))
+        gb2 = xp.reshape(xp.matmul(gg, xp.reshape(t, (-1, O, J))), x2.shape)
+    if "weight" in needs:
+        # sum_n g[n, o] a[n, i] b[n, j]
+        ga = xp.reshape(xp.expand_dims(g2, axis=2) * xp.expand_dims(a2, axis=1), (-1, O * I))
+        gw = xp.reshape(xp.matmul(xp.matrix_transpose(ga), b2), (O, I, J))
+    if "bias" in needs:
+        gb = xp.sum(g2, axis=0)
+    return {"x1": g1, "x2": gb2, "weight": gw, "bias": gb}
+
+
 # ======================================================================= activations
 @rule("nn.relu", func=_ops.relu)
 def relu_vjp(ctx, g):
