@@ -193,6 +193,17 @@ def test_composed_activation_second_order(name):
     _check_second_order(f, tf, [X])
 
 
+def test_hardswish_and_hardsigmoid_kinks_as_pytorch():
+    a = np.array([-3.0, 3.0, -np.inf, np.inf])
+    for f, tf in ((F.hardswish, TF.hardswish), (F.hardsigmoid, TF.hardsigmoid)) \
+            if torch is not None else ():
+        x = _t(a)
+        xp.sum(f(x)).backward()
+        t = torch.tensor(a, requires_grad=True)
+        torch.sum(tf(t)).backward()
+        np.testing.assert_array_equal(x.grad._array, t.grad.numpy())
+
+
 def test_normal_cdf():
     a = np.array([-40.0, -3.0, -0.5, 0.0, 0.5, 3.0, 40.0, -np.inf, np.inf])
     y = _ops.normal_cdf(xp.asarray(a))._array

