@@ -114,7 +114,7 @@ def _check_second_order(f, tf, arrays, seed=0):
 
 # ============================================================================ registry
 def test_primitives_have_rules():
-    for name in ("nn.linear", "nn.bilinear", "nn.relu", "nn.leaky_relu", "nn.elu", "nn.gelu", "nn.silu",
+    for name in ("nn.linear", "nn.bilinear", "nn.prelu", "nn.relu", "nn.leaky_relu", "nn.elu", "nn.gelu", "nn.silu",
                  "nn.sigmoid", "nn.tanh", "nn.softplus", "nn.hardtanh", "nn.normal_cdf",
                  "nn.softmax", "nn.log_softmax"):
         assert name in RULES, name
@@ -378,3 +378,24 @@ def test_softmax_of_a_scalar_and_third_order():
     (th,) = torch.autograd.grad(torch.sum(tg * tg), t, create_graph=True)
     (tk,) = torch.autograd.grad(torch.sum(torch.sin(th)), t)
     np.testing.assert_allclose(k._array, tk.numpy(), rtol=1e-9, atol=1e-12)
+
+
+# ============================================================================== prelu
+PRELU_CASES = {"nchw_channels": ((2, 3, 2, 2), (3,)), "nc_one": ((3, 4), (1,)),
+               "c_channels": ((4,), (4,)), "scalar_one": ((), (1,)),
+               "ncl_0d_weight": ((2, 3, 4), ())}
+
+
+@pytest.mark.parametrize("case", list(PRELU_CASES))
+def test_prelu(case):
+    xs, ws = PRELU_CASES[case]
+    rng = np.random.default_rng(4)
+    a = rng.standard_normal(xs)
+    a = np.where(np.abs(a) < 0.05, 0.3, a)  # away from the kink
+    w = rng.uniform(0.1, 0.5, ws)
+    x, wt = _t(a), _t(w)
+    assert F.prelu(x, wt).grad_fn.name == "nn.prelu"
+    assert gradcheck(F.prelu, (x, wt))
+    assert gradgradcheck(F.prelu, (x, wt))
+    tf = (lambda t, tw: TF.prelu(t, tw)) if torch is not None and len(xs) != 1 else None
+    _check_second_order(F.prelu, tf, [a, w])

@@ -6,7 +6,7 @@ namespace op), with the fused kernels of ``minitensor._kernels`` and
 ``minitensor/nn/_nn_kernels.py`` where they pay off.
 
 ``linear``, ``bilinear`` and the activations ``relu``, ``leaky_relu``, ``elu``, ``gelu``,
-``silu``, ``sigmoid``, ``tanh``, ``softplus``, ``hardtanh`` are no longer here:
+``silu``, ``sigmoid``, ``tanh``, ``softplus``, ``hardtanh``, ``prelu`` are no longer here:
 they are primitives (``_ops.py``) whose differentiable gradient rules sit in the
 namespace's rule table (``minitensor/autograd/_rules/nn.py``); the cheap
 activations (``softsign``, ``hardsigmoid``, ``hardswish``, ``celu``, ``selu``,
@@ -78,48 +78,8 @@ def _check_saved(ctx, name):
                 f"do the in-place update after backward()")
 
 
-# ============================================================================ linear
-# (linear: the primitive nn.linear of _ops.py, its rule in autograd/_rules/nn.py)
-# (bilinear: the primitive nn.bilinear)
-
-
-# ======================================================================= activations
-# (the activations: primitives in _ops.py, or compositions in functional.py)
-
-class PReLU(Function):
-    """x if x > 0 else a * x, with a learnable slope per channel (axis 1)."""
-
-    @staticmethod
-    def forward(ctx, x, weight):
-        xa, wa = x._array, weight._array
-        if wa.size == 1:
-            wb = wa.reshape(())
-        else:
-            wb = wa.reshape((1, -1) + (1,) * (xa.ndim - 2)) if xa.ndim >= 2 else wa
-        ctx.x, ctx.wb, ctx.wshape = xa, wb, wa.shape
-        _saved(ctx, xa, wa)
-        with np.errstate(invalid="ignore", over="ignore"):
-            return _new(np.asarray(np.where(xa > 0, xa, xa * wb)))
-
-    @staticmethod
-    def backward(ctx, g):
-        ga = _garr("prelu", g)
-        _check_saved(ctx, "prelu")
-        xa, wb = ctx.x, ctx.wb
-        gx = np.where(xa > 0, ga, ga * wb) if ctx.needs_input_grad[0] else None
-        gw = None
-        if ctx.needs_input_grad[1]:
-            contrib = np.where(xa > 0, 0, ga * xa)
-            if wb.ndim == 0:
-                gw = np.asarray(contrib.sum()).reshape(ctx.wshape)
-            else:
-                axes = tuple(i for i in range(contrib.ndim) if wb.shape[i] == 1) \
-                    if contrib.ndim == wb.ndim else ()
-                gw = contrib.sum(axis=axes).reshape(ctx.wshape)
-        return _T(gx), _T(gw)
-
-
-# (softmax, log_softmax: primitives in _ops.py)
+# (linear, bilinear, the activations, prelu, softmax and log_softmax: primitives
+# in _ops.py with rules in autograd/_rules/nn.py, or compositions in functional.py)
 
 
 # ============================================================ normalize, pad

@@ -31,7 +31,7 @@ from . import _nn_kernels
 _new = Tensor._new
 
 __all__ = ["linear", "bilinear", "relu", "leaky_relu", "elu", "gelu", "silu", "sigmoid", "tanh",
-           "softplus", "hardtanh", "normal_cdf", "softmax", "log_softmax"]
+           "softplus", "hardtanh", "prelu", "normal_cdf", "softmax", "log_softmax"]
 
 
 def _quiet(f, *args):
@@ -147,6 +147,21 @@ def softplus(x, beta=1.0, threshold=20.0):
 def hardtanh(x, min_val=-1.0, max_val=1.0):
     """``clip(x, min_val, max_val)``."""
     return _new(_quiet(np.clip, x._array, min_val, max_val))
+
+
+def _prelu_slope(xa, wa):
+    """The slope array broadcasting against ``xa`` (one per channel, axis 1)."""
+    if wa.size == 1:
+        return wa.reshape(())
+    return wa.reshape((1, -1) + (1,) * (xa.ndim - 2)) if xa.ndim >= 2 else wa
+
+
+@differentiable("nn.prelu")
+def prelu(x, weight):
+    """``x if x > 0 else weight * x``, ``weight`` of size 1 or one per channel (axis 1)."""
+    xa = x._array
+    return _new(_quiet(lambda a, w: np.where(a > 0, a, a * w), xa,
+                       _prelu_slope(xa, weight._array)))
 
 
 def _normal_cdf_f(x):

@@ -661,7 +661,7 @@ def prelu(input, weight):
         if weight.size != c:
             raise ValueError(f"prelu(): weight has {weight.size} elements but the input of shape "
                              f"{input.shape} has {c} channels")
-    return _fn.PReLU.apply(input, weight)
+    return _ops.prelu(input, weight)
 
 
 def _softmax_dim(fname, input, dim):

@@ -132,6 +132,28 @@ def gelu_vjp(ctx, g, *, x, approximate):
     return g * (_ops.normal_cdf(x) + x * (_INV_SQRT_2PI * xp.exp(-0.5 * (x * x))))
 
 
+@rule("nn.prelu", func=_ops.prelu)
+def prelu_vjp(ctx, g, *, x, weight, needs):
+    if weight.size == 1:
+        w = xp.reshape(weight, ())
+    elif x.ndim >= 2:
+        w = xp.reshape(weight, (1, -1) + (1,) * (x.ndim - 2))
+    else:
+        w = weight
+    pos = x > 0
+    gx = gw = None
+    if "x" in needs:
+        gx = xp.where(pos, g, g * w)
+    if "weight" in needs:
+        contrib = xp.where(pos, xp.zeros_like(g), g * x)
+        if w.ndim == 0:
+            gw = xp.reshape(xp.sum(contrib), weight.shape)
+        else:  # every axis but the channel axis
+            axes = tuple(i for i in range(contrib.ndim) if w.shape[i] == 1)
+            gw = xp.reshape(xp.sum(contrib, axis=axes) if axes else contrib, weight.shape)
+    return {"x": gx, "weight": gw}
+
+
 @rule("nn.normal_cdf", func=_ops.normal_cdf)
 def normal_cdf_vjp(ctx, g, *, x):
     return g * (_INV_SQRT_2PI * xp.exp(-0.5 * (x * x)))
