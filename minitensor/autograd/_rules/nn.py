@@ -7,8 +7,10 @@ it is written with namespace operations and nn primitives, whose own rules give
 the second derivatives (``g * derivative(x)``, the derivative built from
 differentiable operations). Otherwise the activations whose gradient has a
 fused kernel (``relu``, ``sigmoid``, ``tanh``, ``silu``, ``gelu``) call it on
-the arrays: the same values, one pass, no graph. The other rules
-(``linear``, ``softmax``, ...) are one namespace expression for both cases.
+the arrays, and ``linear``, ``softmax``, ``log_softmax`` do their products in
+NumPy: the same values, no graph, no wrapper calls (``tests/test_nn_rules.py``
+checks both paths against each other). The other rules are one namespace
+expression for both cases.
 """
 import math
 
@@ -35,6 +37,13 @@ def _kernel(f, a, b):
 # ============================================================================ linear
 @rule("nn.linear", func=_ops.linear)
 def linear_vjp(ctx, g, *, x, weight, needs):
+    if not ctx.create_graph:  # the same products on the arrays (no graph, no wrappers)
+        ga, xa, wa = g._array, x._array, weight._array
+        g2 = ga.reshape(-1, ga.shape[-1])
+        return {"x": _new(np.matmul(ga, wa)) if "x" in needs else None,
+                "weight": (_new(np.matmul(g2.T, xa.reshape(-1, xa.shape[-1])))
+                           if "weight" in needs else None),
+                "bias": _new(g2.sum(0)) if "bias" in needs else None}
     gx = gw = gb = None
     if "x" in needs:
         gx = xp.matmul(g, weight)                           # (..., O) @ (O, I)
@@ -176,6 +185,10 @@ def hardtanh_vjp(ctx, g, *, x, min_val, max_val):
 def softmax_vjp(ctx, g, *, dim):
     # the output only: y * (g - sum(g * y))
     y = ctx.out
+    if not ctx.create_graph:
+        ya = y._array
+        gy = g._array * ya
+        return _new(gy - ya * gy.sum(axis=dim, keepdims=True))
     gy = g * y
     return gy - y * xp.sum(gy, axis=dim, keepdims=True)
 
@@ -183,4 +196,7 @@ def softmax_vjp(ctx, g, *, dim):
 @rule("nn.log_softmax", func=_ops.log_softmax)
 def log_softmax_vjp(ctx, g, *, dim):
     # the output only: g - softmax(x) * sum(g), softmax(x) = exp(y)
+    if not ctx.create_graph:
+        ga = g._array
+        return _new(ga - np.exp(ctx.out._array) * ga.sum(axis=dim, keepdims=True))
     return g - xp.exp(ctx.out) * xp.sum(g, axis=dim, keepdims=True)
