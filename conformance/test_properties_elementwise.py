@@ -100,7 +100,17 @@ def test_binary_vs_numpy_broadcast(name, ref, dtypes, data):
                 "logaddexp", "logical_or", "bitwise_xor"):
         s = getattr(xp, name)(x2, x1)
         assert s.dtype == r.dtype
-        np.testing.assert_array_equal(to_np(s), to_np(r))
+        if name == "multiply" and to_np(r).dtype.kind == "c":
+            # NumPy's complex multiply uses fused multiply-adds, so x1 * x2 and x2 * x1
+            # may differ in the last bit (which examples are drawn depends on the heap:
+            # the dtype strategies iterate sets)
+            eps = np.finfo(to_np(r).dtype).eps
+            with np.errstate(all="ignore"):
+                scale = np.abs(to_np(x1)) * np.abs(to_np(x2))  # (the products' size)
+            atol = 4 * eps * float(np.max(scale, initial=0.0))
+            np.testing.assert_allclose(to_np(s), to_np(r), rtol=4 * eps, atol=atol)
+        else:
+            np.testing.assert_array_equal(to_np(s), to_np(r))
 
 
 @conformance_settings

@@ -104,7 +104,17 @@ def seeded(fn, seed=1234):
     return call
 
 
+# nn primitives with rules in the rule table, or compositions of namespace ops
+# (issue 12, part 1): twice-differentiable
+TWICE = {
+    "linear", "bilinear", "prelu", "relu", "relu6", "leaky_relu", "elu", "gelu", "silu",
+    "sigmoid", "tanh", "softplus", "hardtanh", "softmax", "log_softmax", "softmin",
+    "softsign", "hardsigmoid", "hardswish", "celu", "selu", "mish", "logsigmoid",
+}
+
+
 def R(name, sample, diff, variants=(V(),), torch="same", **kw):
+    kw.setdefault("twice", name in TWICE)
     return NNRecord(name, kw.pop("fn", getattr(F, name)), sample, tuple(diff), tuple(variants),
                     name if torch == "same" else torch, **kw)
 

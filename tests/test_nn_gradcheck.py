@@ -240,6 +240,8 @@ def test_double_backward_vs_torch(rec, var):
     except RuntimeError as e:
         if _refusal(e):
             raise OnceDifferentiable(str(e)) from None
+        if "derivative for aten::" in str(e):  # PyTorch's own gap (hardsigmoid 2.13)
+            pytest.skip(f"PyTorch has no double backward here: {e}")
         raise
     _close(mg, tg, "gradient of input")
     _close(mh, th, "second-order product, wrt input/cotangent")

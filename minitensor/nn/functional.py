@@ -38,10 +38,14 @@ from .._data_type_functions import astype
 from .._manipulation_functions import reshape
 from .._dtypes import _FROM_NP
 from .. import _random
+from .. import _elementwise_functions as _ew
+from .._searching_functions import where as _where
 from ..autograd import _engine as _ag
 from ..autograd import _inplace as _inplace_ops
 from ..autograd._grad_mode import is_grad_enabled
 from . import _functions as _fn
+from . import _ops
+from . import _rules as _nn_rules  # noqa: F401  (registers the rules of _ops)
 from . import _conv_functions as _cf
 from . import _attention_functions as _af
 from ._nn_kernels import conv_out_size, pool_out_size
@@ -229,14 +233,6 @@ def _inplace_view_check(fname, input, m):
                            f"write); use inplace=False")
 
 
-def _act(fname, fn, input, inplace, *params, reads_input=True):
-    """``fn.apply(input, *params)``, written into ``input`` when ``inplace``
-    (``reads_input``: fn's backward reads its input, not only its output)."""
-    if inplace:
-        return _inplace(fname, input, lambda t: fn.apply(t, *params), reads_input)
-    return fn.apply(input, *params)
-
-
 # ============================================================================ linear
 def linear(input, weight, bias=None):
     """y = input @ weight.T + bias, over the last axis of ``input``.
@@ -264,7 +260,7 @@ def linear(input, weight, bias=None):
         if bias.shape != (weight.shape[0],):
             raise ValueError(f"linear(): bias must have shape ({weight.shape[0]},), got "
                              f"{bias.shape}")
-    return _fn.Linear.apply(input, weight, bias)
+    return _ops.linear(input, weight, bias)
 
 
 def bilinear(input1, input2, weight, bias=None):
@@ -298,10 +294,62 @@ def bilinear(input1, input2, weight, bias=None):
                          f"the same leading dimensions, got {input1.shape} and {input2.shape}")
     if bias is not None and bias.shape != (weight.shape[0],):
         raise ValueError(f"bilinear(): bias must have shape ({weight.shape[0]},), got {bias.shape}")
-    return _fn.Bilinear.apply(input1, input2, weight, bias)
+    return _ops.bilinear(input1, input2, weight, bias)
 
 
 # ======================================================================= activations
+def _act_op(fname, op, input, inplace, *params, reads_input=True):
+    """``op(input, *params)`` (an nn primitive of ``_ops``), written into ``input``
+    when ``inplace`` (``reads_input``: op's gradient rule reads its input, not
+    only its output)."""
+    if inplace:
+        return _inplace(fname, input, lambda t: op(t, *params), reads_input)
+    return op(input, *params)
+
+
+# The cheap activations are compositions of namespace operations and the
+# primitives above (no rule of their own; their gradients, of any order, come
+# from the operations'): softsign, hardsigmoid, hardswish, celu, selu, mish,
+# logsigmoid.
+_SELU_ALPHA, _SELU_SCALE = 1.6732632423543772, 1.0507009873554805
+
+
+def _selu(x):
+    return _SELU_SCALE * _ops.elu(x, _SELU_ALPHA)
+
+
+def _celu(x, alpha):
+    # expm1 only where x <= 0 (no overflow for large positive x; gradient 1 at 0)
+    neg = _where(x > 0, 0.0, x)
+    return _where(x > 0, x, alpha * _ew.expm1(neg / alpha))
+
+
+def _hardsigmoid(x):
+    # (PyTorch's formula; hardtanh's gradient is 0 at the kinks -3 and 3, as PyTorch's)
+    return _ops.hardtanh(x + 3, 0.0, 6.0) / 6
+
+
+def _hardswish(x):
+    # (PyTorch's formula; the gradient at the kinks -3 and 3 is 0 and 1, as PyTorch's)
+    return x * _ops.hardtanh(x + 3, 0.0, 6.0) / 6
+
+
+def _softsign(x):
+    # the limits +-1 at +-inf (not inf / inf), with gradient 0 there
+    inf = _ew.isinf(x)
+    xs = _where(inf, 0.0, x)
+    return _where(inf, _ew.sign(x), xs / (1 + _ew.abs(xs)))
+
+
+def _logsigmoid(x):
+    # log(sigmoid(x)) = min(x, 0) - log1p(exp(-|x|)): no overflow
+    return _ew.minimum(x, 0.0) - _ew.log1p(_ew.exp(-_ew.abs(x)))
+
+
+def _mish(x):
+    return x * _ops.tanh(_ops.softplus(x))
+
+
 def relu(input, inplace=False):
     """max(input, 0).
 
@@ -317,7 +365,7 @@ def relu(input, inplace=False):
     _tensor("relu", input)
     if input._array.dtype.kind not in "iuf":
         raise TypeError(f"relu(): unsupported dtype {input.dtype}")
-    return _act("relu", _fn.ReLU, input, inplace, reads_input=False)
+    return _act_op("relu", _ops.relu, input, inplace, reads_input=False)
 
 
 def relu6(input, inplace=False):
@@ -346,7 +394,7 @@ def leaky_relu(input, negative_slope=0.01, inplace=False):
     Tensor([-1.,  0.,  3.], dtype=float64)
     """
     _float_tensor("leaky_relu", input)
-    return _act("leaky_relu", _fn.LeakyReLU, input, inplace,
+    return _act_op("leaky_relu", _ops.leaky_relu, input, inplace,
                 _real("leaky_relu", "negative_slope", negative_slope))
 
 
@@ -367,7 +415,7 @@ def gelu(input, approximate="none"):
     _float_tensor("gelu", input)
     if approximate not in ("none", "tanh"):
         raise ValueError(f"gelu(): approximate must be 'none' or 'tanh', got {approximate!r}")
-    return _fn.GELU.apply(input, approximate)
+    return _ops.gelu(input, approximate)
 
 
 def silu(input, inplace=False):
@@ -382,7 +430,7 @@ def silu(input, inplace=False):
     [-0.2384, 0.0, 2.8577]
     """
     _float_tensor("silu", input)
-    return _act("silu", _fn.SiLU, input, inplace)
+    return _act_op("silu", _ops.silu, input, inplace)
 
 
 def sigmoid(input):
@@ -397,7 +445,7 @@ def sigmoid(input):
     [0.1192, 0.5, 0.9526]
     """
     _float_tensor("sigmoid", input)
-    return _fn.Sigmoid.apply(input)
+    return _ops.sigmoid(input)
 
 
 def tanh(input):
@@ -412,7 +460,7 @@ def tanh(input):
     [-0.964, 0.0, 0.9951]
     """
     _float_tensor("tanh", input)
-    return _fn.Tanh.apply(input)
+    return _ops.tanh(input)
 
 
 def elu(input, alpha=1.0, inplace=False):
@@ -429,7 +477,7 @@ def elu(input, alpha=1.0, inplace=False):
     [-0.4323, 0.0, 3.0]
     """
     _float_tensor("elu", input)
-    return _act("elu", _fn.ELU, input, inplace, _real("elu", "alpha", alpha))
+    return _act_op("elu", _ops.elu, input, inplace, _real("elu", "alpha", alpha))
 
 
 def celu(input, alpha=1.0, inplace=False):
@@ -447,7 +495,7 @@ def celu(input, alpha=1.0, inplace=False):
     alpha = _real("celu", "alpha", alpha)
     if alpha == 0:
         raise ValueError("celu(): alpha must not be 0")
-    return _act("celu", _fn.CELU, input, inplace, alpha)
+    return _act_op("celu", _celu, input, inplace, alpha)
 
 
 def selu(input, inplace=False):
@@ -462,7 +510,7 @@ def selu(input, inplace=False):
     [-1.5202, 0.0, 3.1521]
     """
     _float_tensor("selu", input)
-    return _act("selu", _fn.SELU, input, inplace)
+    return _act_op("selu", _selu, input, inplace)
 
 
 def softplus(input, beta=1.0, threshold=20.0):
@@ -479,8 +527,8 @@ def softplus(input, beta=1.0, threshold=20.0):
     [0.0091, 0.3466, 3.0012]
     """
     _float_tensor("softplus", input)
-    return _fn.Softplus.apply(input, _real("softplus", "beta", beta),
-                              _real("softplus", "threshold", threshold))
+    return _ops.softplus(input, _real("softplus", "beta", beta),
+                        _real("softplus", "threshold", threshold))
 
 
 def hardtanh(input, min_val=-1.0, max_val=1.0, inplace=False):
@@ -501,7 +549,7 @@ def hardtanh(input, min_val=-1.0, max_val=1.0, inplace=False):
         raise ValueError(f"hardtanh(): min_val ({lo}) cannot be greater than max_val ({hi})")
     if input._array.dtype.kind != "f":
         raise TypeError(f"hardtanh(): input must have a floating-point dtype, got {input.dtype}")
-    return _act("hardtanh", _fn.Hardtanh, input, inplace, lo, hi)
+    return _act_op("hardtanh", _ops.hardtanh, input, inplace, lo, hi)
 
 
 def logsigmoid(input):
@@ -516,7 +564,7 @@ def logsigmoid(input):
     [-800.0, -0.6931, -0.0486]
     """
     _float_tensor("logsigmoid", input)
-    return _fn.LogSigmoid.apply(input)
+    return _logsigmoid(input)
 
 
 def mish(input, inplace=False):
@@ -531,7 +579,7 @@ def mish(input, inplace=False):
     [-0.2525, 0.0, 2.9865]
     """
     _float_tensor("mish", input)
-    return _act("mish", _fn.Mish, input, inplace)
+    return _act_op("mish", _mish, input, inplace)
 
 
 def hardsigmoid(input, inplace=False):
@@ -545,7 +593,7 @@ def hardsigmoid(input, inplace=False):
     Tensor([0.  , 0.5 , 0.75, 1.  ], dtype=float64)
     """
     _float_tensor("hardsigmoid", input)
-    return _act("hardsigmoid", _fn.Hardsigmoid, input, inplace)
+    return _act_op("hardsigmoid", _hardsigmoid, input, inplace)
 
 
 def hardswish(input, inplace=False):
@@ -559,7 +607,7 @@ def hardswish(input, inplace=False):
     Tensor([-0.375,  0.   ,  1.125,  4.   ], dtype=float64)
     """
     _float_tensor("hardswish", input)
-    return _act("hardswish", _fn.Hardswish, input, inplace)
+    return _act_op("hardswish", _hardswish, input, inplace)
 
 
 def softsign(input):
@@ -573,7 +621,7 @@ def softsign(input):
     Tensor([-0.75,  0.  ,  0.5 ], dtype=float64)
     """
     _float_tensor("softsign", input)
-    return _fn.Softsign.apply(input)
+    return _softsign(input)
 
 
 def prelu(input, weight):
@@ -599,7 +647,7 @@ def prelu(input, weight):
         if weight.size != c:
             raise ValueError(f"prelu(): weight has {weight.size} elements but the input of shape "
                              f"{input.shape} has {c} channels")
-    return _fn.PReLU.apply(input, weight)
+    return _ops.prelu(input, weight)
 
 
 def _softmax_dim(fname, input, dim):
@@ -645,8 +693,8 @@ def softmax(input, dim=None, dtype=None):
     input = _softmax_input("softmax", input, dtype)
     dim = _softmax_dim("softmax", input, dim)
     if input.ndim == 0:
-        return reshape(_fn.Softmax.apply(reshape(input, (1,)), 0), ())
-    return _fn.Softmax.apply(input, dim)
+        return reshape(_ops.softmax(reshape(input, (1,)), 0), ())
+    return _ops.softmax(input, dim)
 
 
 def log_softmax(input, dim=None, dtype=None):
@@ -663,8 +711,8 @@ def log_softmax(input, dim=None, dtype=None):
     input = _softmax_input("log_softmax", input, dtype)
     dim = _softmax_dim("log_softmax", input, dim)
     if input.ndim == 0:
-        return reshape(_fn.LogSoftmax.apply(reshape(input, (1,)), 0), ())
-    return _fn.LogSoftmax.apply(input, dim)
+        return reshape(_ops.log_softmax(reshape(input, (1,)), 0), ())
+    return _ops.log_softmax(input, dim)
 
 
 def softmin(input, dim=None, dtype=None):
@@ -683,7 +731,7 @@ def softmin(input, dim=None, dtype=None):
     """
     input = _softmax_input("softmin", input, dtype)
     dim = _softmax_dim("softmin", input, dim)
-    return _fn.Softmax.apply(-input, dim)
+    return _ops.softmax(-input, dim)
 
 
 # ===================================================================== dropout etc.

@@ -3,7 +3,9 @@ filled by the modules of this package, one per namespace category
 (``elementwise``, ``statistical``, ``manipulation``, ``indexing``,
 ``searching``, ``sorting``, ``linear_algebra``, ``linalg``, ``fft``,
 ``creation``), as HIPS/autograd splits ``numpy_vjps.py``, ``linalg.py`` and
-``fft.py``; shared helpers live in ``_helpers``.
+``fft.py``; shared helpers live in ``_helpers``. The rules of the nn primitives
+(``"nn.linear"``, ``"nn.relu"``, ...; ``minitensor/nn/_ops.py``) are in ``nn``,
+imported by ``minitensor.nn`` (autograd does not import nn).
 
 How a rule gets its arguments
 -----------------------------
@@ -98,27 +100,32 @@ _G = _GradTensor
 _VALUE, _INDEX, _SHAPE, _DTYPE, _NEEDS = "value", "index", "shape", "dtype", "needs"
 
 
-def rule(*names, index_args=(), params=None):
+def rule(*names, index_args=(), params=None, func=None):
     """Register the decorated function as the gradient rule of ``names``.
 
     ``index_args``: parameters read as index tensors or masks (passed as
     recorded, after ``ctx.check_index``). ``params``: the function's positional
     parameter names, for a name that is not a namespace function
-    (``__getitem__``)."""
+    (``__getitem__``). ``func``: the recorded function itself, for a primitive
+    outside the namespace (the nn primitives of ``minitensor/nn/_ops.py``,
+    named ``"nn.relu"``, ...): its signature gives the names."""
     def deco(fn):
-        binders = {n: _binder(n, fn, tuple(index_args), params) for n in names}
+        binders = {n: _binder(n, fn, tuple(index_args), params, func) for n in names}
         RULES.update(binders)  # all or none (a binder fails on a parameter mismatch)
         return fn
     return deco
 
 
-def _namespace_signature(name, params):
+def _namespace_signature(name, params, func=None):
     """(positional names, var-positional name or None, {name: default})."""
     if params is not None:
         return tuple(params), None, {}
-    import minitensor as xp
-    mod, _, base = name.rpartition(".")
-    f = getattr(getattr(xp, mod) if mod else xp, base)
+    if func is not None:
+        f = func
+    else:
+        import minitensor as xp
+        mod, _, base = name.rpartition(".")
+        f = getattr(getattr(xp, mod) if mod else xp, base)
     f = getattr(f, "__wrapped_raw__", f)
     pos, varpos, defaults = [], None, {}
     for p in inspect.signature(f).parameters.values():
@@ -133,10 +140,10 @@ def _namespace_signature(name, params):
     return tuple(pos), varpos, defaults
 
 
-def _binder(name, fn, index_args, params):
+def _binder(name, fn, index_args, params, func=None):
     """The callable stored in ``RULES[name]``: ``(ctx, *grads) -> gradients in
     ctx.inputs order``, calling ``fn`` with the arguments it names."""
-    pos, varpos, defaults = _namespace_signature(name, params)
+    pos, varpos, defaults = _namespace_signature(name, params, func)
     known = set(pos) | set(defaults) | ({varpos} if varpos else set())
     wanted = []  # (parameter of fn, kind, argument name)
     for p in inspect.signature(fn).parameters.values():

@@ -7,7 +7,7 @@ from ... import _random
 from .. import functional as F
 from .. import init
 from .._attention_functions import MultiheadAttentionCore
-from .._functions import Linear as _LinearFn
+from .._ops import linear as _linear
 from ..._dtypes import _FROM_NP
 from .linear import Linear
 from .module import Module
@@ -103,7 +103,7 @@ class MultiheadAttention(Module):
         if x.shape[-1] != feat:
             raise ValueError(f"MultiheadAttention: expected {('query', 'key', 'value')[i]} with "
                              f"last dimension {feat}, got shape {x.shape}")
-        return _LinearFn.apply(x, w, b)
+        return _linear(x, w, b)
 
     def forward(self, query, key, value, key_padding_mask=None, need_weights=True,
                 attn_mask=None, average_attn_weights=True, is_causal=False):

@@ -1,0 +1,203 @@
+"""nn forward primitives: module-level functions marked with
+``@differentiable("nn.<name>")``, like the namespace functions, so a call on
+tensors that take part in autograd is recorded by the same hook and
+differentiated by a rule of the same table (``RULES``); the rules live in
+``minitensor/nn/_rules.py`` (registered when ``minitensor.nn`` is
+imported) and are differentiable (``create_graph=True``: Hessian-vector
+products, double backward).
+
+A primitive does the arithmetic of a layer call on the tensors' ``ndarray``\\ s
+with the fused kernels (one graph node per call, as before); it does not check
+its arguments (``nn.functional`` does). Activations that are cheap to build
+from namespace operations (``softsign``, ``hardsigmoid``, ...) are not
+primitives.
+
+Examples
+--------
+>>> import minitensor as xp
+>>> from minitensor.nn import _ops
+>>> x = xp.tensor([-1.0, 2.0], requires_grad=True)
+>>> y = _ops.relu(x)
+>>> y.grad_fn
+<nn.reluBackward>
+"""
+import numpy as np
+
+from .. import _kernels
+from .._array_object import Tensor
+from .._grad_hook import differentiable
+from . import _nn_kernels
+
+_new = Tensor._new
+
+__all__ = ["linear", "bilinear", "relu", "leaky_relu", "elu", "gelu", "silu", "sigmoid", "tanh",
+           "softplus", "hardtanh", "prelu", "normal_cdf", "softmax", "log_softmax"]
+
+
+def _quiet(f, *args):
+    # no NumPy warnings at +-inf / nan (inf * 0, inf / inf): PyTorch's values,
+    # which does not warn
+    with np.errstate(invalid="ignore", over="ignore", divide="ignore", under="ignore"):
+        return np.asarray(f(*args))  # (0-d input: NumPy gives a scalar)
+
+
+# ============================================================================ linear
+@differentiable("nn.linear")
+def linear(x, weight, bias=None):
+    """``x @ weight.T + bias`` over the last axis of ``x`` (one matmul, the bias
+    added in place)."""
+    xa = x._array
+    wa = weight._array
+    x2 = xa.reshape(-1, xa.shape[-1]) if xa.ndim != 2 else xa
+    y = np.matmul(x2, wa.T)
+    if bias is not None:
+        np.add(y, bias._array, out=y)
+    return _new(y.reshape(xa.shape[:-1] + (wa.shape[0],)))
+
+
+@differentiable("nn.bilinear")
+def bilinear(x1, x2, weight, bias=None):
+    """``y[..., o] = x1[...] @ weight[o] @ x2[...] + bias[o]``."""
+    a, b, w = x1._array, x2._array, weight._array
+    a2 = a.reshape(-1, a.shape[-1])
+    b2 = b.reshape(-1, b.shape[-1])
+    # t[n, o, j] = sum_i a[n, i] W[o, i, j]
+    t = np.matmul(a2, w.transpose(1, 0, 2).reshape(w.shape[1], -1)).reshape(
+        a2.shape[0], w.shape[0], w.shape[2])
+    y = np.matmul(t, b2[:, :, None])[..., 0]
+    if bias is not None:
+        y += bias._array
+    return _new(y.reshape(a.shape[:-1] + (w.shape[0],)))
+
+
+# ======================================================================= activations
+def _relu_f(x):
+    return np.maximum(x, 0)
+
+
+def _leaky_f(x, slope):
+    return np.where(x > 0, x, x * slope)
+
+
+def _elu_f(x, alpha):
+    # expm1 only where x <= 0 (no overflow for large positive x)
+    return np.where(x > 0, x, alpha * np.expm1(np.minimum(x, 0)))
+
+
+def _gelu_f(x, approximate):
+    return _kernels.gelu(x) if approximate == "tanh" else _nn_kernels.gelu_erf(x)
+
+
+def _softplus_f(x, beta, threshold):
+    z = x * beta
+    # log(1 + exp(z)) = max(z, 0) + log1p(exp(-|z|)): no overflow
+    sp = (np.maximum(z, 0) + np.log1p(np.exp(-np.abs(z)))) / beta
+    return np.where(z > threshold, x, sp).astype(x.dtype, copy=False)
+
+
+@differentiable("nn.relu")
+def relu(x):
+    """``max(x, 0)`` (integer tensors too)."""
+    return _new(_quiet(_relu_f, x._array))
+
+
+@differentiable("nn.leaky_relu")
+def leaky_relu(x, negative_slope=0.01):
+    """``x if x > 0 else negative_slope * x``."""
+    return _new(_quiet(_leaky_f, x._array, negative_slope))
+
+
+@differentiable("nn.elu")
+def elu(x, alpha=1.0):
+    """``x if x > 0 else alpha * (exp(x) - 1)``."""
+    return _new(_quiet(_elu_f, x._array, alpha))
+
+
+@differentiable("nn.gelu")
+def gelu(x, approximate="none"):
+    """``x * Phi(x)`` (exact, ``"none"``) or its tanh approximation (``"tanh"``)."""
+    return _new(_quiet(_gelu_f, x._array, approximate))
+
+
+@differentiable("nn.silu")
+def silu(x):
+    """``x * sigmoid(x)``."""
+    return _new(_quiet(_kernels.silu, x._array))
+
+
+@differentiable("nn.sigmoid")
+def sigmoid(x):
+    """``1 / (1 + exp(-x))``."""
+    return _new(_quiet(_kernels.sigmoid, x._array))
+
+
+@differentiable("nn.tanh")
+def tanh(x):
+    """``tanh(x)``."""
+    return _new(_quiet(np.tanh, x._array))
+
+
+@differentiable("nn.softplus")
+def softplus(x, beta=1.0, threshold=20.0):
+    """``log(1 + exp(beta * x)) / beta``; ``x`` where ``beta * x > threshold``."""
+    return _new(_quiet(_softplus_f, x._array, beta, threshold))
+
+
+@differentiable("nn.hardtanh")
+def hardtanh(x, min_val=-1.0, max_val=1.0):
+    """``clip(x, min_val, max_val)``."""
+    return _new(_quiet(np.clip, x._array, min_val, max_val))
+
+
+def _prelu_slope(xa, wa):
+    """The slope array broadcasting against ``xa`` (one per channel, axis 1)."""
+    if wa.size == 1:
+        return wa.reshape(())
+    return wa.reshape((1, -1) + (1,) * (xa.ndim - 2)) if xa.ndim >= 2 else wa
+
+
+@differentiable("nn.prelu")
+def prelu(x, weight):
+    """``x if x > 0 else weight * x``, ``weight`` of size 1 or one per channel (axis 1)."""
+    xa = x._array
+    return _new(_quiet(lambda a, w: np.where(a > 0, a, a * w), xa,
+                       _prelu_slope(xa, weight._array)))
+
+
+def _normal_cdf_f(x):
+    # Phi(x) = gelu_erf(x) / x (the C library's erf; NumPy has none), 1/2 at 0
+    safe = np.where((x == 0) | np.isinf(x), 1, x).astype(x.dtype, copy=False)
+    p = np.where(x == 0, 0.5, _nn_kernels.gelu_erf(np.ascontiguousarray(safe)) / safe)
+    return np.where(np.isinf(x), x > 0, p).astype(x.dtype, copy=False)
+
+
+@differentiable("nn.normal_cdf")
+def normal_cdf(x):
+    """``Phi(x)``, the standard normal CDF (the derivative of the exact GELU
+    needs it under ``create_graph=True``)."""
+    return _new(_quiet(_normal_cdf_f, x._array))
+
+
+# ====================================================================== softmax family
+@differentiable("nn.softmax")
+def softmax(x, dim):
+    """``exp(x - max) / sum(exp(x - max))`` along ``dim`` (a non-negative axis)."""
+    xa = x._array
+    if xa.size == 0:  # (an empty axis has no max)
+        return _new(np.empty(xa.shape, xa.dtype))
+    with np.errstate(invalid="ignore", over="ignore"):
+        e = np.exp(xa - xa.max(axis=dim, keepdims=True))
+        e /= e.sum(axis=dim, keepdims=True)
+    return _new(e)
+
+
+@differentiable("nn.log_softmax")
+def log_softmax(x, dim):
+    """``x - max - log(sum(exp(x - max)))`` along ``dim`` (stable log-sum-exp)."""
+    xa = x._array
+    if xa.size == 0:
+        return _new(np.empty(xa.shape, xa.dtype))
+    with np.errstate(invalid="ignore", over="ignore", divide="ignore"):
+        s = xa - xa.max(axis=dim, keepdims=True)
+        s -= np.log(np.exp(s).sum(axis=dim, keepdims=True))
+    return _new(s)

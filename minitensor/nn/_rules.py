@@ -1,0 +1,202 @@
+"""Gradient rules of the nn primitives (``minitensor/nn/_ops.py``, names
+``"nn.<function>"``), registered when ``minitensor.nn`` is imported (autograd
+itself does not import nn).
+
+Each rule is differentiable: under ``create_graph=True`` (``ctx.create_graph``)
+it is written with namespace operations and nn primitives, whose own rules give
+the second derivatives (``g * derivative(x)``, the derivative built from
+differentiable operations). Otherwise the activations whose gradient has a
+fused kernel (``relu``, ``sigmoid``, ``tanh``, ``silu``, ``gelu``) call it on
+the arrays, and ``linear``, ``softmax``, ``log_softmax`` do their products in
+NumPy: the same values, no graph, no wrapper calls (``tests/test_nn_rules.py``
+checks both paths against each other). The other rules are one namespace
+expression for both cases.
+"""
+import math
+
+import numpy as np
+
+import minitensor as xp
+
+from .. import _kernels
+from .._array_object import Tensor
+from . import _nn_kernels, _ops
+from ..autograd._rules import rule
+
+_new = Tensor._new
+_SQRT_2_OVER_PI = math.sqrt(2.0 / math.pi)
+_INV_SQRT_2PI = 1.0 / math.sqrt(2.0 * math.pi)
+_GELU_K = 0.044715
+
+
+def _kernel(f, a, b):
+    with np.errstate(invalid="ignore", over="ignore", divide="ignore", under="ignore"):
+        return _new(np.asarray(f(a._array, b._array)))
+
+
+# ============================================================================ linear
+@rule("nn.linear", func=_ops.linear)
+def linear_vjp(ctx, g, *, x, weight, needs):
+    if not ctx.create_graph:  # the same products on the arrays (no graph, no wrappers)
+        ga, xa, wa = g._array, x._array, weight._array
+        g2 = ga.reshape(-1, ga.shape[-1])
+        return {"x": _new(np.matmul(ga, wa)) if "x" in needs else None,
+                "weight": (_new(np.matmul(g2.T, xa.reshape(-1, xa.shape[-1])))
+                           if "weight" in needs else None),
+                "bias": _new(g2.sum(0)) if "bias" in needs else None}
+    gx = gw = gb = None
+    if "x" in needs:
+        gx = xp.matmul(g, weight)                           # (..., O) @ (O, I)
+    if "weight" in needs or "bias" in needs:
+        g2 = xp.reshape(g, (-1, g.shape[-1]))
+        if "weight" in needs:
+            gw = xp.matmul(xp.matrix_transpose(g2), xp.reshape(x, (-1, x.shape[-1])))
+        if "bias" in needs:
+            gb = xp.sum(g2, axis=0)
+    return {"x": gx, "weight": gw, "bias": gb}
+
+
+@rule("nn.bilinear", func=_ops.bilinear)
+def bilinear_vjp(ctx, g, *, x1, x2, weight, needs):
+    # y[n, o] = sum_ij a[n, i] W[o, i, j] b[n, j] (+ bias[o]), n over the leading axes
+    O, I, J = weight.shape
+    g2 = xp.reshape(g, (-1, O))
+    a2 = xp.reshape(x1, (-1, I))
+    b2 = xp.reshape(x2, (-1, J))
+    gg = xp.expand_dims(g2, axis=1)                                   # (n, 1, o)
+    g1 = gb2 = gw = gb = None
+    if "x1" in needs:
+        # sum_oj g[n, o] W[o, i, j] b[n, j]: (n, 1, o) @ (n, o, i)
+        u = xp.matmul(xp.reshape(weight, (O * I, J)), xp.matrix_transpose(b2))  # (o*i, n)
+        u = xp.permute_dims(xp.reshape(u, (O, I, -1)), (2, 0, 1))       # (n, o, i)
+        g1 = xp.reshape(xp.matmul(gg, u), x1.shape)
+    if "x2" in needs:
+        # sum_oi g[n, o] a[n, i] W[o, i, j]: (n, 1, o) @ (n, o, j)
+        t = xp.matmul(a2, xp.reshape(xp.permute_dims(weight, (1, 0, 2)), (I, O * J)))
+        gb2 = xp.reshape(xp.matmul(gg, xp.reshape(t, (-1, O, J))), x2.shape)
+    if "weight" in needs:
+        # sum_n g[n, o] a[n, i] b[n, j]
+        ga = xp.reshape(xp.expand_dims(g2, axis=2) * xp.expand_dims(a2, axis=1), (-1, O * I))
+        gw = xp.reshape(xp.matmul(xp.matrix_transpose(ga), b2), (O, I, J))
+    if "bias" in needs:
+        gb = xp.sum(g2, axis=0)
+    return {"x1": g1, "x2": gb2, "weight": gw, "bias": gb}
+
+
+# ======================================================================= activations
+@rule("nn.relu", func=_ops.relu)
+def relu_vjp(ctx, g):
+    # the output only (inplace=True shares the input's memory); NaN passes g
+    y = ctx.out
+    if not ctx.create_graph:
+        return _kernel(_kernels.relu_backward, y, g)
+    return xp.where(y <= 0, xp.zeros_like(g), g)
+
+
+@rule("nn.leaky_relu", func=_ops.leaky_relu)
+def leaky_relu_vjp(ctx, g, *, x, negative_slope):
+    return xp.where(x > 0, g, g * negative_slope)
+
+
+@rule("nn.elu", func=_ops.elu)
+def elu_vjp(ctx, g, *, x, alpha):
+    return xp.where(x > 0, g, g * (alpha * xp.exp(xp.minimum(x, 0.0))))
+
+
+@rule("nn.sigmoid", func=_ops.sigmoid)
+def sigmoid_vjp(ctx, g):
+    y = ctx.out
+    if not ctx.create_graph:
+        return _kernel(_kernels.sigmoid_backward, y, g)
+    return g * (y * (1 - y))
+
+
+@rule("nn.tanh", func=_ops.tanh)
+def tanh_vjp(ctx, g):
+    y = ctx.out
+    if not ctx.create_graph:
+        return _kernel(_kernels.tanh_backward, y, g)
+    return g * (1 - y * y)
+
+
+@rule("nn.silu", func=_ops.silu)
+def silu_vjp(ctx, g, *, x):
+    if not ctx.create_graph:
+        return _kernel(_kernels.silu_backward, x, g)
+    s = _ops.sigmoid(x)
+    return g * (s * (1 + x * (1 - s)))
+
+
+@rule("nn.gelu", func=_ops.gelu)
+def gelu_vjp(ctx, g, *, x, approximate):
+    if approximate == "tanh":
+        if not ctx.create_graph:
+            return _kernel(_kernels.gelu_backward, x, g)
+        x2 = x * x
+        t = xp.tanh(_SQRT_2_OVER_PI * (x + _GELU_K * (x2 * x)))
+        d = 0.5 * (1 + t) + (0.5 * _SQRT_2_OVER_PI) * (x * (1 - t * t)) * (1 + (3 * _GELU_K) * x2)
+        return g * d
+    if not ctx.create_graph:
+        return _kernel(_nn_kernels.gelu_erf_backward, x, g)
+    return g * (_ops.normal_cdf(x) + x * (_INV_SQRT_2PI * xp.exp(-0.5 * (x * x))))
+
+
+@rule("nn.prelu", func=_ops.prelu)
+def prelu_vjp(ctx, g, *, x, weight, needs):
+    if weight.size == 1:
+        w = xp.reshape(weight, ())
+    elif x.ndim >= 2:
+        w = xp.reshape(weight, (1, -1) + (1,) * (x.ndim - 2))
+    else:
+        w = weight
+    pos = x > 0
+    gx = gw = None
+    if "x" in needs:
+        gx = xp.where(pos, g, g * w)
+    if "weight" in needs:
+        contrib = xp.where(pos, xp.zeros_like(g), g * x)
+        if w.ndim == 0:
+            gw = xp.reshape(xp.sum(contrib), weight.shape)
+        else:  # every axis but the channel axis
+            axes = tuple(i for i in range(contrib.ndim) if w.shape[i] == 1)
+            gw = xp.reshape(xp.sum(contrib, axis=axes) if axes else contrib, weight.shape)
+    return {"x": gx, "weight": gw}
+
+
+@rule("nn.normal_cdf", func=_ops.normal_cdf)
+def normal_cdf_vjp(ctx, g, *, x):
+    return g * (_INV_SQRT_2PI * xp.exp(-0.5 * (x * x)))
+
+
+@rule("nn.softplus", func=_ops.softplus)
+def softplus_vjp(ctx, g, *, x, beta, threshold):
+    z = x * beta
+    return xp.where(z > threshold, g, g * _ops.sigmoid(z))
+
+
+@rule("nn.hardtanh", func=_ops.hardtanh)
+def hardtanh_vjp(ctx, g, *, x, min_val, max_val):
+    # 0 at nan too (as PyTorch's vectorised kernel)
+    return xp.where(xp.logical_and(x > min_val, x < max_val), g, xp.zeros_like(g))
+
+
+# ====================================================================== softmax family
+@rule("nn.softmax", func=_ops.softmax)
+def softmax_vjp(ctx, g, *, dim):
+    # the output only: y * (g - sum(g * y))
+    y = ctx.out
+    if not ctx.create_graph:
+        ya = y._array
+        gy = g._array * ya
+        return _new(gy - ya * gy.sum(axis=dim, keepdims=True))
+    gy = g * y
+    return gy - y * xp.sum(gy, axis=dim, keepdims=True)
+
+
+@rule("nn.log_softmax", func=_ops.log_softmax)
+def log_softmax_vjp(ctx, g, *, dim):
+    # the output only: g - softmax(x) * sum(g), softmax(x) = exp(y)
+    if not ctx.create_graph:
+        ga = g._array
+        return _new(ga - np.exp(ctx.out._array) * ga.sum(axis=dim, keepdims=True))
+    return g - xp.exp(ctx.out) * xp.sum(g, axis=dim, keepdims=True)
