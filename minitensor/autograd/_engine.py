@@ -365,9 +365,106 @@ def _collect(v, inputs):
     return v, False
 
 
+_NEEDS = ((False,), (True,))
+_NEEDS2 = (((False, False), (False, True)), ((True, False), (True, True)))
+_weakref = weakref.ref
+
+
 def record(name, raw, args, kwargs):
     """The autograd hook: run ``raw`` on plain tensors and, if an input requires
     grad and grad mode is on, attach a node to the differentiable outputs."""
+    if not kwargs:
+        # fast path: positional tensors and Python scalars (most calls). An argument
+        # of any other kind takes the general path below; several outputs or a
+        # missing rule go on to ``_attach``. Same node, fewer allocations.
+        inputs = []
+        plain = []
+        req = False
+        for a in args:
+            t = type(a)
+            if t is _GradTensor:
+                inputs.append(a)
+                p = _object_new(Tensor)
+                p._array = a._array
+                plain.append(p)
+                if a._meta.requires_grad:
+                    req = True
+            elif t is float or t is int or t is Tensor or t is bool:
+                if t is Tensor:
+                    inputs.append(a)
+                plain.append(a)
+            else:
+                break
+        else:
+            result = raw(*plain)
+            if not req or not _grad_local.enabled:
+                return result
+            if type(result) is Tensor:
+                ra = result._array
+                rule = RULES.get(name) if ra.dtype.kind in "fc" else None
+                if rule is not None:
+                    edges = []
+                    versions = []
+                    shapes = []
+                    dtypes = []
+                    for t in inputs:
+                        a = t._array
+                        shapes.append(a.shape)
+                        dtypes.append(a.dtype)
+                        if type(t) is Tensor:
+                            edges.append(None)
+                            continue
+                        m = t._meta
+                        versions.append((m, m.version))
+                        if not m.requires_grad:
+                            edges.append(None)
+                        elif m.grad_fn is not None:
+                            edges.append((m.grad_fn, m.output_nr))
+                        else:
+                            acc = m.acc() if m.acc is not None else None
+                            edges.append((acc if acc is not None else _leaf_node(t, m), 0))
+                    node = _object_new(Node)
+                    node.name = name
+                    node.rule = rule
+                    node.args = args
+                    node.kwargs = kwargs
+                    node._inputs = tuple(inputs)
+                    node.next_edges = edges = tuple(edges)
+                    node.out_arrays = (ra,)
+                    node.out_hooks = None
+                    node.out_retained = None
+                    node.freed = False
+                    node.create_graph = False
+                    ne = len(edges)
+                    if ne == 1:
+                        node.needs_input_grad = _NEEDS[edges[0] is not None]
+                    elif ne == 2:
+                        node.needs_input_grad = _NEEDS2[edges[0] is not None][edges[1] is not None]
+                    else:
+                        node.needs_input_grad = tuple([e is not None for e in edges])
+                    node.in_shapes = tuple(shapes)
+                    node.in_dtypes = tuple(dtypes)
+                    node.in_versions = tuple(versions)
+                    node.saved = None
+                    node.epoch = _writes_state.epoch
+                    m = _object_new(_Meta)
+                    m.requires_grad = True
+                    m.grad = None
+                    m.grad_fn = node
+                    m.output_nr = 0
+                    m.hooks = None
+                    m.acc = None
+                    m.retains_grad = False
+                    m.version = 0
+                    node.out_versions = ((_weakref(m), 0),)
+                    t = _object_new(_GradTensor)
+                    t._array = ra
+                    t._meta = m
+                    return t
+                elif ra.dtype.kind not in "fc":
+                    return result  # integer/bool outputs are not differentiable
+            # several outputs, or no rule (raises)
+            return _attach(name, args, kwargs, inputs, result)
     # one pass over the arguments: the tensor inputs (positional in order, one
     # level into lists/tuples, then keywords by sorted name), the plain call
     # arguments, and whether an input requires grad
@@ -391,6 +488,12 @@ def record(name, raw, args, kwargs):
         result = raw(*plain)
     if not req or not _grad_local.enabled:
         return result
+    return _attach(name, args, kwargs, inputs, result)
+
+
+def _attach(name, args, kwargs, inputs, result):
+    """``result`` of a call to be recorded, with its differentiable outputs
+    attached to a new node (``inputs``: the call's tensor inputs, see record)."""
     if type(result) is Tensor:
         outs = (result,)
         if result._array.dtype.kind not in "fc":
