@@ -693,11 +693,12 @@ def _run(roots, root_grads, retain_graph, create_graph, capture=None):
             grads = buf if buf is not None else [None]
             if node.out_hooks or node.out_retained or capture is not None:
                 _output_hooks(node, grads, create_graph, capture)
-            run = False
+            run = missing = False
             for g in grads:
                 if g is not None:
                     run = True
-                    break
+                else:
+                    missing = True
             edges = node.next_edges
             if run and needed is not None:
                 run = False
@@ -706,9 +707,10 @@ def _run(roots, root_grads, retain_graph, create_graph, capture=None):
                         run = True
                         break
             if run:
-                for i in range(len(grads)):
-                    if grads[i] is None:
-                        grads[i] = _zeros_for(node, i)
+                if missing:
+                    for i in range(len(grads)):
+                        if grads[i] is None:
+                            grads[i] = _zeros_for(node, i)
                 node.create_graph = create_graph
                 in_grads = node.rule(node, *grads)
                 if type(in_grads) is not tuple:
@@ -719,6 +721,8 @@ def _run(roots, root_grads, retain_graph, create_graph, capture=None):
                         f"{len(edges)} tensor inputs")
             else:
                 in_grads = None
+            in_shapes = node.in_shapes
+            in_dtypes = node.in_dtypes
             j = -1
             for e in edges:
                 j += 1
@@ -730,11 +734,14 @@ def _run(roots, root_grads, retain_graph, create_graph, capture=None):
                     continue
                 g = in_grads[j] if in_grads is not None else None
                 if g is not None:
-                    if not isinstance(g, Tensor):
+                    tg = type(g)
+                    if tg is not Tensor and tg is not _GradTensor and not isinstance(g, Tensor):
                         g = Tensor._new(np.asarray(g))
                     a = g._array
-                    if a.shape != node.in_shapes[j] or a.dtype != node.in_dtypes[j]:
-                        g = _unbroadcast(g, node.in_shapes[j], node.in_dtypes[j])
+                    shape = in_shapes[j]
+                    dtype = in_dtypes[j]
+                    if a.shape != shape or a.dtype != dtype:
+                        g = _unbroadcast(g, shape, dtype)
                     b = buffers.get(k)
                     if b is None:
                         b = buffers[k] = [None] * (1 if type(nxt) is AccumulateGrad
