@@ -428,7 +428,8 @@ def record(name, raw, args, kwargs):
                     node.rule = rule
                     node.args = args
                     node.kwargs = kwargs
-                    node._inputs = tuple(inputs)
+                    # (all arguments tensors: the args tuple is the inputs tuple)
+                    node._inputs = args if len(inputs) == len(args) else tuple(inputs)
                     node.next_edges = edges = tuple(edges)
                     node.out_arrays = (ra,)
                     node.out_hooks = None
