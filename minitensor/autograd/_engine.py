@@ -403,49 +403,62 @@ def record(name, raw, args, kwargs):
                 ra = result._array
                 rule = RULES.get(name) if ra.dtype.kind in "fc" else None
                 if rule is not None:
-                    edges = []
-                    versions = []
-                    shapes = []
-                    dtypes = []
-                    for t in inputs:
+                    node = _object_new(Node)
+                    if len(inputs) == 1:  # unary ops, tensor-scalar ops, reductions
+                        t = inputs[0]
                         a = t._array
-                        shapes.append(a.shape)
-                        dtypes.append(a.dtype)
-                        if type(t) is Tensor:
-                            edges.append(None)
-                            continue
-                        m = t._meta
-                        versions.append((m, m.version))
-                        if not m.requires_grad:
-                            edges.append(None)
-                        elif m.grad_fn is not None:
-                            edges.append((m.grad_fn, m.output_nr))
+                        node.in_shapes = (a.shape,)
+                        node.in_dtypes = (a.dtype,)
+                        m = t._meta  # (a _GradTensor that requires grad: req)
+                        node.in_versions = ((m, m.version),)
+                        if m.grad_fn is not None:
+                            edges = ((m.grad_fn, m.output_nr),)
                         else:
                             acc = m.acc() if m.acc is not None else None
-                            edges.append((acc if acc is not None else _leaf_node(t, m), 0))
-                    node = _object_new(Node)
+                            edges = ((acc if acc is not None else _leaf_node(t, m), 0),)
+                        node.needs_input_grad = _NEEDS[1]
+                    else:
+                        edges = []
+                        versions = []
+                        shapes = []
+                        dtypes = []
+                        for t in inputs:
+                            a = t._array
+                            shapes.append(a.shape)
+                            dtypes.append(a.dtype)
+                            if type(t) is Tensor:
+                                edges.append(None)
+                                continue
+                            m = t._meta
+                            versions.append((m, m.version))
+                            if not m.requires_grad:
+                                edges.append(None)
+                            elif m.grad_fn is not None:
+                                edges.append((m.grad_fn, m.output_nr))
+                            else:
+                                acc = m.acc() if m.acc is not None else None
+                                edges.append((acc if acc is not None else _leaf_node(t, m), 0))
+                        edges = tuple(edges)
+                        if len(edges) == 2:
+                            node.needs_input_grad = _NEEDS2[edges[0] is not None][
+                                edges[1] is not None]
+                        else:
+                            node.needs_input_grad = tuple([e is not None for e in edges])
+                        node.in_shapes = tuple(shapes)
+                        node.in_dtypes = tuple(dtypes)
+                        node.in_versions = tuple(versions)
                     node.name = name
                     node.rule = rule
                     node.args = args
                     node.kwargs = kwargs
                     # (all arguments tensors: the args tuple is the inputs tuple)
                     node._inputs = args if len(inputs) == len(args) else tuple(inputs)
-                    node.next_edges = edges = tuple(edges)
+                    node.next_edges = edges
                     node.out_arrays = (ra,)
                     node.out_hooks = None
                     node.out_retained = None
                     node.freed = False
                     node.create_graph = False
-                    ne = len(edges)
-                    if ne == 1:
-                        node.needs_input_grad = _NEEDS[edges[0] is not None]
-                    elif ne == 2:
-                        node.needs_input_grad = _NEEDS2[edges[0] is not None][edges[1] is not None]
-                    else:
-                        node.needs_input_grad = tuple([e is not None for e in edges])
-                    node.in_shapes = tuple(shapes)
-                    node.in_dtypes = tuple(dtypes)
-                    node.in_versions = tuple(versions)
                     node.saved = None
                     node.epoch = _writes_state.epoch
                     m = _object_new(_Meta)
