@@ -17,10 +17,19 @@ Run: ``python benchmarks/bench_autograd.py [--quick]``.
    (``requires_grad=True``), and ``backward()``; the same in PyTorch with 1 and 2
    threads (minitensor's kernel thread count is set to match). Medians of
    repeats; ratios > 1 mean minitensor is slower.
+3. Per recorded op, 1 thread (``MINITENSOR_NUM_THREADS=1``,
+   ``torch.set_num_threads(1)``): ``add``, ``multiply``, ``exp``, ``tanh``,
+   ``sum`` on float32/float64 leaves (``requires_grad=True``) of 100 and 1e6
+   elements: the forward call that records a node, and the backward of a
+   50-op chain of that op divided by 50 (the per-node share of the walk).
+   minitensor and PyTorch batches alternate in one process; medians of the
+   per-batch times; ratio > 1 means minitensor is slower.
 """
 import argparse
 import json
 import os
+
+os.environ.setdefault("MINITENSOR_NUM_THREADS", "1")  # section 3 runs with 1 thread
 import statistics
 import subprocess
 import sys
@@ -196,9 +205,90 @@ def bench_chain(sizes, repeat_small, repeat_large):
         set_threads(os.cpu_count() or 1)
 
 
+# ------------------------------------------------- 3. per recorded op, 1 thread
+PER_OP = ("add", "multiply", "exp", "tanh", "sum")
+
+
+def _op_fns(m, name, other):
+    if name == "add":
+        return lambda a: m.add(a, other)
+    if name == "multiply":
+        return lambda a: m.multiply(a, other)
+    if name == "sum":
+        return lambda a: m.sum(a)
+    return getattr(m, name)
+
+
+def bench_per_op(sizes, repeat, number_small, number_large):
+    import numpy as np
+
+    import minitensor as xp
+    import minitensor.autograd  # noqa: F401
+    import torch
+    if hasattr(xp, "set_num_threads"):
+        xp.set_num_threads(1)
+    torch.set_num_threads(1)
+    print()
+    print(f"3. Per recorded op, 1 thread; medians of {repeat} interleaved batches (us per op): "
+          f"forward with recording, and backward of a 50-op chain / 50")
+    print(f"{'n':>8} {'dtype':>7} {'op':>9} | {'rec':>8} {'t rec':>8} {'rec/t':>6} | "
+          f"{'bwd/op':>8} {'t bwd/op':>8} {'bwd/t':>6}")
+    out = {}
+    for n in sizes:
+        number = number_small if n <= 10_000 else number_large
+        rep = repeat if n <= 10_000 else max(3, repeat // 10)
+        for dt in ("float32", "float64"):
+            data = np.linspace(-1.0, 1.0, n).astype(dt)
+            odata = np.linspace(0.5, 1.5, n).astype(dt)
+            for name in PER_OP:
+                libs = []
+                for m, mk in ((xp, lambda d, r: xp.tensor(d, requires_grad=r)),
+                              (torch, lambda d, r: torch.tensor(d, requires_grad=r))):
+                    leaf = mk(data, True)
+                    f = _op_fns(m, name, mk(odata, False))
+
+                    def fwd(f=f, leaf=leaf, number=number):
+                        t0 = time.perf_counter()
+                        for _ in range(number):
+                            f(leaf)
+                        return (time.perf_counter() - t0) / number
+
+                    def bwd(f=f, leaf=leaf):
+                        leaf.grad = None
+                        y = leaf
+                        for _ in range(50):
+                            y = f(y)
+                        if y.ndim:
+                            y = y.sum()  # (not timed separately: one extra node)
+                        t0 = time.perf_counter()
+                        y.backward()
+                        return (time.perf_counter() - t0) / 50
+
+                    libs.append((fwd, bwd))
+                res = [[[], []], [[], []]]
+                with np.errstate(all="ignore"):
+                    for lib in libs:  # warm up
+                        lib[0]()
+                        lib[1]()
+                    for _ in range(rep):
+                        for i, (fwd, bwd) in enumerate(libs):
+                            res[i][0].append(fwd())
+                            res[i][1].append(bwd())
+                (r, b), (tr, tb) = ([statistics.median(v) * 1e6 for v in x] for x in res)
+                out[(n, dt, name)] = (r, tr, b, tb)
+                print(f"{n:>8} {dt:>7} {name:>9} | {r:8.2f} {tr:8.2f} {r / tr:6.2f} | "
+                      f"{b:8.2f} {tb:8.2f} {b / tb:6.2f}")
+    small = [v for k, v in out.items() if k[0] <= 10_000]
+    if small:
+        print(f"median ratio, small tensors: recording {statistics.median(v[0] / v[1] for v in small):.2f}, "
+              f"backward per node {statistics.median(v[2] / v[3] for v in small):.2f}")
+    return out
+
+
 def main():
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--quick", action="store_true", help="fewer rounds and repeats")
+    p.add_argument("--per-op", action="store_true", help="only section 3 (per recorded op)")
     p.add_argument("--worker", choices=("plain", "autograd"), help=argparse.SUPPRESS)
     p.add_argument("--number", type=int, default=20000, help=argparse.SUPPRESS)
     p.add_argument("--repeat", type=int, default=7, help=argparse.SUPPRESS)
@@ -206,12 +296,18 @@ def main():
     if args.worker:
         _worker(args.worker, args.number, args.repeat)
         return
+    if args.per_op:
+        bench_per_op((100, 1_000_000), repeat=30 if args.quick else 100, number_small=200,
+                     number_large=2)
+        return
     if args.quick:
         bench_plain_overhead(rounds=3, number=200, repeat=50)
         bench_chain((100, 1_000_000), repeat_small=20, repeat_large=3)
+        bench_per_op((100, 1_000_000), repeat=30, number_small=200, number_large=2)
     else:
         bench_plain_overhead(rounds=7, number=200, repeat=300)
         bench_chain((100, 1_000_000), repeat_small=200, repeat_large=7)
+        bench_per_op((100, 1_000_000), repeat=100, number_small=200, number_large=2)
 
 
 if __name__ == "__main__":

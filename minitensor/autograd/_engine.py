@@ -365,9 +365,120 @@ def _collect(v, inputs):
     return v, False
 
 
+_NEEDS = ((False,), (True,))
+_NEEDS2 = (((False, False), (False, True)), ((True, False), (True, True)))
+_weakref = weakref.ref
+
+
 def record(name, raw, args, kwargs):
     """The autograd hook: run ``raw`` on plain tensors and, if an input requires
     grad and grad mode is on, attach a node to the differentiable outputs."""
+    if not kwargs:
+        # fast path: positional tensors and Python scalars (most calls). An argument
+        # of any other kind takes the general path below; several outputs or a
+        # missing rule go on to ``_attach``. Same node, fewer allocations.
+        inputs = []
+        plain = []
+        req = False
+        for a in args:
+            t = type(a)
+            if t is _GradTensor:
+                inputs.append(a)
+                p = _object_new(Tensor)
+                p._array = a._array
+                plain.append(p)
+                if a._meta.requires_grad:
+                    req = True
+            elif t is float or t is int or t is Tensor or t is bool:
+                if t is Tensor:
+                    inputs.append(a)
+                plain.append(a)
+            else:
+                break
+        else:
+            result = raw(*plain)
+            if not req or not _grad_local.enabled:
+                return result
+            if type(result) is Tensor:
+                ra = result._array
+                rule = RULES.get(name) if ra.dtype.kind in "fc" else None
+                if rule is not None:
+                    node = _object_new(Node)
+                    if len(inputs) == 1:  # unary ops, tensor-scalar ops, reductions
+                        t = inputs[0]
+                        a = t._array
+                        node.in_shapes = (a.shape,)
+                        node.in_dtypes = (a.dtype,)
+                        m = t._meta  # (a _GradTensor that requires grad: req)
+                        node.in_versions = ((m, m.version),)
+                        if m.grad_fn is not None:
+                            edges = ((m.grad_fn, m.output_nr),)
+                        else:
+                            acc = m.acc() if m.acc is not None else None
+                            edges = ((acc if acc is not None else _leaf_node(t, m), 0),)
+                        node.needs_input_grad = _NEEDS[1]
+                    else:
+                        edges = []
+                        versions = []
+                        shapes = []
+                        dtypes = []
+                        for t in inputs:
+                            a = t._array
+                            shapes.append(a.shape)
+                            dtypes.append(a.dtype)
+                            if type(t) is Tensor:
+                                edges.append(None)
+                                continue
+                            m = t._meta
+                            versions.append((m, m.version))
+                            if not m.requires_grad:
+                                edges.append(None)
+                            elif m.grad_fn is not None:
+                                edges.append((m.grad_fn, m.output_nr))
+                            else:
+                                acc = m.acc() if m.acc is not None else None
+                                edges.append((acc if acc is not None else _leaf_node(t, m), 0))
+                        edges = tuple(edges)
+                        if len(edges) == 2:
+                            node.needs_input_grad = _NEEDS2[edges[0] is not None][
+                                edges[1] is not None]
+                        else:
+                            node.needs_input_grad = tuple([e is not None for e in edges])
+                        node.in_shapes = tuple(shapes)
+                        node.in_dtypes = tuple(dtypes)
+                        node.in_versions = tuple(versions)
+                    node.name = name
+                    node.rule = rule
+                    node.args = args
+                    node.kwargs = kwargs
+                    # (all arguments tensors: the args tuple is the inputs tuple)
+                    node._inputs = args if len(inputs) == len(args) else tuple(inputs)
+                    node.next_edges = edges
+                    node.out_arrays = (ra,)
+                    node.out_hooks = None
+                    node.out_retained = None
+                    node.freed = False
+                    node.create_graph = False
+                    node.saved = None
+                    node.epoch = _writes_state.epoch
+                    m = _object_new(_Meta)
+                    m.requires_grad = True
+                    m.grad = None
+                    m.grad_fn = node
+                    m.output_nr = 0
+                    m.hooks = None
+                    m.acc = None
+                    m.retains_grad = False
+                    m.version = 0
+                    node.out_versions = ((_weakref(m), 0),)
+                    t = _object_new(_GradTensor)
+                    t._array = ra
+                    t._meta = m
+                    return t
+                elif ra.dtype.kind not in "fc":
+                    return result  # integer/bool outputs are not differentiable
+            # several outputs, or no rule (raises)
+            return _attach(name, args, kwargs, inputs, result)
     # one pass over the arguments: the tensor inputs (positional in order, one
     # level into lists/tuples, then keywords by sorted name), the plain call
     # arguments, and whether an input requires grad
@@ -391,6 +502,12 @@ def record(name, raw, args, kwargs):
         result = raw(*plain)
     if not req or not _grad_local.enabled:
         return result
+    return _attach(name, args, kwargs, inputs, result)
+
+
+def _attach(name, args, kwargs, inputs, result):
+    """``result`` of a call to be recorded, with its differentiable outputs
+    attached to a new node (``inputs``: the call's tensor inputs, see record)."""
     if type(result) is Tensor:
         outs = (result,)
         if result._array.dtype.kind not in "fc":
@@ -590,11 +707,12 @@ def _run(roots, root_grads, retain_graph, create_graph, capture=None):
             grads = buf if buf is not None else [None]
             if node.out_hooks or node.out_retained or capture is not None:
                 _output_hooks(node, grads, create_graph, capture)
-            run = False
+            run = missing = False
             for g in grads:
                 if g is not None:
                     run = True
-                    break
+                else:
+                    missing = True
             edges = node.next_edges
             if run and needed is not None:
                 run = False
@@ -603,9 +721,10 @@ def _run(roots, root_grads, retain_graph, create_graph, capture=None):
                         run = True
                         break
             if run:
-                for i in range(len(grads)):
-                    if grads[i] is None:
-                        grads[i] = _zeros_for(node, i)
+                if missing:
+                    for i in range(len(grads)):
+                        if grads[i] is None:
+                            grads[i] = _zeros_for(node, i)
                 node.create_graph = create_graph
                 in_grads = node.rule(node, *grads)
                 if type(in_grads) is not tuple:
@@ -616,6 +735,8 @@ def _run(roots, root_grads, retain_graph, create_graph, capture=None):
                         f"{len(edges)} tensor inputs")
             else:
                 in_grads = None
+            in_shapes = node.in_shapes
+            in_dtypes = node.in_dtypes
             j = -1
             for e in edges:
                 j += 1
@@ -627,11 +748,14 @@ def _run(roots, root_grads, retain_graph, create_graph, capture=None):
                     continue
                 g = in_grads[j] if in_grads is not None else None
                 if g is not None:
-                    if not isinstance(g, Tensor):
+                    tg = type(g)
+                    if tg is not Tensor and tg is not _GradTensor and not isinstance(g, Tensor):
                         g = Tensor._new(np.asarray(g))
                     a = g._array
-                    if a.shape != node.in_shapes[j] or a.dtype != node.in_dtypes[j]:
-                        g = _unbroadcast(g, node.in_shapes[j], node.in_dtypes[j])
+                    shape = in_shapes[j]
+                    dtype = in_dtypes[j]
+                    if a.shape != shape or a.dtype != dtype:
+                        g = _unbroadcast(g, shape, dtype)
                     b = buffers.get(k)
                     if b is None:
                         b = buffers[k] = [None] * (1 if type(nxt) is AccumulateGrad
