@@ -110,6 +110,8 @@ TWICE = {
     "linear", "bilinear", "prelu", "relu", "relu6", "leaky_relu", "elu", "gelu", "silu",
     "sigmoid", "tanh", "softplus", "hardtanh", "softmax", "log_softmax", "softmin",
     "softsign", "hardsigmoid", "hardswish", "celu", "selu", "mish", "logsigmoid",
+    # ---- normalization
+    "layer_norm", "rms_norm", "group_norm", "batch_norm",
 }
 
 

@@ -21,6 +21,8 @@ Examples
 >>> y.grad_fn
 <nn.reluBackward>
 """
+import weakref
+
 import numpy as np
 
 from .. import _kernels
@@ -31,7 +33,8 @@ from . import _nn_kernels
 _new = Tensor._new
 
 __all__ = ["linear", "bilinear", "relu", "leaky_relu", "elu", "gelu", "silu", "sigmoid", "tanh",
-           "softplus", "hardtanh", "prelu", "normal_cdf", "softmax", "log_softmax"]
+           "softplus", "hardtanh", "prelu", "normal_cdf", "softmax", "log_softmax",
+           "layer_norm", "rms_norm", "group_norm", "batch_norm"]
 
 
 def _quiet(f, *args):
@@ -201,3 +204,137 @@ def log_softmax(x, dim):
         s = xa - xa.max(axis=dim, keepdims=True)
         s -= np.log(np.exp(s).sum(axis=dim, keepdims=True))
     return _new(s)
+
+
+# ---- normalization
+def _affine(xhat, wa, ba):
+    """``xhat * wa + ba`` (a new array even without weight and bias)."""
+    y = xhat if wa is None else xhat * wa
+    if ba is not None:
+        y = y + ba
+    elif y is xhat:
+        y = xhat.copy()
+    return y
+
+
+@differentiable("nn.layer_norm")
+def layer_norm(x, k, weight=None, bias=None, eps=1e-5):
+    """Normalization over the last ``k`` axes, then ``* weight + bias``."""
+    xa = x._array
+    if xa.size == 0:
+        return _new(np.empty(xa.shape, xa.dtype))
+    n = int(np.prod(xa.shape[xa.ndim - k:], dtype=np.int64))
+    x2 = xa.reshape(-1, n)
+    xc = x2 - x2.mean(axis=1, keepdims=True)
+    var = np.einsum("ij,ij->i", xc, xc)[:, None] / n
+    xhat = xc * (1.0 / np.sqrt(var + eps)).astype(xa.dtype, copy=False)
+    y = _affine(xhat, None if weight is None else weight._array.reshape(-1),
+                None if bias is None else bias._array.reshape(-1))
+    return _new(y.reshape(xa.shape))
+
+
+@differentiable("nn.rms_norm")
+def rms_norm(x, k, weight=None, eps=1e-6):
+    """``x / sqrt(mean(x**2) + eps) * weight`` over the last ``k`` axes."""
+    xa = x._array
+    if xa.size == 0:
+        return _new(np.empty(xa.shape, xa.dtype))
+    n = int(np.prod(xa.shape[xa.ndim - k:], dtype=np.int64))
+    x2 = xa.reshape(-1, n)
+    r = (1.0 / np.sqrt(np.einsum("ij,ij->i", x2, x2)[:, None] / n + eps)).astype(
+        xa.dtype, copy=False)
+    xhat = x2 * r
+    y = xhat if weight is None else xhat * weight._array.reshape(-1)
+    return _new(y.reshape(xa.shape))
+
+
+@differentiable("nn.group_norm")
+def group_norm(x, groups, weight=None, bias=None, eps=1e-5):
+    """Normalization over groups of channels (x: (N, C, *)), then a per-channel affine map."""
+    xa = x._array
+    if xa.size == 0:
+        return _new(np.empty(xa.shape, xa.dtype))
+    n_, c = xa.shape[0], xa.shape[1]
+    x3 = xa.reshape(n_, groups, -1)
+    xc = x3 - x3.mean(axis=2, keepdims=True)
+    var = np.einsum("ngk,ngk->ng", xc, xc)[:, :, None] / x3.shape[2]
+    xhat = (xc * (1.0 / np.sqrt(var + eps)).astype(xa.dtype, copy=False)).reshape(n_, c, -1)
+    y = _affine(xhat, None if weight is None else weight._array[:, None],
+                None if bias is None else bias._array[:, None])
+    return _new(y.reshape(xa.shape))
+
+
+def _bn_fused(x3, wa, ba):
+    dt = x3.dtype
+    return (dt in (np.float32, np.float64) and (wa is None or wa.dtype == dt)
+            and (ba is None or ba.dtype == dt))
+
+
+# The fused training kernel's xhat and variance, kept for the rule's first-order
+# backward (no second pass over x), keyed by the input array's id while it lives;
+# the rule takes them (once) if the input array and eps are the same, otherwise
+# recomputes them.
+_BN_SAVED = {}
+_BN_KEEP_MAX = 256
+
+
+def _bn_keep(xa, eps, xhat, var):
+    # (the primitive cannot tell whether a backward will follow: calls under no_grad
+    # keep theirs while the input lives, at most _BN_KEEP_MAX of them)
+    if len(_BN_SAVED) >= _BN_KEEP_MAX:
+        _BN_SAVED.clear()
+    key = id(xa)
+    _BN_SAVED[key] = (weakref.ref(xa, lambda _, k=key: _BN_SAVED.pop(k, None)), eps, xhat, var)
+
+
+def bn_take(xa, eps):
+    """The kept (xhat, var) of a fused training call on ``xa`` with ``eps``, or None."""
+    e = _BN_SAVED.pop(id(xa), None)
+    if e is None or e[0]() is not xa or e[1] != eps:
+        return None
+    return e[2], e[3]
+
+
+@differentiable("nn.batch_norm")
+def batch_norm(x, weight=None, bias=None, running_mean=None, running_var=None, training=False,
+               momentum=0.1, eps=1e-5):
+    """Batch normalization over axes (0, 2, 3, ...) of x (N, C, *): by the batch
+    statistics (``training``; the running statistics are updated in place with
+    ``momentum``, the variance unbiased) or by the running statistics."""
+    xa = x._array
+    dt = xa.dtype
+    if xa.size == 0:  # an empty result, the running statistics untouched
+        return _new(np.empty(xa.shape, dt))
+    n_, c = xa.shape[0], xa.shape[1]
+    x3 = xa.reshape(n_, c, -1)
+    wa = None if weight is None else weight._array
+    ba = None if bias is None else bias._array
+    if training:
+        m = x3.shape[0] * x3.shape[2]
+        if _bn_fused(x3, wa, ba):
+            # one fused kernel (float64 per-channel sums): y, xhat, mean, biased var
+            y, xhat, mean, var = _nn_kernels.batch_norm_forward(x3, wa, ba, eps)
+            _bn_keep(xa, eps, xhat, var)
+        else:
+            mean = x3.mean(axis=(0, 2))
+            xc = x3 - mean[:, None]
+            var = np.einsum("ncl,ncl->c", xc, xc) / m
+            xhat = xc * (1.0 / np.sqrt(var + eps))[:, None].astype(dt, copy=False)
+            y = _affine(xhat, None if wa is None else wa[:, None],
+                        None if ba is None else ba[:, None])
+        if running_mean is not None:
+            rm = running_mean._array
+            rm *= 1 - momentum
+            rm += momentum * mean
+        if running_var is not None:
+            rv = running_var._array
+            rv *= 1 - momentum
+            rv += momentum * var * (m / max(m - 1, 1))
+    else:
+        invstd = 1.0 / np.sqrt(running_var._array + eps)
+        scale = invstd if wa is None else wa * invstd
+        shift = -running_mean._array * scale
+        if ba is not None:
+            shift = shift + ba
+        y = x3 * scale.astype(dt, copy=False)[:, None] + shift.astype(dt, copy=False)[:, None]
+    return _new(y.reshape(xa.shape))

@@ -10,7 +10,11 @@ fused kernel (``relu``, ``sigmoid``, ``tanh``, ``silu``, ``gelu``) call it on
 the arrays, and ``linear``, ``softmax``, ``log_softmax`` do their products in
 NumPy: the same values, no graph, no wrapper calls (``tests/test_nn_rules.py``
 checks both paths against each other). The other rules are one namespace
-expression for both cases.
+expression for both cases, except the normalizations (``layer_norm``,
+``rms_norm``, ``group_norm``, ``batch_norm``): without ``create_graph`` they
+recompute the statistics from the saved input in NumPy (training-mode
+``batch_norm`` takes the fused forward kernel's kept ``xhat`` and runs the
+fused backward kernel; ``tests/test_nn_norm_rules.py``).
 """
 import math
 
@@ -200,3 +204,227 @@ def log_softmax_vjp(ctx, g, *, dim):
         ga = g._array
         return _new(ga - np.exp(ctx.out._array) * ga.sum(axis=dim, keepdims=True))
     return g - xp.exp(ctx.out) * xp.sum(g, axis=dim, keepdims=True)
+
+
+# ---- normalization
+# Without create_graph the rules recompute the statistics from the saved input in
+# NumPy (a pass over x; no graph); with it they are namespace expressions of x,
+# weight and g (differentiable again).
+def _zeros_grads(x, g, needs, params):
+    """The gradients for an empty input: x's (empty), zeros for the parameters."""
+    out = {"x": xp.zeros_like(g) if "x" in needs else None}
+    for name, t in params.items():
+        out[name] = xp.zeros(t.shape, dtype=g.dtype) if t is not None and name in needs else None
+    return out
+
+
+def _norm_grads_np(g2, xhat, scale, wa, needs, wshape):
+    """Rows of ``xhat`` (R, n) normalised by ``scale`` (R, 1): x's gradient of
+    ``xhat * wa`` (wa: (n,) or None) as (R, n), weight's and bias's as ``wshape``."""
+    n = xhat.shape[1]
+    gx = gw = gb = None
+    if "x" in needs:
+        gxh = g2 if wa is None else g2 * wa
+        a = gxh.mean(axis=1, keepdims=True)
+        b = np.einsum("ij,ij->i", gxh, xhat)[:, None] / n
+        gx = scale * (gxh - a - xhat * b)
+    if "weight" in needs:
+        gw = _new(np.einsum("ij,ij->j", g2, xhat).reshape(wshape))
+    if "bias" in needs:
+        gb = _new(g2.sum(axis=0).reshape(wshape))
+    return gx, gw, gb
+
+
+def _standardize(x, axes, eps):
+    """(xhat, invstd) over ``axes`` in namespace operations."""
+    xc = x - xp.mean(x, axis=axes, keepdims=True)
+    invstd = 1.0 / xp.sqrt(xp.mean(xc * xc, axis=axes, keepdims=True) + eps)
+    return xc * invstd, invstd
+
+
+def _standardize_vjp(gxh, xhat, invstd, axes):
+    """x's gradient of ``xhat = standardize(x)`` over ``axes`` given ``gxh``."""
+    a = xp.mean(gxh, axis=axes, keepdims=True)
+    b = xp.mean(gxh * xhat, axis=axes, keepdims=True)
+    return invstd * (gxh - a - xhat * b)
+
+
+@rule("nn.layer_norm", func=_ops.layer_norm)
+def layer_norm_vjp(ctx, g, *, x, k, weight, bias, eps, needs):
+    if x.size == 0:
+        return _zeros_grads(x, g, needs, {"weight": weight, "bias": bias})
+    if not ctx.create_graph:
+        xa = x._array
+        n = int(np.prod(xa.shape[xa.ndim - k:], dtype=np.int64))
+        x2 = xa.reshape(-1, n)
+        xc = x2 - x2.mean(axis=1, keepdims=True)
+        var = np.einsum("ij,ij->i", xc, xc)[:, None] / n
+        invstd = (1.0 / np.sqrt(var + eps)).astype(xa.dtype, copy=False)
+        wshape = None if weight is None else weight.shape
+        gx, gw, gb = _norm_grads_np(g._array.reshape(-1, n), xc * invstd, invstd,
+                                    None if weight is None else weight._array.reshape(-1),
+                                    needs, wshape)
+        return {"x": None if gx is None else _new(gx.reshape(xa.shape)),
+                "weight": gw, "bias": gb}
+    axes = tuple(range(x.ndim - k, x.ndim))
+    lead = tuple(range(x.ndim - k))
+    xhat, invstd = _standardize(x, axes, eps)
+    gx = gw = gb = None
+    if "x" in needs:
+        gx = _standardize_vjp(g if weight is None else g * weight, xhat, invstd, axes)
+    if "weight" in needs:
+        gw = xp.sum(g * xhat, axis=lead) if lead else g * xhat
+    if "bias" in needs:
+        gb = xp.sum(g, axis=lead) if lead else g
+    return {"x": gx, "weight": gw, "bias": gb}
+
+
+@rule("nn.rms_norm", func=_ops.rms_norm)
+def rms_norm_vjp(ctx, g, *, x, k, weight, eps, needs):
+    if x.size == 0:
+        return _zeros_grads(x, g, needs, {"weight": weight})
+    if not ctx.create_graph:
+        xa = x._array
+        n = int(np.prod(xa.shape[xa.ndim - k:], dtype=np.int64))
+        x2 = xa.reshape(-1, n)
+        r = (1.0 / np.sqrt(np.einsum("ij,ij->i", x2, x2)[:, None] / n + eps)).astype(
+            xa.dtype, copy=False)
+        xhat = x2 * r
+        g2 = g._array.reshape(-1, n)
+        gx = gw = None
+        if "x" in needs:
+            gxh = g2 if weight is None else g2 * weight._array.reshape(-1)
+            b = np.einsum("ij,ij->i", gxh, xhat)[:, None] / n
+            gx = _new((r * (gxh - xhat * b)).reshape(xa.shape))
+        if "weight" in needs:
+            gw = _new(np.einsum("ij,ij->j", g2, xhat).reshape(weight.shape))
+        return {"x": gx, "weight": gw}
+    axes = tuple(range(x.ndim - k, x.ndim))
+    lead = tuple(range(x.ndim - k))
+    r = 1.0 / xp.sqrt(xp.mean(x * x, axis=axes, keepdims=True) + eps)
+    xhat = x * r
+    gx = gw = None
+    if "x" in needs:
+        gxh = g if weight is None else g * weight
+        gx = r * (gxh - xhat * xp.mean(gxh * xhat, axis=axes, keepdims=True))
+    if "weight" in needs:
+        gw = xp.sum(g * xhat, axis=lead) if lead else g * xhat
+    return {"x": gx, "weight": gw}
+
+
+def _channel(t, ndim):
+    """A per-channel vector (C,) shaped to broadcast against (N, C, *) of ``ndim`` axes."""
+    return xp.reshape(t, (-1,) + (1,) * (ndim - 2))
+
+
+@rule("nn.group_norm", func=_ops.group_norm)
+def group_norm_vjp(ctx, g, *, x, groups, weight, bias, eps, needs):
+    if x.size == 0:
+        return _zeros_grads(x, g, needs, {"weight": weight, "bias": bias})
+    shape = x.shape
+    n_, c = shape[0], shape[1]
+    if not ctx.create_graph:
+        xa = x._array
+        x3 = xa.reshape(n_, groups, -1)
+        xc = x3 - x3.mean(axis=2, keepdims=True)
+        var = np.einsum("ngk,ngk->ng", xc, xc)[:, :, None] / x3.shape[2]
+        invstd = (1.0 / np.sqrt(var + eps)).astype(xa.dtype, copy=False)
+        xh = xc * invstd                                          # (N, G, m)
+        g3 = g._array.reshape(n_, c, -1)
+        gx = gw = gb = None
+        if "x" in needs:
+            gxh = g3 if weight is None else g3 * weight._array[:, None]
+            gxh = gxh.reshape(n_, groups, -1)
+            a = gxh.mean(axis=2, keepdims=True)
+            b = np.einsum("ngk,ngk->ng", gxh, xh)[:, :, None] / xh.shape[2]
+            gx = _new((invstd * (gxh - a - xh * b)).reshape(shape))
+        if "weight" in needs:
+            gw = _new(np.einsum("ncl,ncl->c", g3, xh.reshape(n_, c, -1)))
+        if "bias" in needs:
+            gb = _new(g3.sum(axis=(0, 2)))
+        return {"x": gx, "weight": gw, "bias": gb}
+    x3 = xp.reshape(x, (n_, groups, -1))
+    xhat, invstd = _standardize(x3, (2,), eps)
+    g3 = xp.reshape(g, (n_, c, -1))
+    xhat_c = xp.reshape(xhat, (n_, c, -1))
+    gx = gw = gb = None
+    if "x" in needs:
+        gxh = g3 if weight is None else g3 * xp.reshape(weight, (c, 1))
+        gx = xp.reshape(_standardize_vjp(xp.reshape(gxh, (n_, groups, -1)), xhat, invstd, (2,)),
+                        shape)
+    if "weight" in needs:
+        gw = xp.sum(g3 * xhat_c, axis=(0, 2))
+    if "bias" in needs:
+        gb = xp.sum(g3, axis=(0, 2))
+    return {"x": gx, "weight": gw, "bias": gb}
+
+
+@rule("nn.batch_norm", func=_ops.batch_norm)
+def batch_norm_vjp(ctx, g, *, x, weight, bias, running_mean, running_var, training, eps, needs):
+    if x.size == 0:
+        return _zeros_grads(x, g, needs, {"weight": weight, "bias": bias})
+    shape = x.shape
+    n_, c = shape[0], shape[1]
+    if not ctx.create_graph:
+        xa = x._array
+        ga = g._array
+        x3 = xa.reshape(n_, c, -1)
+        g3 = ga.reshape(n_, c, -1)
+        wa = None if weight is None else weight._array
+        gx = gw = gb = None
+        if training:
+            dt = xa.dtype
+            if _ops._bn_fused(x3, wa, None) and ga.dtype == dt:
+                kept = _ops.bn_take(xa, eps)
+                if kept is None:
+                    _, xhat, _, var = _nn_kernels.batch_norm_forward(x3, None, None, eps)
+                else:
+                    xhat, var = kept
+                invstd = (1.0 / np.sqrt(var + eps)).astype(dt, copy=False)
+                k = invstd if wa is None else wa * invstd
+                gx, gsum, gdot = _nn_kernels.batch_norm_backward(g3, xhat, k, "x" in needs)
+                gx = None if gx is None else _new(gx.reshape(shape))
+                gw = _new(gdot.astype(dt)) if "weight" in needs else None
+                gb = _new(gsum.astype(dt)) if "bias" in needs else None
+                return {"x": gx, "weight": gw, "bias": gb}
+            m = x3.shape[0] * x3.shape[2]
+            mean = x3.mean(axis=(0, 2))
+            xc = x3 - mean[:, None]
+            var = np.einsum("ncl,ncl->c", xc, xc) / m
+            invstd = (1.0 / np.sqrt(var + eps)).astype(dt, copy=False)
+            xhat = xc * invstd[:, None]
+            gsum = g3.sum(axis=(0, 2))
+            gdot = np.einsum("ncl,ncl->c", g3, xhat)
+            if "x" in needs:
+                k = invstd if wa is None else wa * invstd
+                gx = _new(((k / m)[:, None] * (m * g3 - gsum[:, None] - xhat * gdot[:, None]))
+                          .reshape(shape))
+        else:
+            invstd = (1.0 / np.sqrt(running_var._array + eps)).astype(xa.dtype, copy=False)
+            gsum = g3.sum(axis=(0, 2))
+            gdot = (np.einsum("ncl,ncl->c", g3, x3 - running_mean._array[:, None]) * invstd
+                    if "weight" in needs else None)
+            if "x" in needs:
+                k = invstd if wa is None else wa * invstd
+                gx = _new((g3 * k[:, None]).reshape(shape))
+        return {"x": gx, "weight": _new(gdot) if "weight" in needs else None,
+                "bias": _new(gsum) if "bias" in needs else None}
+    x3 = xp.reshape(x, (n_, c, -1))
+    g3 = xp.reshape(g, (n_, c, -1))
+    gx = gw = gb = None
+    if training:
+        xhat, invstd = _standardize(x3, (0, 2), eps)
+        if "x" in needs:
+            gxh = g3 if weight is None else g3 * xp.reshape(weight, (c, 1))
+            gx = xp.reshape(_standardize_vjp(gxh, xhat, invstd, (0, 2)), shape)
+    else:
+        invstd = xp.reshape(1.0 / xp.sqrt(running_var + eps), (c, 1))
+        xhat = (x3 - xp.reshape(running_mean, (c, 1))) * invstd
+        if "x" in needs:
+            gx = xp.reshape(g3 * (invstd if weight is None else xp.reshape(weight, (c, 1)) * invstd),
+                            shape)
+    if "weight" in needs:
+        gw = xp.sum(g3 * xhat, axis=(0, 2))
+    if "bias" in needs:
+        gb = xp.sum(g3, axis=(0, 2))
+    return {"x": gx, "weight": gw, "bias": gb}

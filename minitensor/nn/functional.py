@@ -1034,8 +1034,8 @@ def batch_norm(input, running_mean, running_var, weight=None, bias=None, trainin
             raise ValueError(f"Expected more than 1 value per channel when training, got input "
                              f"of shape {input.shape}")
     momentum = 0.0 if momentum is None else _real(f, "momentum", momentum)
-    return _fn.BatchNorm.apply(input, weight, bias, running_mean, running_var, bool(training),
-                               momentum, _real(f, "eps", eps))
+    return _ops.batch_norm(input, weight, bias, running_mean, running_var, bool(training),
+                          momentum, _real(f, "eps", eps))
 
 
 def _norm_shape(fname, normalized_shape):
@@ -1072,7 +1072,7 @@ def layer_norm(input, normalized_shape, weight=None, bias=None, eps=1e-5):
             _same_dtype(f, input, t, name)
             if t.shape != shape:
                 raise ValueError(f"layer_norm(): {name} must have shape {shape}, got {t.shape}")
-    return _fn.LayerNorm.apply(input, k, weight, bias, _real(f, "eps", eps))
+    return _ops.layer_norm(input, k, weight, bias, _real(f, "eps", eps))
 
 
 def group_norm(input, num_groups, weight=None, bias=None, eps=1e-5):
@@ -1102,7 +1102,7 @@ def group_norm(input, num_groups, weight=None, bias=None, eps=1e-5):
             _same_dtype(f, input, t, name)
             if t.shape != (c,):
                 raise ValueError(f"group_norm(): {name} must have shape ({c},), got {t.shape}")
-    return _fn.GroupNorm.apply(input, g, weight, bias, _real(f, "eps", eps))
+    return _ops.group_norm(input, g, weight, bias, _real(f, "eps", eps))
 
 
 def rms_norm(input, normalized_shape, weight=None, eps=None):
@@ -1130,7 +1130,7 @@ def rms_norm(input, normalized_shape, weight=None, eps=None):
             raise ValueError(f"rms_norm(): weight must have shape {shape}, got {weight.shape}")
     if eps is None:
         eps = float(np.finfo(input._array.dtype).eps)
-    return _fn.RMSNorm.apply(input, k, weight, _real(f, "eps", eps))
+    return _ops.rms_norm(input, k, weight, _real(f, "eps", eps))
 
 
 def normalize(input, p=2.0, dim=1, eps=1e-12):
