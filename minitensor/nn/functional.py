@@ -1616,10 +1616,10 @@ def _loss_pair(fname, input, target, exact=False):
     return input, target
 
 
-def _pointwise(fname, kind, input, target, reduction, param, size_average=None, reduce=None):
+def _pointwise(fname, input, target, reduction, size_average=None, reduce=None, **param):
     reduction = _reduction(fname, reduction, size_average, reduce)
     input, target = _loss_pair(fname, input, target)
-    return _fn.PointwiseLoss.apply(input, target, kind, reduction, param)
+    return getattr(_ops, fname)(input, target, reduction, **param)
 
 
 def mse_loss(input, target, size_average=None, reduce=None, reduction="mean"):
@@ -1632,7 +1632,7 @@ def mse_loss(input, target, size_average=None, reduce=None, reduction="mean"):
     >>> F.mse_loss(xp.asarray([1.0, 2.0]), xp.asarray([0.0, 0.0]))
     Tensor(2.5, dtype=float64)
     """
-    return _pointwise("mse_loss", "mse", input, target, reduction, None, size_average, reduce)
+    return _pointwise("mse_loss", input, target, reduction, size_average, reduce)
 
 
 def l1_loss(input, target, size_average=None, reduce=None, reduction="mean"):
@@ -1648,7 +1648,7 @@ def l1_loss(input, target, size_average=None, reduce=None, reduction="mean"):
     >>> F.l1_loss(x, t, reduction="none")
     Tensor([1. , 0.5, 3. ], dtype=float64)
     """
-    return _pointwise("l1_loss", "l1", input, target, reduction, None, size_average, reduce)
+    return _pointwise("l1_loss", input, target, reduction, size_average, reduce)
 
 
 def smooth_l1_loss(input, target, size_average=None, reduce=None, reduction="mean", beta=1.0):
@@ -1667,8 +1667,8 @@ def smooth_l1_loss(input, target, size_average=None, reduce=None, reduction="mea
     beta = _real("smooth_l1_loss", "beta", beta)
     if beta < 0:
         raise ValueError(f"smooth_l1_loss(): beta must be non-negative, got {beta}")
-    return _pointwise("smooth_l1_loss", "smooth_l1", input, target, reduction, beta,
-                      size_average, reduce)
+    return _pointwise("smooth_l1_loss", input, target, reduction, size_average, reduce,
+                      beta=beta)
 
 
 def huber_loss(input, target, reduction="mean", delta=1.0, weight=None):
@@ -1689,7 +1689,7 @@ def huber_loss(input, target, reduction="mean", delta=1.0, weight=None):
         raise ValueError(f"huber_loss(): delta must be positive, got {delta}")
     if weight is not None:
         raise NotImplementedError("huber_loss(): weight is not supported")
-    return _pointwise("huber_loss", "huber", input, target, reduction, delta)
+    return _pointwise("huber_loss", input, target, reduction, delta=delta)
 
 
 def _class_args(fname, input, target, weight):
@@ -1766,7 +1766,8 @@ def cross_entropy(input, target, weight=None, size_average=None, ignore_index=-1
             target = Tensor._new(target._array.astype(input._array.dtype))
     else:
         _check_index_target(f, input, target, c, ignore_index)
-    return _fn.CrossEntropy.apply(input, target, weight, ignore_index, reduction, ls, True)
+    return _ops.nll_loss(_ops.log_softmax(input, 0 if input.ndim == 1 else 1), target, weight,
+                         ignore_index, reduction, ls)
 
 
 def nll_loss(input, target, weight=None, size_average=None, ignore_index=-100, reduce=None,
@@ -1791,7 +1792,7 @@ def nll_loss(input, target, weight=None, size_average=None, ignore_index=-100, r
     c, weight = _class_args(f, input, target, weight)
     ignore_index = _int(f, "ignore_index", ignore_index)
     _check_index_target(f, input, target, c, ignore_index)
-    return _fn.CrossEntropy.apply(input, target, weight, ignore_index, reduction, 0.0, False)
+    return _ops.nll_loss(input, target, weight, ignore_index, reduction)
 
 
 def _loss_weight(fname, input, weight, name="weight"):
@@ -1831,7 +1832,7 @@ def binary_cross_entropy(input, target, weight=None, size_average=None, reduce=N
     if a.size and (a.min() < 0 or a.max() > 1):
         raise ValueError(f"{f}(): all elements of input should be between 0 and 1")
     weight = _loss_weight(f, input, weight)
-    return _fn.BinaryCrossEntropy.apply(input, target, weight, reduction)
+    return _ops.binary_cross_entropy(input, target, weight, reduction)
 
 
 def binary_cross_entropy_with_logits(input, target, weight=None, size_average=None, reduce=None,
@@ -1864,7 +1865,7 @@ def binary_cross_entropy_with_logits(input, target, weight=None, size_average=No
     input, target = _loss_pair(f, input, target, exact=True)
     weight = _loss_weight(f, input, weight)
     pos_weight = _loss_weight(f, input, pos_weight, "pos_weight")
-    return _fn.BCEWithLogits.apply(input, target, weight, pos_weight, reduction)
+    return _ops.binary_cross_entropy_with_logits(input, target, weight, pos_weight, reduction)
 
 
 def kl_div(input, target, size_average=None, reduce=None, reduction="mean", log_target=False):
