@@ -111,7 +111,8 @@ TWICE = {
     "sigmoid", "tanh", "softplus", "hardtanh", "softmax", "log_softmax", "softmin",
     "softsign", "hardsigmoid", "hardswish", "celu", "selu", "mish", "logsigmoid",
     "mse_loss", "l1_loss", "smooth_l1_loss", "huber_loss", "cross_entropy", "nll_loss",
-    "binary_cross_entropy", "binary_cross_entropy_with_logits",
+    "binary_cross_entropy", "binary_cross_entropy_with_logits", "kl_div",
+    "cosine_embedding_loss", "cosine_similarity",
 }
 
 

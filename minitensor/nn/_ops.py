@@ -33,7 +33,7 @@ _new = Tensor._new
 __all__ = ["linear", "bilinear", "relu", "leaky_relu", "elu", "gelu", "silu", "sigmoid", "tanh",
            "softplus", "hardtanh", "prelu", "normal_cdf", "softmax", "log_softmax",
            "mse_loss", "l1_loss", "smooth_l1_loss", "huber_loss", "nll_loss",
-           "binary_cross_entropy", "binary_cross_entropy_with_logits"]
+           "binary_cross_entropy", "binary_cross_entropy_with_logits", "kl_div"]
 
 
 def _quiet(f, *args):
@@ -350,3 +350,23 @@ def binary_cross_entropy_with_logits(input, target, weight=None, pos_weight=None
     if weight is not None:
         l = l * weight._array
     return _new(reduce_loss(l.astype(np.result_type(x, t), copy=False), reduction))
+
+
+@differentiable("nn.kl_div")
+def kl_div(input, target, reduction="mean", log_target=False):
+    """``t (log t - x)`` (``0`` where ``t == 0``), or ``exp(t) (t - x)`` with
+    ``log_target``; then the reduction (``"batchmean"``: the sum over ``x.shape[0]``)."""
+    x, t = input._array, target._array
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+        if log_target:
+            l = np.exp(t) * (t - x)
+        else:
+            logt = np.where(t > 0, np.log(np.where(t > 0, t, 1)), 0)
+            l = np.where(t > 0, t * (logt - x), np.where(t == 0, 0, np.nan * t))
+    l = l.astype(np.result_type(x, t), copy=False)
+    if reduction == "batchmean":
+        n = x.shape[0] if x.ndim else 1
+        if n == 0:  # an empty batch: NaN, as PyTorch (0 / 0)
+            return _new(np.asarray(np.nan, dtype=l.dtype))
+        return _new(np.asarray(l.sum() / n, dtype=l.dtype))
+    return _new(reduce_loss(l, reduction))

@@ -369,3 +369,42 @@ def binary_cross_entropy_with_logits_vjp(ctx, g, *, input, target, weight, pos_w
     if "target" in needs:
         gt = -a * x if pw is None else -a * (x + (1 - pw) * _ops.softplus(-x))
     return {"input": gx, "target": gt}
+
+
+@rule("nn.kl_div", func=_ops.kl_div)
+def kl_div_vjp(ctx, g, *, input, target, reduction, log_target, needs):
+    shape = np.broadcast_shapes(input.shape, target.shape)
+    if reduction == "batchmean":
+        n = input.shape[0] if input.ndim else 1
+        scale = 1.0 / n if n else 0.0
+    else:
+        scale = _loss_scale(reduction, shape)
+    if not ctx.create_graph:
+        x, t = input._array, target._array
+        a = g._array if scale is None else g._array * scale
+        gx = gt = None
+        with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+            if log_target:
+                et = np.exp(t)
+                gx = -a * et if "input" in needs else None
+                gt = a * et * (t - x + 1) if "target" in needs else None
+            else:
+                gx = -a * t if "input" in needs else None
+                if "target" in needs:
+                    gt = a * np.where(t > 0, np.log(np.where(t > 0, t, 1)) + 1 - x, 0)
+        return {"input": None if gx is None else _new(np.asarray(gx)),
+                "target": None if gt is None else _new(np.asarray(gt))}
+    a = g if scale is None else g * scale
+    x, t = input, target
+    gx = gt = None
+    if log_target:
+        et = xp.exp(t)
+        gx = -a * et if "input" in needs else None
+        gt = a * (et * (t - x + 1)) if "target" in needs else None
+    else:
+        gx = -a * t if "input" in needs else None
+        if "target" in needs:
+            pos = t > 0
+            gt = a * xp.where(pos, xp.log(xp.where(pos, t, xp.ones_like(t))) + 1 - x,
+                              xp.zeros_like(x))
+    return {"input": gx, "target": gt}

@@ -43,6 +43,8 @@ from .._searching_functions import where as _where
 from ..autograd import _engine as _ag
 from ..autograd import _inplace as _inplace_ops
 from ..autograd._grad_mode import is_grad_enabled
+import minitensor as _xp
+
 from . import _functions as _fn
 from . import _ops
 from . import _rules as _nn_rules  # noqa: F401  (registers the rules of _ops)
@@ -1902,7 +1904,7 @@ def kl_div(input, target, size_average=None, reduce=None, reduction="mean", log_
                       "the KL div math definition.'mean' will be changed to behave the same as "
                       "'batchmean' in the next major release.", UserWarning, stacklevel=2)
     input, target = _loss_pair(f, input, target)
-    return _fn.KLDiv.apply(input, target, reduction, bool(log_target))
+    return _ops.kl_div(input, target, reduction, bool(log_target))
 
 
 def cosine_embedding_loss(input1, input2, target, margin=0.0, size_average=None, reduce=None,
@@ -1934,7 +1936,28 @@ def cosine_embedding_loss(input1, input2, target, margin=0.0, size_average=None,
     if target.shape != expected:
         raise ValueError(f"{f}(): expected target of shape {expected} for inputs of shape "
                          f"{input1.shape}, got {target.shape}")
-    return _fn.CosineEmbedding.apply(input1, input2, target, _real(f, "margin", margin), reduction)
+    return _cosine_embedding(input1, input2, target, _real(f, "margin", margin), reduction)
+
+
+# ---- losses composed of namespace operations (twice-differentiable by their rules)
+def _composed_reduce(l, reduction):
+    if reduction == "none":
+        return l
+    s = _xp.sum(l)
+    if reduction == "sum":
+        return s
+    return s / l.size if l.size else s * math.nan
+
+
+def _cosine_embedding(x1, x2, y, margin, reduction):
+    # cos = x1 . x2 / sqrt((|x1|^2 + eps)(|x2|^2 + eps)); the hinge passes the
+    # gradient where cos - margin >= 0
+    eps = 1e-12
+    prod = _xp.sum(x1 * x2, axis=-1)
+    cos = prod / _xp.sqrt((_xp.sum(x1 * x1, axis=-1) + eps) * (_xp.sum(x2 * x2, axis=-1) + eps))
+    zero = _xp.zeros_like(cos)
+    hinge = _xp.where(_xp.logical_and(y == -1, (cos - margin) >= 0), cos - margin, zero)
+    return _composed_reduce(_xp.where(y == 1, 1 - cos, zero) + hinge, reduction)
 
 
 def cosine_similarity(x1, x2, dim=1, eps=1e-8):
@@ -1963,4 +1986,10 @@ def cosine_similarity(x1, x2, dim=1, eps=1e-8):
     dim = _int(f, "dim", dim)
     if not -nd <= dim < nd:
         raise IndexError(f"{f}(): dim {dim} is out of range for {len(shape)} dimensions")
-    return _fn.CosineSimilarity.apply(x1, x2, dim % nd, _real(f, "eps", eps))
+    eps = _real(f, "eps", eps)
+    dim = dim % nd
+    a, b = _xp.broadcast_arrays(x1, x2) if x1.shape != x2.shape else (x1, x2)
+    # PyTorch clamps each norm separately: x / max(||x||, eps)
+    an = a / _xp.clip(_xp.linalg.vector_norm(a, axis=dim, keepdims=True), min=eps)
+    bn = b / _xp.clip(_xp.linalg.vector_norm(b, axis=dim, keepdims=True), min=eps)
+    return _xp.sum(an * bn, axis=dim)
