@@ -13,6 +13,11 @@ activations (``softsign``, ``hardsigmoid``, ``hardswish``, ``celu``, ``selu``,
 ``mish``, ``logsigmoid``) are compositions in ``functional.py``; ``softmax`` and
 ``log_softmax`` (and so ``softmin``) are primitives too.
 
+The losses are not here either: ``mse_loss``, ``l1_loss``, ``smooth_l1_loss``,
+``huber_loss``, ``nll_loss`` (``cross_entropy`` is ``nll_loss`` of
+``log_softmax``), ``binary_cross_entropy(_with_logits)`` and ``kl_div`` are
+primitives; ``cosine_similarity`` and ``cosine_embedding_loss`` are compositions.
+
 # Note: the backward passes here are written in NumPy, so they are not
 # themselves differentiable: ``create_graph=True`` through one of these
 # operations raises a RuntimeError (PyTorch supports double backward for most
@@ -20,7 +25,6 @@ activations (``softsign``, ``hardsigmoid``, ``hardswish``, ``celu``, ``selu``,
 """
 import numpy as np
 
-from .. import _kernels
 from .._array_object import Tensor
 from ..autograd import Function
 from ..autograd import _engine
@@ -469,21 +473,3 @@ class RMSNorm(Function):
         if nw:
             gw = np.einsum("ij,ij->j", g2, xhat).reshape(ctx.wshape)
         return _T(gx), None, _T(gw), None
-
-
-# ========================================================================= losses
-def _reduce_forward(l, reduction):
-    """(loss array, scale of d loss / d l) for a reduction of the elementwise loss ``l``."""
-    if reduction == "none":
-        return l, None
-    if reduction == "sum":
-        return np.asarray(l.sum(), dtype=l.dtype), 1.0
-    n = l.size
-    if n == 0:
-        return np.asarray(np.nan, dtype=l.dtype), 0.0
-    return np.asarray(l.sum() / n, dtype=l.dtype), 1.0 / n
-
-
-def _upstream(g, scale):
-    """d total / d l_i as an array broadcastable to the elementwise loss."""
-    return g if scale is None else g * scale
