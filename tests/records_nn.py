@@ -112,6 +112,9 @@ TWICE = {
     "softsign", "hardsigmoid", "hardswish", "celu", "selu", "mish", "logsigmoid",
     # ---- normalization
     "layer_norm", "rms_norm", "group_norm", "batch_norm",
+    "mse_loss", "l1_loss", "smooth_l1_loss", "huber_loss", "cross_entropy", "nll_loss",
+    "binary_cross_entropy", "binary_cross_entropy_with_logits", "kl_div",
+    "cosine_embedding_loss", "cosine_similarity",
 }
 
 

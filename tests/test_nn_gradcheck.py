@@ -118,7 +118,7 @@ def _np(t):
     if t is None:
         return None
     if torch is not None and isinstance(t, torch.Tensor):
-        return t.detach().numpy()
+        return t.detach().numpy(force=True)  # (a ZeroTensor: l1_loss double backward)
     return np.asarray(t._array)
 
 

@@ -27,14 +27,16 @@ import numpy as np
 
 from .. import _kernels
 from .._array_object import Tensor
-from .._grad_hook import differentiable
+from .._dispatch import differentiable
 from . import _nn_kernels
 
 _new = Tensor._new
 
 __all__ = ["linear", "bilinear", "relu", "leaky_relu", "elu", "gelu", "silu", "sigmoid", "tanh",
            "softplus", "hardtanh", "prelu", "normal_cdf", "softmax", "log_softmax",
-           "layer_norm", "rms_norm", "group_norm", "batch_norm"]
+           "layer_norm", "rms_norm", "group_norm", "batch_norm",
+           "mse_loss", "l1_loss", "smooth_l1_loss", "huber_loss", "nll_loss",
+           "binary_cross_entropy", "binary_cross_entropy_with_logits", "kl_div"]
 
 
 def _quiet(f, *args):
@@ -338,3 +340,168 @@ def batch_norm(x, weight=None, bias=None, running_mean=None, running_var=None, t
             shift = shift + ba
         y = x3 * scale.astype(dt, copy=False)[:, None] + shift.astype(dt, copy=False)[:, None]
     return _new(y.reshape(xa.shape))
+# ---- losses
+def reduce_loss(l, reduction):
+    """The reduction of the elementwise loss array ``l`` (``"mean"`` of nothing is nan)."""
+    if reduction == "none":
+        return l
+    if reduction == "sum":
+        return np.asarray(l.sum(), dtype=l.dtype)
+    if l.size == 0:
+        return np.asarray(np.nan, dtype=l.dtype)
+    return np.asarray(l.sum() / l.size, dtype=l.dtype)
+
+
+def _smooth_l1_f(d, beta):
+    ad = np.abs(d)
+    if beta == 0:
+        return ad
+    return np.where(ad < beta, 0.5 * d * d / beta, ad - 0.5 * beta)
+
+
+def _huber_f(d, delta):
+    ad = np.abs(d)
+    return np.where(ad <= delta, 0.5 * d * d, delta * (ad - 0.5 * delta))
+
+
+def _pointwise_loss(f, input, target, reduction, *param):
+    d = input._array - target._array
+    l = np.asarray(f(d, *param)).astype(d.dtype, copy=False)
+    return _new(reduce_loss(l, reduction))
+
+
+@differentiable("nn.mse_loss")
+def mse_loss(input, target, reduction="mean"):
+    """``(input - target)**2``, then the reduction (``"none"``, ``"mean"``, ``"sum"``)."""
+    return _pointwise_loss(np.square, input, target, reduction)
+
+
+@differentiable("nn.l1_loss")
+def l1_loss(input, target, reduction="mean"):
+    """``|input - target|``, then the reduction."""
+    return _pointwise_loss(np.abs, input, target, reduction)
+
+
+@differentiable("nn.smooth_l1_loss")
+def smooth_l1_loss(input, target, reduction="mean", beta=1.0):
+    """``0.5 d**2 / beta`` where ``|d| < beta``, else ``|d| - 0.5 beta``, then the reduction."""
+    return _pointwise_loss(_smooth_l1_f, input, target, reduction, beta)
+
+
+@differentiable("nn.huber_loss")
+def huber_loss(input, target, reduction="mean", delta=1.0):
+    """``0.5 d**2`` where ``|d| <= delta``, else ``delta (|d| - 0.5 delta)``, then the reduction."""
+    return _pointwise_loss(_huber_f, input, target, reduction, delta)
+
+
+def class_rows(x):
+    """``x`` (``(C,)``, ``(N, C)`` or ``(N, C, d1, ...)``) as ``(M, C)`` rows, the
+    class axis last."""
+    if x.ndim == 1:
+        return x.reshape(1, -1)
+    if x.ndim > 2:
+        return np.moveaxis(x, 1, -1).reshape(-1, x.shape[1])
+    return x
+
+
+def nll_coefficients(logp_shape, t, w, ignore_index, reduction, label_smoothing, dtype):
+    """``(coef, denom)``: the loss rows are ``-sum(logp * coef, axis=1)`` (``coef``
+    an ``(M, C)`` array: weights at the targets, label smoothing, probability
+    targets) and ``"mean"`` divides their sum by ``denom``."""
+    m, c = logp_shape
+    eps = label_smoothing
+    if t.dtype.kind == "f":  # probabilities
+        tp = class_rows(t) if t.ndim > 1 else t.reshape(-1, c)
+        if eps > 0:
+            tp = tp * (1 - eps) + eps / c
+        return (tp if w is None else tp * w).astype(dtype, copy=False), m
+    tf = t.reshape(-1)
+    valid = tf != ignore_index
+    tc = np.where(valid, tf, 0)
+    wt = valid.astype(dtype) if w is None else (w[tc] * valid).astype(dtype, copy=False)
+    coef = np.zeros((m, c), dtype)
+    coef[np.arange(m), tc] = wt * (1 - eps) if eps > 0 else wt
+    if eps > 0:
+        coef += (eps / c) * (valid[:, None] if w is None else valid[:, None] * w)
+    return coef, wt.sum()
+
+
+@differentiable("nn.nll_loss")
+def nll_loss(input, target, weight=None, ignore_index=-100, reduction="mean",
+             label_smoothing=0.0):
+    """The negative log-likelihood of the log-probabilities ``input`` (the class
+    axis 1) at the class indices (or probabilities) ``target``, with class
+    weights, ``ignore_index`` and label smoothing; then the reduction."""
+    x = input._array
+    logp = class_rows(x)
+    coef, denom = nll_coefficients(logp.shape, target._array,
+                                   None if weight is None else weight._array,
+                                   ignore_index, reduction, label_smoothing, logp.dtype)
+    t = target._array
+    if t.dtype.kind != "f" and label_smoothing == 0:
+        # the value at the target only (a -inf elsewhere is no nan)
+        tf = t.reshape(-1)
+        tc = np.where(tf != ignore_index, tf, 0)
+        ar = np.arange(tf.shape[0])
+        rows = -logp[ar, tc] * coef[ar, tc]
+    else:
+        rows = -np.einsum("ij,ij->i", logp, coef)
+    rows = rows.astype(logp.dtype, copy=False)
+    if reduction == "none":
+        return _new(rows.reshape(x.shape[:1] + x.shape[2:] if x.ndim >= 2 else ()))
+    if reduction == "sum":
+        return _new(np.asarray(rows.sum(), dtype=rows.dtype))
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return _new(np.asarray(rows.sum() / denom, dtype=rows.dtype))
+
+
+@differentiable("nn.binary_cross_entropy")
+def binary_cross_entropy(input, target, weight=None, reduction="mean"):
+    """``-w (t log x + (1 - t) log(1 - x))``, the logs clamped at -100 (as PyTorch)."""
+    x, t = input._array, target._array
+    with np.errstate(divide="ignore", invalid="ignore"):
+        l = -(t * np.maximum(np.log(x), -100) + (1 - t) * np.maximum(np.log1p(-x), -100))
+    if weight is not None:
+        l = l * weight._array
+    return _new(reduce_loss(l.astype(np.result_type(x, t), copy=False), reduction))
+
+
+def softplus_neg(x):
+    """``log(1 + exp(-x))`` without overflow."""
+    return np.log1p(np.exp(-np.abs(x))) + np.maximum(-x, 0)
+
+
+@differentiable("nn.binary_cross_entropy_with_logits")
+def binary_cross_entropy_with_logits(input, target, weight=None, pos_weight=None,
+                                     reduction="mean"):
+    """Sigmoid and binary cross-entropy in one stable expression,
+    ``w ((1 - t) x + (1 + (pw - 1) t) log(1 + exp(-x)))``."""
+    x, t = input._array, target._array
+    sp = softplus_neg(x)
+    if pos_weight is None:
+        l = (1 - t) * x + sp
+    else:
+        l = (1 - t) * x + (1 + (pos_weight._array - 1) * t) * sp
+    if weight is not None:
+        l = l * weight._array
+    return _new(reduce_loss(l.astype(np.result_type(x, t), copy=False), reduction))
+
+
+@differentiable("nn.kl_div")
+def kl_div(input, target, reduction="mean", log_target=False):
+    """``t (log t - x)`` (``0`` where ``t == 0``), or ``exp(t) (t - x)`` with
+    ``log_target``; then the reduction (``"batchmean"``: the sum over ``x.shape[0]``)."""
+    x, t = input._array, target._array
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+        if log_target:
+            l = np.exp(t) * (t - x)
+        else:
+            logt = np.where(t > 0, np.log(np.where(t > 0, t, 1)), 0)
+            l = np.where(t > 0, t * (logt - x), np.where(t == 0, 0, np.nan * t))
+    l = l.astype(np.result_type(x, t), copy=False)
+    if reduction == "batchmean":
+        n = x.shape[0] if x.ndim else 1
+        if n == 0:  # an empty batch: NaN, as PyTorch (0 / 0)
+            return _new(np.asarray(np.nan, dtype=l.dtype))
+        return _new(np.asarray(l.sum() / n, dtype=l.dtype))
+    return _new(reduce_loss(l, reduction))

@@ -428,3 +428,209 @@ def batch_norm_vjp(ctx, g, *, x, weight, bias, running_mean, running_var, traini
     if "bias" in needs:
         gb = xp.sum(g3, axis=(0, 2))
     return {"x": gx, "weight": gw, "bias": gb}
+# ---- losses
+def _loss_scale(reduction, shape):
+    """d loss / d l_i of the reduction of an elementwise loss of ``shape``
+    (``None``: ``"none"``, the gradient has the loss's shape)."""
+    if reduction == "none":
+        return None
+    if reduction == "sum":
+        return 1.0
+    n = math.prod(shape)
+    return 1.0 / n if n else 0.0
+
+
+def _pointwise_vjp(ctx, g, x, t, reduction, needs, deriv_np, deriv_xp):
+    """Gradients of a loss of ``d = x - t``: ``g * scale * l'(d)`` and its negative."""
+    if not ctx.create_graph:
+        d = x._array - t._array
+        scale = _loss_scale(reduction, d.shape)
+        ga = g._array if scale is None else g._array * scale
+        with np.errstate(invalid="ignore", over="ignore", divide="ignore", under="ignore"):
+            gd = np.asarray(ga * deriv_np(d))
+        return {"input": _new(gd) if "input" in needs else None,
+                "target": _new(-gd) if "target" in needs else None}
+    d = x - t
+    scale = _loss_scale(reduction, d.shape)
+    gd = (g if scale is None else g * scale) * deriv_xp(d)
+    return {"input": gd if "input" in needs else None,
+            "target": -gd if "target" in needs else None}
+
+
+@rule("nn.mse_loss", func=_ops.mse_loss)
+def mse_loss_vjp(ctx, g, *, input, target, reduction, needs):
+    return _pointwise_vjp(ctx, g, input, target, reduction, needs,
+                          lambda d: 2 * d, lambda d: 2 * d)
+
+
+@rule("nn.l1_loss", func=_ops.l1_loss)
+def l1_loss_vjp(ctx, g, *, input, target, reduction, needs):
+    return _pointwise_vjp(ctx, g, input, target, reduction, needs, np.sign, xp.sign)
+
+
+@rule("nn.smooth_l1_loss", func=_ops.smooth_l1_loss)
+def smooth_l1_loss_vjp(ctx, g, *, input, target, reduction, beta, needs):
+    if beta == 0:
+        return _pointwise_vjp(ctx, g, input, target, reduction, needs, np.sign, xp.sign)
+    return _pointwise_vjp(
+        ctx, g, input, target, reduction, needs,
+        lambda d: np.where(np.abs(d) < beta, d / beta, np.sign(d)),
+        lambda d: xp.where(xp.abs(d) < beta, d / beta, xp.sign(d)))
+
+
+@rule("nn.huber_loss", func=_ops.huber_loss)
+def huber_loss_vjp(ctx, g, *, input, target, reduction, delta, needs):
+    return _pointwise_vjp(ctx, g, input, target, reduction, needs,
+                          lambda d: np.clip(d, -delta, delta),
+                          lambda d: xp.clip(d, -delta, delta))
+
+
+def _unrows(rows, shape):
+    """Undo ``_ops.class_rows``: ``(M, C)`` rows back to ``shape`` (class axis 1)."""
+    if len(shape) == 1:
+        return xp.reshape(rows, shape)
+    if len(shape) > 2:
+        r = xp.reshape(rows, (shape[0],) + tuple(shape[2:]) + (shape[1],))
+        return xp.moveaxis(r, -1, 1)
+    return rows
+
+
+@rule("nn.nll_loss", func=_ops.nll_loss)
+def nll_loss_vjp(ctx, g, *, input, target, weight, ignore_index, reduction, label_smoothing,
+                 needs):
+    # linear in the log-probabilities: d rows / d logp = -coef (a constant)
+    shape = input.shape
+    c = shape[0] if len(shape) == 1 else shape[1]
+    m = 1 if len(shape) == 1 else math.prod(shape[:1] + shape[2:])
+    ta = target._array
+    coef, denom = _ops.nll_coefficients(
+        (m, c), ta, None if weight is None else weight._array, ignore_index, reduction,
+        label_smoothing, input._array.dtype)
+    if reduction == "none":
+        scale = None
+    elif reduction == "sum":
+        scale = 1.0
+    else:
+        scale = 1.0 / denom if denom != 0 else np.nan
+    prob = ta.dtype.kind == "f"
+    if not ctx.create_graph:
+        ga = g._array if scale is None else g._array * scale
+        a = np.broadcast_to(np.reshape(ga, (-1, 1)), (m, 1))
+        with np.errstate(invalid="ignore"):
+            gx = _unrows(_new((-a * coef).astype(coef.dtype, copy=False)), shape) \
+                if "input" in needs else None
+            gt = None
+            if prob and "target" in needs:
+                t2 = -(1 - label_smoothing) * (a * _ops.class_rows(input._array))
+                if weight is not None:
+                    t2 = t2 * weight._array
+                gt = _unrows(_new(t2.astype(coef.dtype, copy=False)), shape)
+        return {"input": gx, "target": gt}
+    a = xp.reshape(g if scale is None else g * scale, (-1, 1))
+    gx = _unrows(-a * _new(coef), shape) if "input" in needs else None
+    gt = None
+    if prob and "target" in needs:
+        x2 = xp.reshape(input, (1, -1)) if len(shape) == 1 else (
+            xp.reshape(xp.moveaxis(input, 1, -1), (-1, c)) if len(shape) > 2 else input)
+        gt = -(1 - label_smoothing) * (a * x2)
+        if weight is not None:
+            gt = gt * weight
+        gt = _unrows(gt, shape)
+    return {"input": gx, "target": gt}
+
+
+def _weighted(g, reduction, shapes, weight):
+    """``g`` times the reduction's scale (and the weights): d loss / d l_i."""
+    scale = _loss_scale(reduction, np.broadcast_shapes(*shapes))
+    a = g if scale is None else g * scale
+    return a if weight is None else a * weight
+
+
+@rule("nn.binary_cross_entropy", func=_ops.binary_cross_entropy)
+def binary_cross_entropy_vjp(ctx, g, *, input, target, weight, reduction, needs):
+    shapes = (input.shape, target.shape) + (() if weight is None else (weight.shape,))
+    if not ctx.create_graph:
+        x, t = input._array, target._array
+        a = _weighted(g._array, reduction, shapes, None if weight is None else weight._array)
+        gx = gt = None
+        with np.errstate(divide="ignore", invalid="ignore"):
+            if "input" in needs:  # PyTorch's formula: g (x - t) / max((1 - x) x, eps)
+                gx = _new(np.asarray(a * (x - t) / np.maximum((1 - x) * x, 1e-12)))
+            if "target" in needs:
+                gt = _new(np.asarray(a * (np.maximum(np.log1p(-x), -100)
+                                          - np.maximum(np.log(x), -100))))
+        return {"input": gx, "target": gt}
+    a = _weighted(g, reduction, shapes, weight)
+    gx = gt = None
+    if "input" in needs:
+        gx = a * (input - target) / xp.maximum((1 - input) * input, 1e-12)
+    if "target" in needs:
+        gt = a * (xp.maximum(xp.log1p(-input), -100.0) - xp.maximum(xp.log(input), -100.0))
+    return {"input": gx, "target": gt}
+
+
+@rule("nn.binary_cross_entropy_with_logits", func=_ops.binary_cross_entropy_with_logits)
+def binary_cross_entropy_with_logits_vjp(ctx, g, *, input, target, weight, pos_weight,
+                                         reduction, needs):
+    shapes = ((input.shape, target.shape) + (() if weight is None else (weight.shape,))
+              + (() if pos_weight is None else (pos_weight.shape,)))
+    gx = gt = None
+    if not ctx.create_graph:
+        x, t = input._array, target._array
+        a = _weighted(g._array, reduction, shapes, None if weight is None else weight._array)
+        pw = None if pos_weight is None else pos_weight._array
+        if "input" in needs:
+            s = _kernels.sigmoid(np.ascontiguousarray(x))
+            gx = _new(np.asarray(a * (s - t) if pw is None
+                                 else a * (s * (1 - t + pw * t) - pw * t)))
+        if "target" in needs:  # -(pw log sigmoid(x) - log(1 - sigmoid(x)))
+            gt = _new(np.asarray(-a * x if pw is None
+                                 else -a * (x + (1 - pw) * _ops.softplus_neg(x))))
+        return {"input": gx, "target": gt}
+    a = _weighted(g, reduction, shapes, weight)
+    x, t, pw = input, target, pos_weight
+    if "input" in needs:
+        s = _ops.sigmoid(x)
+        gx = a * (s - t) if pw is None else a * (s * (1 - t + pw * t) - pw * t)
+    if "target" in needs:
+        gt = -a * x if pw is None else -a * (x + (1 - pw) * _ops.softplus(-x))
+    return {"input": gx, "target": gt}
+
+
+@rule("nn.kl_div", func=_ops.kl_div)
+def kl_div_vjp(ctx, g, *, input, target, reduction, log_target, needs):
+    shape = np.broadcast_shapes(input.shape, target.shape)
+    if reduction == "batchmean":
+        n = input.shape[0] if input.ndim else 1
+        scale = 1.0 / n if n else 0.0
+    else:
+        scale = _loss_scale(reduction, shape)
+    if not ctx.create_graph:
+        x, t = input._array, target._array
+        a = g._array if scale is None else g._array * scale
+        gx = gt = None
+        with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+            if log_target:
+                et = np.exp(t)
+                gx = -a * et if "input" in needs else None
+                gt = a * et * (t - x + 1) if "target" in needs else None
+            else:
+                gx = -a * t if "input" in needs else None
+                if "target" in needs:
+                    gt = a * np.where(t > 0, np.log(np.where(t > 0, t, 1)) + 1 - x, 0)
+        return {"input": None if gx is None else _new(np.asarray(gx)),
+                "target": None if gt is None else _new(np.asarray(gt))}
+    a = g if scale is None else g * scale
+    x, t = input, target
+    gx = gt = None
+    if log_target:
+        et = xp.exp(t)
+        gx = -a * et if "input" in needs else None
+        gt = a * (et * (t - x + 1)) if "target" in needs else None
+    else:
+        gx = -a * t if "input" in needs else None
+        if "target" in needs:
+            pos = t > 0
+            gt = a * xp.where(pos, xp.log(xp.where(pos, t, xp.ones_like(t))) + 1 - x,
+                              xp.zeros_like(x))
+    return {"input": gx, "target": gt}

@@ -43,6 +43,8 @@ from .._searching_functions import where as _where
 from ..autograd import _engine as _ag
 from ..autograd import _inplace as _inplace_ops
 from ..autograd._grad_mode import is_grad_enabled
+import minitensor as _xp
+
 from . import _functions as _fn
 from . import _ops
 from . import _rules as _nn_rules  # noqa: F401  (registers the rules of _ops)
@@ -1616,10 +1618,10 @@ def _loss_pair(fname, input, target, exact=False):
     return input, target
 
 
-def _pointwise(fname, kind, input, target, reduction, param, size_average=None, reduce=None):
+def _pointwise(fname, input, target, reduction, size_average=None, reduce=None, **param):
     reduction = _reduction(fname, reduction, size_average, reduce)
     input, target = _loss_pair(fname, input, target)
-    return _fn.PointwiseLoss.apply(input, target, kind, reduction, param)
+    return getattr(_ops, fname)(input, target, reduction, **param)
 
 
 def mse_loss(input, target, size_average=None, reduce=None, reduction="mean"):
@@ -1632,7 +1634,7 @@ def mse_loss(input, target, size_average=None, reduce=None, reduction="mean"):
     >>> F.mse_loss(xp.asarray([1.0, 2.0]), xp.asarray([0.0, 0.0]))
     Tensor(2.5, dtype=float64)
     """
-    return _pointwise("mse_loss", "mse", input, target, reduction, None, size_average, reduce)
+    return _pointwise("mse_loss", input, target, reduction, size_average, reduce)
 
 
 def l1_loss(input, target, size_average=None, reduce=None, reduction="mean"):
@@ -1648,7 +1650,7 @@ def l1_loss(input, target, size_average=None, reduce=None, reduction="mean"):
     >>> F.l1_loss(x, t, reduction="none")
     Tensor([1. , 0.5, 3. ], dtype=float64)
     """
-    return _pointwise("l1_loss", "l1", input, target, reduction, None, size_average, reduce)
+    return _pointwise("l1_loss", input, target, reduction, size_average, reduce)
 
 
 def smooth_l1_loss(input, target, size_average=None, reduce=None, reduction="mean", beta=1.0):
@@ -1667,8 +1669,8 @@ def smooth_l1_loss(input, target, size_average=None, reduce=None, reduction="mea
     beta = _real("smooth_l1_loss", "beta", beta)
     if beta < 0:
         raise ValueError(f"smooth_l1_loss(): beta must be non-negative, got {beta}")
-    return _pointwise("smooth_l1_loss", "smooth_l1", input, target, reduction, beta,
-                      size_average, reduce)
+    return _pointwise("smooth_l1_loss", input, target, reduction, size_average, reduce,
+                      beta=beta)
 
 
 def huber_loss(input, target, reduction="mean", delta=1.0, weight=None):
@@ -1689,7 +1691,7 @@ def huber_loss(input, target, reduction="mean", delta=1.0, weight=None):
         raise ValueError(f"huber_loss(): delta must be positive, got {delta}")
     if weight is not None:
         raise NotImplementedError("huber_loss(): weight is not supported")
-    return _pointwise("huber_loss", "huber", input, target, reduction, delta)
+    return _pointwise("huber_loss", input, target, reduction, delta=delta)
 
 
 def _class_args(fname, input, target, weight):
@@ -1766,7 +1768,8 @@ def cross_entropy(input, target, weight=None, size_average=None, ignore_index=-1
             target = Tensor._new(target._array.astype(input._array.dtype))
     else:
         _check_index_target(f, input, target, c, ignore_index)
-    return _fn.CrossEntropy.apply(input, target, weight, ignore_index, reduction, ls, True)
+    return _ops.nll_loss(_ops.log_softmax(input, 0 if input.ndim == 1 else 1), target, weight,
+                         ignore_index, reduction, ls)
 
 
 def nll_loss(input, target, weight=None, size_average=None, ignore_index=-100, reduce=None,
@@ -1791,7 +1794,7 @@ def nll_loss(input, target, weight=None, size_average=None, ignore_index=-100, r
     c, weight = _class_args(f, input, target, weight)
     ignore_index = _int(f, "ignore_index", ignore_index)
     _check_index_target(f, input, target, c, ignore_index)
-    return _fn.CrossEntropy.apply(input, target, weight, ignore_index, reduction, 0.0, False)
+    return _ops.nll_loss(input, target, weight, ignore_index, reduction)
 
 
 def _loss_weight(fname, input, weight, name="weight"):
@@ -1831,7 +1834,7 @@ def binary_cross_entropy(input, target, weight=None, size_average=None, reduce=N
     if a.size and (a.min() < 0 or a.max() > 1):
         raise ValueError(f"{f}(): all elements of input should be between 0 and 1")
     weight = _loss_weight(f, input, weight)
-    return _fn.BinaryCrossEntropy.apply(input, target, weight, reduction)
+    return _ops.binary_cross_entropy(input, target, weight, reduction)
 
 
 def binary_cross_entropy_with_logits(input, target, weight=None, size_average=None, reduce=None,
@@ -1864,7 +1867,7 @@ def binary_cross_entropy_with_logits(input, target, weight=None, size_average=No
     input, target = _loss_pair(f, input, target, exact=True)
     weight = _loss_weight(f, input, weight)
     pos_weight = _loss_weight(f, input, pos_weight, "pos_weight")
-    return _fn.BCEWithLogits.apply(input, target, weight, pos_weight, reduction)
+    return _ops.binary_cross_entropy_with_logits(input, target, weight, pos_weight, reduction)
 
 
 def kl_div(input, target, size_average=None, reduce=None, reduction="mean", log_target=False):
@@ -1901,7 +1904,7 @@ def kl_div(input, target, size_average=None, reduce=None, reduction="mean", log_
                       "the KL div math definition.'mean' will be changed to behave the same as "
                       "'batchmean' in the next major release.", UserWarning, stacklevel=2)
     input, target = _loss_pair(f, input, target)
-    return _fn.KLDiv.apply(input, target, reduction, bool(log_target))
+    return _ops.kl_div(input, target, reduction, bool(log_target))
 
 
 def cosine_embedding_loss(input1, input2, target, margin=0.0, size_average=None, reduce=None,
@@ -1933,7 +1936,28 @@ def cosine_embedding_loss(input1, input2, target, margin=0.0, size_average=None,
     if target.shape != expected:
         raise ValueError(f"{f}(): expected target of shape {expected} for inputs of shape "
                          f"{input1.shape}, got {target.shape}")
-    return _fn.CosineEmbedding.apply(input1, input2, target, _real(f, "margin", margin), reduction)
+    return _cosine_embedding(input1, input2, target, _real(f, "margin", margin), reduction)
+
+
+# ---- losses composed of namespace operations (twice-differentiable by their rules)
+def _composed_reduce(l, reduction):
+    if reduction == "none":
+        return l
+    s = _xp.sum(l)
+    if reduction == "sum":
+        return s
+    return s / l.size if l.size else s * math.nan
+
+
+def _cosine_embedding(x1, x2, y, margin, reduction):
+    # cos = x1 . x2 / sqrt((|x1|^2 + eps)(|x2|^2 + eps)); the hinge passes the
+    # gradient where cos - margin >= 0
+    eps = 1e-12
+    prod = _xp.sum(x1 * x2, axis=-1)
+    cos = prod / _xp.sqrt((_xp.sum(x1 * x1, axis=-1) + eps) * (_xp.sum(x2 * x2, axis=-1) + eps))
+    zero = _xp.zeros_like(cos)
+    hinge = _xp.where(_xp.logical_and(y == -1, (cos - margin) >= 0), cos - margin, zero)
+    return _composed_reduce(_xp.where(y == 1, 1 - cos, zero) + hinge, reduction)
 
 
 def cosine_similarity(x1, x2, dim=1, eps=1e-8):
@@ -1962,4 +1986,10 @@ def cosine_similarity(x1, x2, dim=1, eps=1e-8):
     dim = _int(f, "dim", dim)
     if not -nd <= dim < nd:
         raise IndexError(f"{f}(): dim {dim} is out of range for {len(shape)} dimensions")
-    return _fn.CosineSimilarity.apply(x1, x2, dim % nd, _real(f, "eps", eps))
+    eps = _real(f, "eps", eps)
+    dim = dim % nd
+    a, b = _xp.broadcast_arrays(x1, x2) if x1.shape != x2.shape else (x1, x2)
+    # PyTorch clamps each norm separately: x / max(||x||, eps)
+    an = a / _xp.clip(_xp.linalg.vector_norm(a, axis=dim, keepdims=True), min=eps)
+    bn = b / _xp.clip(_xp.linalg.vector_norm(b, axis=dim, keepdims=True), min=eps)
+    return _xp.sum(an * bn, axis=dim)
