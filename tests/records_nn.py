@@ -115,6 +115,8 @@ TWICE = {
     "mse_loss", "l1_loss", "smooth_l1_loss", "huber_loss", "cross_entropy", "nll_loss",
     "binary_cross_entropy", "binary_cross_entropy_with_logits", "kl_div",
     "cosine_embedding_loss", "cosine_similarity",
+    # ---- compositions of namespace ops in functional.py
+    "normalize", "dropout", "dropout1d", "dropout2d", "dropout3d", "pad",
 }
 
 

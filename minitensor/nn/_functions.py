@@ -12,7 +12,9 @@ namespace's rule table (``minitensor/nn/_rules.py``); the cheap
 activations (``softsign``, ``hardsigmoid``, ``hardswish``, ``celu``, ``selu``,
 ``mish``, ``logsigmoid``) are compositions in ``functional.py``; ``softmax`` and
 ``log_softmax`` (and so ``softmin``) are primitives too, and so are the
-normalizations ``layer_norm``, ``rms_norm``, ``group_norm``, ``batch_norm``.
+normalizations ``layer_norm``, ``rms_norm``, ``group_norm``, ``batch_norm``;
+``normalize``, ``dropout`` (and ``dropout1d/2d/3d``) and ``pad`` (every mode) are
+compositions in ``functional.py``.
 
 The losses are not here either: ``mse_loss``, ``l1_loss``, ``smooth_l1_loss``,
 ``huber_loss``, ``nll_loss`` (``cross_entropy`` is ``nll_loss`` of
@@ -86,97 +88,8 @@ def _check_saved(ctx, name):
 # in _ops.py with rules in nn/_rules.py, or compositions in functional.py)
 
 
-# ============================================================ normalize, pad
-class Normalize(Function):
-    """x / max(||x||_p, eps) along ``dim``."""
-
-    @staticmethod
-    def forward(ctx, x, p, dim, eps):
-        xa = x._array
-        with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
-            n = np.linalg.vector_norm(xa, ord=p, axis=dim, keepdims=True)
-        d = np.maximum(n, eps)
-        ctx.saved = (xa, n, d, p, dim, eps)
-        return _new((xa / d).astype(xa.dtype, copy=False))
-
-    @staticmethod
-    def backward(ctx, g):
-        ga = _garr("normalize", g)
-        xa, n, d, p, dim, eps = ctx.saved
-        gx = ga / d
-        dot = (ga * xa).sum(axis=dim, keepdims=True)
-        with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
-            # d||x||_p / dx = sign(x) |x|^(p-1) / ||x||^(p-1)
-            if p == 2:
-                dn = xa / n
-            elif p == 1:
-                dn = np.sign(xa)
-            elif np.isinf(p):
-                dn = np.sign(xa) * (np.abs(xa) == n)
-            else:
-                dn = np.sign(xa) * np.abs(xa) ** (p - 1) / n ** (p - 1)
-            corr = np.where(n > eps, dot / (d * d) * dn, 0)
-        return _new((gx - corr).astype(xa.dtype, copy=False)), None, None, None
-
-
-class Pad(Function):
-    """np.pad with PyTorch's modes (constant, reflect, replicate, circular)."""
-
-    _NP_MODE = {"constant": "constant", "reflect": "reflect", "replicate": "edge",
-                "circular": "wrap"}
-
-    @staticmethod
-    def forward(ctx, x, pads, mode, value):
-        xa = x._array
-        ctx.xshape, ctx.pads, ctx.mode = xa.shape, pads, mode
-        if mode == "constant":
-            y = np.pad(xa, pads, mode="constant", constant_values=value)
-        else:
-            y = np.pad(xa, pads, mode=Pad._NP_MODE[mode])
-        return _new(y)
-
-    @staticmethod
-    def backward(ctx, g):
-        ga = _garr("pad", g)
-        pads, shape = ctx.pads, ctx.xshape
-        if ctx.mode == "constant":
-            sl = tuple(slice(lo, lo + n) for (lo, _), n in zip(pads, shape))
-            return _new(np.ascontiguousarray(ga[sl])), None, None, None
-        # scatter-add through the index map of the padding
-        k = sum(1 for lo, hi in pads if lo or hi)
-        k = max(k, 1)
-        lead = len(shape) - k
-        spatial = shape[lead:]
-        idx = np.arange(int(np.prod(spatial)), dtype=np.int64).reshape(spatial)
-        pidx = np.pad(idx, pads[lead:], mode=Pad._NP_MODE[ctx.mode]).reshape(-1)
-        m = int(np.prod(shape[:lead], dtype=np.int64))
-        g2 = np.ascontiguousarray(ga).reshape(m, -1)
-        gx = np.zeros((m, idx.size), ga.dtype)
-        for r in range(m):
-            gx[r] = np.bincount(pidx, weights=g2[r], minlength=idx.size)
-        return _new(gx.reshape(shape)), None, None, None
-
-
-# ======================================================================== dropout
-class Dropout(Function):
-    """x * mask / (1 - p), mask ~ Bernoulli(1 - p) (the mask is saved for backward)."""
-
-    @staticmethod
-    def forward(ctx, x, p, rng, channel_axes):
-        xa = x._array
-        dt = xa.dtype if xa.dtype.kind == "f" else np.dtype(np.float64)
-        mshape = xa.shape
-        if channel_axes:
-            # Dropout1d/2d/3d: one draw per (sample, channel), broadcast over space
-            mshape = xa.shape[:channel_axes] + (1,) * (xa.ndim - channel_axes)
-        keep = rng.random(mshape, dtype=np.float32 if dt == np.float32 else np.float64) >= p
-        mask = keep.astype(dt) * dt.type(1.0 / (1.0 - p))
-        ctx.mask = mask
-        return _new(xa * mask)
-
-    @staticmethod
-    def backward(ctx, g):
-        return _new(_garr("dropout", g) * ctx.mask), None, None, None
+# (normalize, dropout/dropout1d/2d/3d and pad: compositions of namespace ops in
+# functional.py)
 
 
 # ======================================================================== embedding

@@ -744,6 +744,18 @@ def _check_p(fname, p):
     return p
 
 
+def _dropout_mask(x, p, rng, channel_axes):
+    """The scaled keep-mask ``Bernoulli(1 - p) / (1 - p)`` as a constant tensor;
+    Dropout1d/2d/3d draw one value per (sample, channel), broadcast over space."""
+    xa = x._array
+    dt = xa.dtype if xa.dtype.kind == "f" else np.dtype(np.float64)
+    mshape = xa.shape
+    if channel_axes:
+        mshape = xa.shape[:channel_axes] + (1,) * (xa.ndim - channel_axes)
+    keep = rng.random(mshape, dtype=np.float32 if dt == np.float32 else np.float64) >= p
+    return Tensor._new(keep.astype(dt) * dt.type(1.0 / (1.0 - p)))
+
+
 def _dropout(fname, input, p, training, channel_axes, generator=None, inplace=False):
     _tensor(fname, input)
     p = _check_p(fname, p)
@@ -754,7 +766,8 @@ def _dropout(fname, input, p, training, channel_axes, generator=None, inplace=Fa
         compute, reads_input = (lambda t: t * 0.0), True
     else:
         rng = _random._resolve(generator)
-        compute, reads_input = (lambda t: _fn.Dropout.apply(t, p, rng, channel_axes)), False
+        # (reads_input: the multiply's node saves its operands)
+        compute, reads_input = (lambda t: t * _dropout_mask(t, p, rng, channel_axes)), True
     if inplace:
         return _inplace(fname, input, compute, reads_input)
     return compute(input)
@@ -930,6 +943,24 @@ def one_hot(tensor, num_classes=-1):
     return Tensor._new(out)
 
 
+def _constant_pad(x, width, value):
+    """Constant padding as a composition of differentiable namespace ops: per
+    padded axis, ``concat`` constant blocks (``value`` cast to ``x``'s dtype, as
+    ``np.pad``) either side of ``x`` (twice differentiable)."""
+    for axis, (lo, hi) in enumerate(width):
+        if not (lo or hi):
+            continue
+        parts = []
+        for n in (lo, None, hi):
+            if n is None:
+                parts.append(x)
+            elif n:
+                shape = x.shape[:axis] + (n,) + x.shape[axis + 1:]
+                parts.append(Tensor._new(np.full(shape, value, dtype=x._array.dtype)))
+        x = _xp.concat(parts, axis=axis)
+    return x
+
+
 def pad(input, pad, mode="constant", value=None):
     """Pad the last ``len(pad) // 2`` axes: ``pad = (left_last, right_last,
     left_second_last, ...)`` as PyTorch. Modes: constant, reflect, replicate, circular.
@@ -971,7 +1002,7 @@ def pad(input, pad, mode="constant", value=None):
             sl = tuple(slice(max(-lo, 0), n - max(-hi, 0)) for (lo, hi), n in zip(width, input.shape))
             input = input[sl]
             width = [(max(lo, 0), max(hi, 0)) for lo, hi in width]
-        return _fn.Pad.apply(input, tuple(width), "constant", 0 if value is None else value)
+        return _constant_pad(input, width, 0 if value is None else value)
     if value not in (None, 0):
         raise ValueError(f"pad(): padding mode {mode!r} doesn't take in value argument")
     for (lo, hi), n in zip(width, input.shape):
@@ -983,7 +1014,15 @@ def pad(input, pad, mode="constant", value=None):
         if mode == "circular" and (lo > n or hi > n):
             raise ValueError(f"pad(): circular padding ({lo}, {hi}) is larger than the input "
                              f"dimension {n}")
-    return _fn.Pad.apply(input, tuple(width), mode, None)
+    # gather along each padded axis through the index map of the padding
+    # (differentiable namespace ``take``: twice differentiable)
+    np_mode = {"reflect": "reflect", "replicate": "edge", "circular": "wrap"}[mode]
+    out = input
+    for axis, (lo, hi) in enumerate(width):
+        if lo or hi:
+            idx = np.pad(np.arange(input.shape[axis], dtype=np.int64), (lo, hi), mode=np_mode)
+            out = _xp.take(out, Tensor._new(idx), axis=axis)
+    return out
 
 
 # ==================================================================== normalization
@@ -1156,7 +1195,12 @@ def normalize(input, p=2.0, dim=1, eps=1e-12):
     dim = _int(f, "dim", dim)
     if not -nd <= dim < nd:
         raise IndexError(f"normalize(): dim {dim} is out of range for {input.ndim} dimensions")
-    return _fn.Normalize.apply(input, _real(f, "p", p), dim % nd, _real(f, "eps", eps))
+    p, eps = _real(f, "p", p), _real(f, "eps", eps)
+    x = reshape(input, (1,)) if input.ndim == 0 else input
+    # a composition of differentiable namespace ops (twice differentiable), as
+    # PyTorch: input / norm.clamp_min(eps).expand_as(input)
+    out = x / _xp.clip(_xp.linalg.vector_norm(x, ord=p, axis=dim % nd, keepdims=True), min=eps)
+    return reshape(out, ()) if input.ndim == 0 else out
 
 
 # ====================================================================== convolution
