@@ -16,13 +16,12 @@ upward edge, lazy), which turns the tensor into an ``autograd._tensor._GradTenso
 Every in-place write goes through ``_dispatch.state.write`` when a layer set it.
 """
 import enum
-import operator
 import sys
 
 import numpy as np
 
 from ._dispatch import state as _dispatch
-from ._dtypes import DType, _FROM_NP, _as_dtype, _all_dtypes
+from ._dtypes import _FROM_NP
 from ._tensor_methods import _TensorMethods
 
 __all__ = ["Tensor", "Device", "CPU_DEVICE"]

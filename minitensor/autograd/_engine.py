@@ -17,7 +17,7 @@ import numpy as np
 
 from .._array_object import Tensor
 from .._dtypes import _FROM_NP
-from ._tensor import _GradTensor, _Meta
+from ._tensor import _GradTensor, _Meta, _make_grad_tensor
 from ._grad_mode import _local as _grad_local, is_grad_enabled, set_grad_enabled, _set_enabled
 
 _object_new = object.__new__
@@ -33,13 +33,6 @@ def _get_meta(t):
         return t._meta
     except AttributeError:
         return None
-
-
-def _make_grad_tensor(array, meta):
-    t = _object_new(_GradTensor)
-    t._array = array
-    t._meta = meta
-    return t
 
 
 def _plain(t):
@@ -948,7 +941,6 @@ def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=Fal
     Tensor([2., 4., 6.], dtype=float64)
     """
     outputs = _as_list(outputs)
-    single = isinstance(inputs, Tensor)
     inputs = _as_list(inputs)
     if grad_tensors is not None:
         grads = grad_tensors

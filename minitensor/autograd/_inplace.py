@@ -29,7 +29,7 @@ import numpy as np
 
 from .._array_object import Tensor
 from ._grad_mode import _local as _grad_local
-from ._tensor import _GradTensor, _Meta
+from ._tensor import _Meta, _make_grad_tensor
 
 
 class _WritesState:
@@ -151,11 +151,3 @@ def rebase(t, y):
     return t
 
 
-def _make_grad_tensor(array, meta):
-    t = _object_new(_GradTensor)
-    t._array = array
-    t._meta = meta
-    return t
-
-
-_object_new = object.__new__

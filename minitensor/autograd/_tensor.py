@@ -257,3 +257,11 @@ def _rebuild_grad(array, requires_grad):
     if requires_grad:
         t.requires_grad_(True)
     return t
+
+
+def _make_grad_tensor(array, meta):
+    """A ``_GradTensor`` over ``array`` with autograd state ``meta`` (no copy)."""
+    t = object.__new__(_GradTensor)
+    t._array = array
+    t._meta = meta
+    return t

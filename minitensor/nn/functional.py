@@ -36,7 +36,6 @@ import numpy as np
 from .._array_object import Tensor
 from .._data_type_functions import astype
 from .._manipulation_functions import reshape
-from .._dtypes import _FROM_NP
 from .. import _random
 from .. import _elementwise_functions as _ew
 from .._searching_functions import where as _where
