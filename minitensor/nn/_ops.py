@@ -21,8 +21,6 @@ Examples
 >>> y.grad_fn
 <nn.reluBackward>
 """
-import weakref
-
 import numpy as np
 
 from .. import _kernels
@@ -272,41 +270,24 @@ def _bn_fused(x3, wa, ba):
             and (ba is None or ba.dtype == dt))
 
 
-# The fused training kernel's xhat and variance, kept for the rule's first-order
-# backward (no second pass over x), keyed by the input array's id while it lives;
-# the rule takes them (once) if the input array and eps are the same, otherwise
-# recomputes them.
-_BN_SAVED = {}
-_BN_KEEP_MAX = 256
-
-
-def _bn_keep(xa, eps, xhat, var):
-    # (the primitive cannot tell whether a backward will follow: calls under no_grad
-    # keep theirs while the input lives, at most _BN_KEEP_MAX of them)
-    if len(_BN_SAVED) >= _BN_KEEP_MAX:
-        _BN_SAVED.clear()
-    key = id(xa)
-    _BN_SAVED[key] = (weakref.ref(xa, lambda _, k=key: _BN_SAVED.pop(k, None)), eps, xhat, var)
-
-
-def bn_take(xa, eps):
-    """The kept (xhat, var) of a fused training call on ``xa`` with ``eps``, or None."""
-    e = _BN_SAVED.pop(id(xa), None)
-    if e is None or e[0]() is not xa or e[1] != eps:
-        return None
-    return e[2], e[3]
-
-
 @differentiable("nn.batch_norm")
 def batch_norm(x, weight=None, bias=None, running_mean=None, running_var=None, training=False,
                momentum=0.1, eps=1e-5):
     """Batch normalization over axes (0, 2, 3, ...) of x (N, C, *): by the batch
     statistics (``training``; the running statistics are updated in place with
-    ``momentum``, the variance unbiased) or by the running statistics."""
+    ``momentum``, the variance unbiased) or by the running statistics.
+
+    Returns ``(y, xhat, var)``: the result and two residuals for the rule (the
+    fused training kernel's normalized input (N, C, L) and biased variance, so
+    its first-order backward needs no second pass over x; None otherwise).
+    Residuals are outputs, as a JAX ``custom_vjp`` forward returns them: the
+    node keeps them while it lives, nothing else does; ``F.batch_norm``
+    returns ``y`` only."""
     xa = x._array
     dt = xa.dtype
     if xa.size == 0:  # an empty result, the running statistics untouched
-        return _new(np.empty(xa.shape, dt))
+        return _new(np.empty(xa.shape, dt)), None, None
+    kept = None
     n_, c = xa.shape[0], xa.shape[1]
     x3 = xa.reshape(n_, c, -1)
     wa = None if weight is None else weight._array
@@ -316,7 +297,7 @@ def batch_norm(x, weight=None, bias=None, running_mean=None, running_var=None, t
         if _bn_fused(x3, wa, ba):
             # one fused kernel (float64 per-channel sums): y, xhat, mean, biased var
             y, xhat, mean, var = _nn_kernels.batch_norm_forward(x3, wa, ba, eps)
-            _bn_keep(xa, eps, xhat, var)
+            kept = (_new(xhat), _new(var))
         else:
             mean = x3.mean(axis=(0, 2))
             xc = x3 - mean[:, None]
@@ -339,7 +320,8 @@ def batch_norm(x, weight=None, bias=None, running_mean=None, running_var=None, t
         if ba is not None:
             shift = shift + ba
         y = x3 * scale.astype(dt, copy=False)[:, None] + shift.astype(dt, copy=False)[:, None]
-    return _new(y.reshape(xa.shape))
+    y = _new(y.reshape(xa.shape))
+    return (y,) + kept if kept is not None else (y, None, None)
 # ---- losses
 def reduce_loss(l, reduction):
     """The reduction of the elementwise loss array ``l`` (``"mean"`` of nothing is nan)."""

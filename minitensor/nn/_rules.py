@@ -360,7 +360,10 @@ def group_norm_vjp(ctx, g, *, x, groups, weight, bias, eps, needs):
 
 
 @rule("nn.batch_norm", func=_ops.batch_norm)
-def batch_norm_vjp(ctx, g, *, x, weight, bias, running_mean, running_var, training, eps, needs):
+def batch_norm_vjp(ctx, g, g_xhat, g_var, *, x, weight, bias, running_mean, running_var, training,
+                   eps, needs):
+    # (g_xhat, g_var: the residual outputs' gradients, always None: F.batch_norm
+    # returns y only)
     if x.size == 0:
         return _zeros_grads(x, g, needs, {"weight": weight, "bias": bias})
     shape = x.shape
@@ -375,11 +378,10 @@ def batch_norm_vjp(ctx, g, *, x, weight, bias, running_mean, running_var, traini
         if training:
             dt = xa.dtype
             if _ops._bn_fused(x3, wa, None) and ga.dtype == dt:
-                kept = _ops.bn_take(xa, eps)
-                if kept is None:
-                    _, xhat, _, var = _nn_kernels.batch_norm_forward(x3, None, None, eps)
+                if ctx.out_arrays[1] is not None:   # the forward's residuals
+                    xhat, var = ctx.output(1)._array, ctx.output(2)._array
                 else:
-                    xhat, var = kept
+                    _, xhat, _, var = _nn_kernels.batch_norm_forward(x3, None, None, eps)
                 invstd = (1.0 / np.sqrt(var + eps)).astype(dt, copy=False)
                 k = invstd if wa is None else wa * invstd
                 gx, gsum, gdot = _nn_kernels.batch_norm_backward(g3, xhat, k, "x" in needs)

@@ -1075,7 +1075,7 @@ def batch_norm(input, running_mean, running_var, weight=None, bias=None, trainin
                              f"of shape {input.shape}")
     momentum = 0.0 if momentum is None else _real(f, "momentum", momentum)
     return _ops.batch_norm(input, weight, bias, running_mean, running_var, bool(training),
-                          momentum, _real(f, "eps", eps))
+                          momentum, _real(f, "eps", eps))[0]
 
 
 def _norm_shape(fname, normalized_shape):
