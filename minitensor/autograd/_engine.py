@@ -6,7 +6,7 @@ round, so the graph is freed by reference counting when its tensors go. A node
 keeps its outputs only as arrays (``ctx.output(i)`` rebuilds a tensor attached
 to the node when a differentiable backward needs it), so recording creates no
 reference cycles. Leaves accumulate into ``.grad`` through an
-:class:`AccumulateGrad` node cached (weakly) on the leaf.
+:class:`AccumulateGrad` node kept by the leaf.
 
 The walk is iterative (Kahn's algorithm over dependency counts), so graph depth
 is not limited by Python's recursion limit.
@@ -250,17 +250,29 @@ class Node:
 
 
 class AccumulateGrad:
-    """The graph node of a leaf: accumulates incoming gradients into ``.grad``."""
+    """The graph node of a leaf: accumulates incoming gradients into ``.grad``.
 
-    __slots__ = ("meta", "shape", "dtype", "__weakref__")
+    One per leaf, made on the leaf's first recorded use and kept by its ``_Meta``
+    (``meta.acc``) for the leaf's lifetime, so recording an op on a leaf (a
+    parameter, every step) allocates no node for it. The node refers back to the
+    meta weakly (no reference cycle: a leaf dropped while a graph that reads it
+    lives is freed at once; its gradient then has nowhere to go, as nothing can
+    read it)."""
+
+    __slots__ = ("_meta_ref", "shape", "dtype", "__weakref__")
     name = "AccumulateGrad"
     next_edges = ()
     freed = False
 
     def __init__(self, meta, shape, dtype):
-        self.meta = meta
+        self._meta_ref = weakref.ref(meta)
         self.shape = shape
         self.dtype = dtype
+
+    @property
+    def meta(self):
+        """The leaf's ``_Meta`` (None once the leaf is gone)."""
+        return self._meta_ref()
 
     def __repr__(self):
         return "<AccumulateGrad>"
@@ -274,10 +286,9 @@ class AccumulateGrad:
 
 
 def _leaf_node(t, meta):
-    acc = meta.acc() if meta.acc is not None else None
+    acc = meta.acc
     if acc is None:
-        acc = AccumulateGrad(meta, t.shape, t._array.dtype)
-        meta.acc = weakref.ref(acc)
+        acc = meta.acc = AccumulateGrad(meta, t._array.shape, t._array.dtype)
     return acc
 
 
@@ -407,7 +418,7 @@ def record(name, raw, args, kwargs):
                         if m.grad_fn is not None:
                             edges = ((m.grad_fn, m.output_nr),)
                         else:
-                            acc = m.acc() if m.acc is not None else None
+                            acc = m.acc
                             edges = ((acc if acc is not None else _leaf_node(t, m), 0),)
                         node.needs_input_grad = _NEEDS[1]
                     else:
@@ -429,7 +440,7 @@ def record(name, raw, args, kwargs):
                             elif m.grad_fn is not None:
                                 edges.append((m.grad_fn, m.output_nr))
                             else:
-                                acc = m.acc() if m.acc is not None else None
+                                acc = m.acc
                                 edges.append((acc if acc is not None else _leaf_node(t, m), 0))
                         edges = tuple(edges)
                         if len(edges) == 2:
@@ -785,7 +796,9 @@ def _output_hooks(node, grads, create_graph, capture):
 
 
 def _leaf_receive(acc, g, create_graph, capture):
-    meta = acc.meta
+    meta = acc._meta_ref()
+    if meta is None:  # the leaf is gone: nothing can read its gradient
+        return
     if meta.hooks:
         for fn in meta.hooks:
             r = fn(g)

@@ -28,7 +28,7 @@ class _Meta:
         self.grad_fn = grad_fn
         self.output_nr = output_nr
         self.hooks = None          # leaf hooks (non-leaf hooks live on the node)
-        self.acc = None            # weakref to the leaf's AccumulateGrad node
+        self.acc = None            # the leaf's AccumulateGrad node (made on first use)
         self.retains_grad = False
         self.version = 0           # bumped by in-place writes (checked by backward)
 
