@@ -100,6 +100,28 @@ def _freeze(v):
     return v
 
 
+# What a node keeps of a call whose rule reads no tensor values (the binder's
+# ``keeps_inputs``/``keeps_outputs``, PyTorch's saved variables): the arguments
+# with each tensor replaced by a stand-in (the binder still finds which
+# arguments were tensors: ``needs``; shapes and dtypes are recorded apart), and
+# no output (a one-output node's output is only read by its rule). So ``a + b``
+# or ``sum`` let their operands go as soon as the caller does.
+_STANDIN = Tensor._new(None)
+_NOT_KEPT = (None,)
+
+
+def _released(args):
+    for a in args:
+        t = type(a)
+        if t is _GradTensor or t is Tensor or t is list or t is tuple:
+            break
+    else:
+        return args  # (no tensor among them)
+    return tuple([_STANDIN if isinstance(a, Tensor) else
+                  type(a)([_STANDIN if isinstance(b, Tensor) else b for b in a])
+                  if type(a) in (list, tuple) else a for a in args])
+
+
 def _freeze_call(args, kwargs):
     """``(args, kwargs)`` of a call being recorded, frozen (see above); the same
     objects when nothing in them is mutable (most calls)."""
@@ -453,12 +475,17 @@ def record(name, raw, args, kwargs):
                         node.in_versions = tuple(versions)
                     node.name = name
                     node.rule = rule
-                    node.args = args
                     node.kwargs = kwargs
-                    # (all arguments tensors: the args tuple is the inputs tuple)
-                    node._inputs = args if len(inputs) == len(args) else tuple(inputs)
+                    if rule.keeps_inputs or ra.base is not None:
+                        # (a view keeps its base: nn's inplace=True checks walk views)
+                        node.args = args
+                        # (all arguments tensors: the args tuple is the inputs tuple)
+                        node._inputs = args if len(inputs) == len(args) else tuple(inputs)
+                    else:  # the rule reads no tensor: keep none (see _released)
+                        node.args = _released(args)
+                        node._inputs = ()
                     node.next_edges = edges
-                    node.out_arrays = (ra,)
+                    node.out_arrays = (ra,) if rule.keeps_outputs else _NOT_KEPT
                     node.out_hooks = None
                     node.out_retained = None
                     node.freed = False
@@ -549,9 +576,19 @@ def _attach(name, args, kwargs, inputs, result):
     node.name = name
     node.rule = rule
     node.args, node.kwargs = _freeze_call(args, kwargs)
-    node._inputs = tuple(inputs)
+    out_arrays = tuple([o._array if isinstance(o, Tensor) else None for o in outs])
+    if (getattr(rule, "keeps_inputs", True) or
+            any(a is not None and a.base is not None for a in out_arrays)):
+        node._inputs = tuple(inputs)
+    else:  # the rule reads no tensor: keep none (see _released)
+        node.args = _released(node.args)
+        if node.kwargs:
+            node.kwargs = {k: _released((v,))[0] for k, v in node.kwargs.items()}
+        node._inputs = ()
     node.next_edges = edges = tuple(edges)
-    node.out_arrays = tuple([o._array if isinstance(o, Tensor) else None for o in outs])
+    if len(out_arrays) == 1 and not getattr(rule, "keeps_outputs", True):
+        out_arrays = _NOT_KEPT
+    node.out_arrays = out_arrays
     node.out_hooks = None
     node.out_retained = None
     node.freed = False

@@ -84,6 +84,7 @@ Note: ``nextafter(x1, x2)`` gets the gradient ``g`` for ``x1`` and zero for
 ``full_matrices=True`` differentiates through the first ``min(M, N)``
 singular vectors (as PyTorch) and raises if the loss depends on the others.
 """
+import dis
 import inspect
 
 import numpy as np
@@ -165,11 +166,52 @@ def _binder(name, fn, index_args, params, func=None):
         if n not in known:
             raise TypeError(f"gradient rule of {name}: index argument {n!r} is not a parameter")
     bound = _generate(name, fn, pos, varpos, defaults, wanted)
+    bound.keeps_inputs, bound.keeps_outputs = _saves(fn, wanted)
     bound.__name__ = f"{fn.__name__}[{name}]"
     bound.__qualname__ = bound.__name__
     bound.__doc__ = fn.__doc__
     bound.__wrapped__ = fn
     return bound
+
+
+# ``ctx`` attributes a rule may read without needing the call's tensors or results
+_CTX_NEUTRAL = frozenset({"create_graph", "needs_input_grad", "name", "in_shapes", "in_dtypes"})
+_CTX_OUTPUTS = frozenset({"out", "output", "out_arrays"})
+
+
+def _saves(fn, wanted):
+    """What a node of this rule keeps, PyTorch's "saved variables":
+    ``(keeps_inputs, keeps_outputs)``.
+
+    The inputs (their values) are kept if the rule names a parameter that can
+    hold a tensor (not ``x_shape``, ``x_dtype``, ``needs``, nor a parameter that
+    never holds one: ``axis``, ``keepdims``, ...); the outputs if it reads
+    ``ctx.out`` / ``ctx.output(i)``. Read from the rule's bytecode: ``ctx`` used
+    in any other way (passed on, stored, captured by an inner function, an
+    unknown attribute) keeps both. A node that keeps neither lets the call's
+    arrays go when the caller drops them, as in PyTorch (``a + b`` keeps
+    nothing; ``exp`` its result; ``multiply`` its operands)."""
+    from ..._dispatch import _NEVER_TENSORS
+    inputs = any(kind in (_VALUE, _INDEX) and arg not in _NEVER_TENSORS
+                 for _, kind, arg in wanted)
+    outputs = False
+    code = fn.__code__
+    if "ctx" in code.co_cellvars:  # captured by a nested function
+        return True, True
+    instrs = list(dis.get_instructions(fn))
+    for i, ins in enumerate(instrs):
+        if ins.argval != "ctx" or not ins.opname.startswith("LOAD_"):
+            continue
+        nxt = instrs[i + 1] if i + 1 < len(instrs) else None
+        if ins.opname != "LOAD_FAST" or nxt is None or nxt.opname not in ("LOAD_ATTR",
+                                                                            "LOAD_METHOD"):
+            return True, True
+        attr = nxt.argval
+        if attr in _CTX_OUTPUTS:
+            outputs = True
+        elif attr not in _CTX_NEUTRAL:
+            return True, True
+    return inputs, outputs
 
 
 _MISSING = object()
