@@ -236,7 +236,14 @@ def _generate(name, fn, pos, varpos, defaults, wanted):
         call.append(f"{pname}={v}")
         if kind is _NEEDS:
             body += [paths,
-                     f"{v} = _frozenset([p[0] for p, e in _zip(paths, ctx.needs_input_grad) if e])"]
+                     "if pos_k >= 0:",
+                     f"    {v} = _pos_needs.get((pos_k, ctx.needs_input_grad))",
+                     f"    if {v} is None:",
+                     f"        {v} = _pos_needs[(pos_k, ctx.needs_input_grad)] = _frozenset(",
+                     "            [p[0] for p, e in _zip(paths, ctx.needs_input_grad) if e])",
+                     "else:",
+                     f"    {v} = _frozenset([p[0] for p, e in _zip(paths, ctx.needs_input_grad) "
+                     "if e])"]
             continue
         i = pos.index(arg) if arg in pos else -1
         d = defaults.get(arg, _MISSING)
@@ -276,11 +283,23 @@ def _generate(name, fn, pos, varpos, defaults, wanted):
                 body += ["elif (type(v) is _G or type(v) is _T) and args:", f"    {v} = {table}[0]"]
             body += ["else:", "    " + paths,
                      f"    {v} = _describe(v, {arg!r}, paths, {table}, {kind!r})"]
+    # the common call: every argument a tensor passed positionally (a + b,
+    # matmul(a, b)): the paths and ``needs`` come from tables, no walk
+    g["_pos_paths"] = [[(n, None) for n in pos[:k]] for k in range(len(pos) + 1)]
+    g["_pos_needs"] = {}  # (number of arguments, needs_input_grad) -> needs
+    g["_all_tensors"] = _all_tensors
+    fast = ["    pos_k = -1"]
+    if varpos is None:
+        fast += ["    if not kwargs and _len(args) == _len(ctx.in_shapes) and _len(args) <= "
+                 f"{len(pos)} and _all_tensors(args):",
+                 "        pos_k = _len(args)",
+                 "        paths = _pos_paths[pos_k]"]
     src = "\n".join([
         "def bound(ctx, *grads):",
         "    args = ctx.args",
         "    kwargs = ctx.kwargs",
         "    paths = inputs = None",
+        *fast,
         *("    " + line for line in body),
         f"    r = _fn(ctx, *grads{''.join(', ' + c for c in call)})",
         "    if type(r) is dict:",
@@ -290,6 +309,14 @@ def _generate(name, fn, pos, varpos, defaults, wanted):
     ])
     exec(compile(src, f"<gradient rule binder of {name}>", "exec"), g)
     return g["bound"]
+
+
+def _all_tensors(args):
+    for a in args:
+        t = type(a)
+        if t is not _G and t is not Tensor:
+            return False
+    return True
 
 
 def _tensor_paths(args, kwargs, pos, varpos):
