@@ -51,6 +51,25 @@ class _State:
 state = _State()
 
 
+class Residual:
+    """A value a primitive computed on the way and hands to its own gradient
+    rule (im2col columns, softmax probabilities, dropout masks, gate
+    activations), returned in the place of an output, as a JAX ``custom_vjp``
+    forward returns residuals.
+
+    When the call is recorded, the graph node keeps ``value`` (the rule reads
+    it with ``ctx.residual(i)``, ``i`` the output's position) and nothing
+    else does: the public function drops it. It is not a tensor, so it never
+    gets a gradient (the rule's parameter for it receives None) and costs no
+    zero-filled gradient buffer in backward.
+    """
+
+    __slots__ = ("value",)
+
+    def __init__(self, value):
+        self.value = value
+
+
 def differentiable(name):
     """Route calls of the namespace function ``name`` through the autograd hook
     (when the hook is set and an argument is not a plain ``Tensor``).

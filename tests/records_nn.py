@@ -4,12 +4,8 @@ per public differentiable function, driving ``tests/test_nn_gradcheck.py``.
 A record carries the function, a deterministic float64 sample generator
 (``sample(rng) -> positional args``; NumPy arrays become tensors, anything else
 is passed as is), the positions of the differentiated arguments, kwargs
-variants, the ``torch.nn.functional`` counterpart and ``twice``: whether the
-function is twice-differentiable today.
-
-``twice=False`` is the to-do list of the migration of the nn backward classes
-into the autograd rule table: their second-order tests are strict xfails, so a
-converted function fails its tests until its record says ``twice=True``.
+variants and the ``torch.nn.functional`` counterpart. Every recorded function
+is twice-differentiable: each record is checked to first and second order.
 
 ``RECORDS`` (empty) keeps ``op_records``' ``records_*.py`` gathering working;
 the nn records are ``NN_RECORDS``.
@@ -37,16 +33,17 @@ class Variant:
     none: tuple = ()                   # positional args replaced by None (e.g. bias)
     sample: Optional[Callable] = None  # overrides the record's sample (other shapes)
     fd: bool = True                    # False: the gradient is not the derivative by design
+    torch_second: str = ""             # why the second order is not compared with torch
 
 
-def V(id=None, *, none=(), sample=None, fd=True, **kwargs):
+def V(id=None, *, none=(), sample=None, fd=True, torch_second="", **kwargs):
     """A kwargs variant; ``none``: positions of the sample passed as None."""
     if id is None:
         parts = [f"{k}={v!r}" if not isinstance(v, np.ndarray) else f"{k}=array"
                  for k, v in kwargs.items()]
         parts += [f"arg{i}=None" for i in none]
         id = ",".join(parts) or "default"
-    return Variant(id, dict(kwargs), tuple(none), sample, fd)
+    return Variant(id, dict(kwargs), tuple(none), sample, fd, torch_second)
 
 
 @dataclass(frozen=True)
@@ -58,7 +55,6 @@ class NNRecord:
     variants: tuple = (V(),)
     torch: Optional[str] = None  # torch.nn.functional.<torch>; None: no comparison
     torch_why: str = ""       # why there is no torch comparison
-    twice: bool = False       # twice-differentiable today (False: issue 12 to-do)
     seed: int = 0
 
     def args(self, variant):
@@ -104,24 +100,7 @@ def seeded(fn, seed=1234):
     return call
 
 
-# nn primitives with rules in the rule table, or compositions of namespace ops
-# (issue 12, part 1): twice-differentiable
-TWICE = {
-    "linear", "bilinear", "prelu", "relu", "relu6", "leaky_relu", "elu", "gelu", "silu",
-    "sigmoid", "tanh", "softplus", "hardtanh", "softmax", "log_softmax", "softmin",
-    "softsign", "hardsigmoid", "hardswish", "celu", "selu", "mish", "logsigmoid",
-    # ---- normalization
-    "layer_norm", "rms_norm", "group_norm", "batch_norm",
-    "mse_loss", "l1_loss", "smooth_l1_loss", "huber_loss", "cross_entropy", "nll_loss",
-    "binary_cross_entropy", "binary_cross_entropy_with_logits", "kl_div",
-    "cosine_embedding_loss", "cosine_similarity",
-    # ---- compositions of namespace ops in functional.py
-    "normalize", "dropout", "dropout1d", "dropout2d", "dropout3d", "pad",
-}
-
-
 def R(name, sample, diff, variants=(V(),), torch="same", **kw):
-    kw.setdefault("twice", name in TWICE)
     return NNRecord(name, kw.pop("fn", getattr(F, name)), sample, tuple(diff), tuple(variants),
                     name if torch == "same" else torch, **kw)
 
@@ -189,7 +168,12 @@ NN_RECORDS = [
     R("embedding", lambda r: (np.array([[0, 2, 4], [2, 1, 0]]), normal(r, 5, 3)), (1,),
       # padding_idx (no gradient to that row) and scale_grad_by_freq are not the
       # derivative: compared with torch only (first and second order)
-      (V(), V(padding_idx=0, fd=False), V(scale_grad_by_freq=True, fd=False))),
+      (V(), V(padding_idx=0, fd=False),
+       # PyTorch 2.13's double backward of embedding drops the 1/count factor of
+       # scale_grad_by_freq; ours keeps it (tests/test_nn_sequence_rules.py checks
+       # it against finite differences)
+       V(scale_grad_by_freq=True, fd=False,
+         torch_second="torch's embedding double backward ignores scale_grad_by_freq"))),
     R("pad", lambda r: (normal(r, 2, 3),), (0,),
       (V(pad=(1, 2)), V(pad=(1, 0, 0, 1), value=0.5), V(pad=(-1, 1)),
        V(pad=(2, 1), mode="reflect"), V(pad=(1, 2), mode="replicate"),
@@ -225,25 +209,31 @@ NN_RECORDS = [
        V(groups=2, sample=lambda r: (normal(r, 2, 2, 3), normal(r, 2, 1, 2), normal(r, 2))))),
     R("conv_transpose2d", lambda r: (normal(r, 2, 2, 2, 3), normal(r, 2, 2, 2, 2), normal(r, 2)),
       (0, 1, 2),
-      (V(), V(none=(2,)), V(stride=2, padding=1, output_padding=1), V(dilation=(1, 2)))),
+      (V(), V(none=(2,)), V(stride=2, padding=1, output_padding=1), V(dilation=(1, 2)),
+       V(groups=2, stride=(1, 2), output_padding=(0, 1),
+         sample=lambda r: (normal(r, 2, 2, 2, 3), normal(r, 2, 2, 2, 1), normal(r, 4))))),
     # pooling (distinct values: no ties)
     R("max_pool1d", lambda r: (distinct(r, (2, 2, 6)),), (0,),
       (V(kernel_size=2), V(kernel_size=3, stride=2, padding=1), V(kernel_size=2, dilation=2),
        V(kernel_size=2, stride=2, ceil_mode=True,
          sample=lambda r: (distinct(r, (2, 2, 5)),)))),
     R("max_pool2d", lambda r: (distinct(r, (2, 1, 4, 4)),), (0,),
-      (V(kernel_size=2), V(kernel_size=3, stride=1, padding=1), V(kernel_size=2, dilation=2))),
+      (V(kernel_size=2), V(kernel_size=3, stride=1, padding=1), V(kernel_size=2, dilation=2),
+       V(kernel_size=(2, 3), stride=2, padding=(1, 1), ceil_mode=True,
+         sample=lambda r: (distinct(r, (2, 2, 5, 4)),)))),
     R("avg_pool1d", lambda r: (normal(r, 2, 2, 5),), (0,),
       (V(kernel_size=2), V(kernel_size=3, stride=2, padding=1),
        V(kernel_size=3, stride=2, padding=1, count_include_pad=False),
        V(kernel_size=2, ceil_mode=True))),
     R("avg_pool2d", lambda r: (normal(r, 2, 1, 4, 4),), (0,),
       (V(kernel_size=2), V(kernel_size=3, stride=1, padding=1, count_include_pad=False),
-       V(kernel_size=2, divisor_override=3))),
+       V(kernel_size=2, divisor_override=3),
+       V(kernel_size=(3, 2), stride=2, padding=1, ceil_mode=True, count_include_pad=False,
+         sample=lambda r: (normal(r, 2, 2, 5, 4),)))),
     R("adaptive_avg_pool1d", lambda r: (normal(r, 2, 2, 5),), (0,),
       (V(output_size=3), V(output_size=1))),
     R("adaptive_avg_pool2d", lambda r: (normal(r, 2, 1, 5, 4),), (0,),
-      (V(output_size=(3, 2)), V(output_size=2))),
+      (V(output_size=(3, 2)), V(output_size=2), V(output_size=1), V(output_size=(None, 1)))),
     # attention
     R("scaled_dot_product_attention",
       lambda r: (normal(r, 2, 3, 2), normal(r, 2, 4, 2), normal(r, 2, 4, 3)), (0, 1, 2),
@@ -284,10 +274,65 @@ NN_RECORDS = [
 
 BY_NAME = {r.name: r for r in NN_RECORDS}
 
-# the migration to-do list (issue 12): functions not yet twice-differentiable
-ONCE_DIFFERENTIABLE = sorted(r.name for r in NN_RECORDS if not r.twice)
+# ---- issue 13 (the PyTorch face): functionals composed of namespace operations and the
+# functions above, so twice-differentiable through the existing rules
+def _pm1(rng, *shape):
+    return np.where(rng.uniform(size=shape) < 0.5, -1.0, 1.0)
 
 
-def twice(*names):
-    """True if all the named functions are twice-differentiable today."""
-    return all(BY_NAME[n].twice for n in names)
+_FACE_RECORDS = [
+    R("pairwise_distance", lambda r: (normal(r, 3, 4), normal(r, 3, 4)), (0, 1),
+      (V(), V(p=1.0, eps=0.0), V(p=3.0, keepdim=True),
+       V("broadcast", sample=lambda r: (normal(r, 3, 4), normal(r, 4))))),
+    R("pixel_shuffle", lambda r: (normal(r, 2, 8, 2, 3), 2), (0,)),
+    R("pixel_unshuffle", lambda r: (normal(r, 2, 2, 4, 6), 2), (0,)),
+    R("interpolate", lambda r: (normal(r, 1, 2, 3, 4),), (0,),
+      (V(scale_factor=2.0), V(size=(5, 7)), V(size=(5, 7), mode="bilinear"),
+       V(scale_factor=1.7, mode="bilinear", align_corners=True),
+       V(size=(2, 3), mode="nearest-exact"), V(size=(2, 3), mode="area"),
+       V("linear", sample=lambda r: (normal(r, 2, 3, 5),), size=8, mode="linear"),
+       V("trilinear", sample=lambda r: (normal(r, 1, 1, 2, 3, 2),), scale_factor=1.5,
+         mode="trilinear"))),
+    R("margin_ranking_loss",
+      lambda r: (away(r, (5,), (0.0,)), np.zeros(5), np.array([1.0, -1.0, 1.0, -1.0, 1.0])),
+      (0,), REDUCTIONS + (V(margin=0.0),)),
+    R("hinge_embedding_loss", lambda r: (away(r, (2, 3), (1.0,)), _pm1(r, 2, 3)), (0,),
+      REDUCTIONS + (V(margin=0.5),)),
+    R("soft_margin_loss", lambda r: (normal(r, 2, 3), _pm1(r, 2, 3)), (0,), REDUCTIONS),
+    R("multilabel_soft_margin_loss",
+      lambda r: (normal(r, 3, 4), (r.uniform(size=(3, 4)) < 0.5).astype(float)), (0,),
+      REDUCTIONS + (V(weight=np.array([0.5, 1.0, 2.0, 1.5])),)),
+    R("multilabel_margin_loss",
+      lambda r: (distinct(r, (3, 4), 0.37), np.array([[3, 0, -1, 1], [1, 2, 3, -1],
+                                                       [0, -1, 2, 2]])), (0,),
+      REDUCTIONS),
+    R("poisson_nll_loss", lambda r: (normal(r, 2, 3), r.poisson(2.0, (2, 3)).astype(float)),
+      (0,), REDUCTIONS + (V(full=True),
+                          V("rate", sample=lambda r: (r.uniform(0.5, 2.0, (2, 3)),
+                                                      r.poisson(2.0, (2, 3)).astype(float)),
+                            log_input=False))),
+    R("gaussian_nll_loss",
+      lambda r: (normal(r, 3, 2), normal(r, 3, 2), r.uniform(0.5, 2.0, (3, 2))), (0, 1, 2),
+      REDUCTIONS + (V(full=True),
+                    V("var-missing-dim", sample=lambda r: (normal(r, 3, 2), normal(r, 3, 2),
+                                                           r.uniform(0.5, 2.0, (3,)))))),
+    R("triplet_margin_loss", lambda r: (normal(r, 3, 4), normal(r, 3, 4), normal(r, 3, 4)),
+      (0, 1, 2), REDUCTIONS + (V(swap=True), V(p=1.0, margin=2.0))),
+]
+NN_RECORDS += _FACE_RECORDS
+BY_NAME.update({r.name: r for r in _FACE_RECORDS})
+
+
+def _ctc_sample(r):
+    lp = normal(r, 5, 2, 4)
+    lp = lp - np.log(np.exp(lp).sum(axis=2, keepdims=True))
+    return lp, np.array([[1, 2, 2], [3, 0, 0]]), [5, 4], [3, 1]
+
+
+NN_RECORDS += [R("ctc_loss", _ctc_sample, (0,), REDUCTIONS + (
+    V(blank=3, sample=lambda r: (_ctc_sample(r)[0], np.array([[1, 2, 2], [0, 1, 1]]), [5, 4],
+                                 [3, 2])),), torch=None,
+    torch_why="PyTorch's gradient with respect to log_probs adds exp(log_probs) (it assumes "
+              "log_softmax inputs); compared through log_softmax in "
+              "test_nn_layers_torch_face.py")]
+BY_NAME["ctc_loss"] = NN_RECORDS[-1]

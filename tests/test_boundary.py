@@ -10,6 +10,8 @@
   package's module-level import graph has no cycle (``tools/import_graph.py``).
 - The namespace works and passes its tests with ``autograd``, ``nn`` and
   ``optim`` made unimportable (in a subprocess).
+- One gradient system: no ``backward`` method in the package outside
+  ``autograd/`` (nn's layers are primitives with rules in the one table).
 """
 import os
 import subprocess
@@ -146,6 +148,30 @@ _NAMESPACE_TESTS = [
     "test_manipulation_functions.py", "test_statistical_functions.py", "test_operators.py",
     "test_indexing_functions.py", "test_searching_functions.py",
 ]
+
+
+def test_no_backward_method_outside_autograd():
+    import ast
+    pkg = os.path.join(ROOT, "minitensor")
+    found = []
+    for dirpath, _, files in os.walk(pkg):
+        rel = os.path.relpath(dirpath, pkg)
+        if rel == "autograd" or rel.startswith("autograd" + os.sep):
+            continue
+        for f in files:
+            if not f.endswith(".py"):
+                continue
+            path = os.path.join(dirpath, f)
+            with open(path, encoding="utf-8") as fh:
+                tree = ast.parse(fh.read(), path)
+            for node in ast.walk(tree):
+                if isinstance(node, ast.ClassDef):
+                    for item in node.body:
+                        if isinstance(item, ast.FunctionDef) and item.name == "backward":
+                            found.append(f"{os.path.relpath(path, ROOT)}:{item.lineno} "
+                                         f"{node.name}.backward")
+    # (Tensor.backward is the user's entry point and lives in autograd/_tensor.py)
+    assert found == [], "gradient code outside the rule table: " + ", ".join(found)
 
 
 def test_namespace_without_autograd_nn_optim(tmp_path):

@@ -9,11 +9,10 @@ For every record and kwargs variant, in float64:
 * second order: ``autograd.gradgradcheck`` and the double backward
   (d/d(inputs, v) of <grad(f, inputs, v, create_graph=True), w>) against torch.
 
-The second-order tests of the records with ``twice=False`` (the nn backward
-classes not yet moved into the autograd rule table) are strict xfails that
-accept only the nn double-backward refusal: converting a function turns its
-xfail into a failure until its record says ``twice=True``, and any other
-error (a wrong second derivative, a harness bug) fails outright.
+Every record is twice-differentiable and is checked to both orders, against
+finite differences and (where it has a counterpart) torch; there are no
+xfails. Torch comparisons are skipped only where PyTorch itself has no double
+backward or a variant says why (``Variant.torch_second``).
 
 Then two end-to-end second-order uses: a WGAN-GP gradient penalty through a
 small conv critic and a Hessian-vector product through an MLP + mse_loss,
@@ -27,7 +26,7 @@ import minitensor.nn.functional as F
 from minitensor import autograd, nn
 from minitensor.autograd import gradcheck, gradgradcheck
 
-from records_nn import NN_RECORDS, NON_DIFFERENTIABLE, twice
+from records_nn import NN_RECORDS, NON_DIFFERENTIABLE
 
 try:
     import torch
@@ -41,42 +40,18 @@ needs_torch = pytest.mark.skipif(torch is None, reason="PyTorch is not installed
 RTOL, ATOL = 1e-7, 1e-9
 
 
-class OnceDifferentiable(RuntimeError):
-    """The nn double-backward refusal (``_functions._garr``), the only failure
-    the strict xfails accept."""
-
-
-_REFUSAL = "double backward (create_graph=True) is not supported"
-
-
-def _refusal(e):
-    """True for the nn double-backward refusal. The tests re-raise it inline as
-    OnceDifferentiable ``from None``: a one-frame traceback keeps the xfail
-    reports cheap (pytest parses the source of every frame it reports)."""
-    return _REFUSAL in str(e)
-
-
-def _xfail_once(names=None, ok=None):
-    if ok is None:
-        ok = twice(*names)
-    return () if ok else pytest.mark.xfail(
-        strict=True, raises=OnceDifferentiable,
-        reason="once-differentiable nn Function (issue 12)")
-
-
-def _cases(second=False, fd=False):
+def _cases(fd=False):
     out = []
     for rec in NN_RECORDS:
         for var in rec.variants:
             if fd and not var.fd:
                 continue
-            marks = _xfail_once(ok=rec.twice) if second else ()
-            out.append(pytest.param(rec, var, id=f"{rec.name}-{var.id}", marks=marks))
+            out.append(pytest.param(rec, var, id=f"{rec.name}-{var.id}"))
     return out
 
 
-def _torch_cases(second=False):
-    return [p for p in _cases(second) if p.values[0].torch is not None]
+def _torch_cases():
+    return [p for p in _cases() if p.values[0].torch is not None]
 
 
 # ------------------------------------------------------------------ helpers
@@ -219,27 +194,22 @@ def test_grad_vs_torch(rec, var):
 
 
 # ------------------------------------------------------------------ second order
-@pytest.mark.parametrize("rec,var", _cases(second=True, fd=True))
+@pytest.mark.parametrize("rec,var", _cases(fd=True))
 def test_gradgradcheck(rec, var):
     func, ins = _setup(rec, var, _mt)
-    try:
-        assert gradgradcheck(func, ins)
-    except RuntimeError as e:
-        if _refusal(e):
-            raise OnceDifferentiable(str(e)) from None
-        raise
+    assert gradgradcheck(func, ins)
 
 
 @needs_torch
-@pytest.mark.parametrize("rec,var", _torch_cases(second=True))
+@pytest.mark.parametrize("rec,var", _torch_cases())
 def test_double_backward_vs_torch(rec, var):
+    if var.torch_second:
+        pytest.skip(var.torch_second)
     mt_func, mt_ins = _setup(rec, var, _mt)
     th_func, th_ins = _setup(rec, var, _th)
     try:
         (_, mg, mh), (_, tg, th) = _vjp_pair(mt_func, mt_ins, th_func, th_ins, second=True)
     except RuntimeError as e:
-        if _refusal(e):
-            raise OnceDifferentiable(str(e)) from None
         if "derivative for aten::" in str(e):  # PyTorch's own gap (hardsigmoid 2.13)
             pytest.skip(f"PyTorch has no double backward here: {e}")
         raise
@@ -247,8 +217,8 @@ def test_double_backward_vs_torch(rec, var):
     _close(mh, th, "second-order product, wrt input/cotangent")
 
 
-# a composition of namespace ops (already twice-differentiable): the second-order
-# harness passes on it, so the xfails above fail for the nn refusal only
+# a self-test of the second-order harness (gradgradcheck, _vjp_pair) on a composition
+# of namespace ops, independent of any nn record: a harness bug fails here first
 def _composite(x, t, lib):
     if lib == "th":
         return ((torch.tanh(x) * x - t) ** 2).mean() + (x.exp() * t).sum()
@@ -298,21 +268,14 @@ def _interpolates():
     return alpha * real + (1 - alpha) * fake
 
 
-@pytest.mark.parametrize("case", [pytest.param(
-    "wgan-gp", marks=_xfail_once(("conv2d", "leaky_relu", "linear")))])
-def test_wgan_gp_gradient_penalty(case):
+def test_wgan_gp_gradient_penalty():
     critic = _critic()
     params = list(critic.parameters())
     assert all(p.dtype == xp.float64 for p in params)
     xh = _interpolates()
     x_hat = _mt(xh, True)
-    try:
-        pen = _penalty(critic, x_hat)
-        pen.backward()
-    except RuntimeError as e:
-        if _refusal(e):
-            raise OnceDifferentiable(str(e)) from None
-        raise
+    pen = _penalty(critic, x_hat)
+    pen.backward()
     # (the last bias gets no gradient: the input gradient does not depend on it)
     grads = [np.zeros(tuple(p.shape)) if p.grad is None else _np(p.grad) for p in params]
 
@@ -352,9 +315,7 @@ def _mlp():
     return nn.Sequential(nn.Linear(3, 4), nn.Tanh(), nn.Linear(4, 2)).double()
 
 
-@pytest.mark.parametrize("case", [pytest.param(
-    "mlp-mse", marks=_xfail_once(("linear", "tanh", "mse_loss")))])
-def test_hessian_vector_product(case):
+def test_hessian_vector_product():
     rng = np.random.RandomState(4)
     x, y = rng.standard_normal((5, 3)), rng.standard_normal((5, 2))
     model = _mlp()
@@ -365,16 +326,11 @@ def test_hessian_vector_product(case):
         loss = F.mse_loss(model(_mt(x)), _mt(y))
         return autograd.grad(loss, params, create_graph=create_graph)
 
-    try:
-        gs = grads(True)
-        dot = xp.sum(gs[0] * _mt(vs[0]))
-        for g, v in zip(gs[1:], vs[1:]):
-            dot = dot + xp.sum(g * _mt(v))
-        hv = [_np(h) for h in autograd.grad(dot, params)]
-    except RuntimeError as e:
-        if _refusal(e):
-            raise OnceDifferentiable(str(e)) from None
-        raise
+    gs = grads(True)
+    dot = xp.sum(gs[0] * _mt(vs[0]))
+    for g, v in zip(gs[1:], vs[1:]):
+        dot = dot + xp.sum(g * _mt(v))
+    hv = [_np(h) for h in autograd.grad(dot, params)]
 
     # finite differences of the gradient along v
     eps = 1e-6

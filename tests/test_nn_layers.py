@@ -674,15 +674,24 @@ def test_one_hot_and_pad():
         F.pad(xp.ones(3), (1,))
 
 
-def test_double_backward_is_refused():
-    # (operations not yet converted to primitives with rules; linear, the
-    # activations and the normalizations are, see tests/test_nn_rules.py)
+def test_double_backward_through_conv2d():
+    # conv2d is a primitive with a differentiable rule (issue 12;
+    # tests/test_nn_conv_rules.py): d/dw of |d/dx <c, conv2d(x, w)>|^2 by hand
+    from minitensor import autograd
+    rng = np.random.RandomState(0)
+    c, wa = rng.standard_normal((3, 3)), rng.standard_normal((2, 2))
     x = T(np.arange(16.0).reshape(1, 1, 4, 4), True)
-    w = T(np.ones((1, 1, 2, 2)), True)
-    y = xp.sum(F.conv2d(x, w) * T(np.arange(9.0).reshape(1, 1, 3, 3)))
-    with pytest.raises(RuntimeError, match="double backward"):
-        from minitensor import autograd
-        autograd.grad(y, x, create_graph=True)
+    w = T(wa.reshape(1, 1, 2, 2), True)
+    y = xp.sum(F.conv2d(x, w) * T(c.reshape(1, 1, 3, 3)))
+    (gx,) = autograd.grad(y, x, create_graph=True)
+    ref = np.zeros((4, 4))          # gx[i + p, j + q] += c[i, j] w[p, q]
+    for p in range(2):
+        for q in range(2):
+            ref[p:p + 3, q:q + 3] += c * wa[p, q]
+    np.testing.assert_allclose(gx._array[0, 0], ref)
+    (gw,) = autograd.grad(xp.sum(gx * gx), w)
+    ref_w = [[2 * np.sum(ref[p:p + 3, q:q + 3] * c) for q in range(2)] for p in range(2)]
+    np.testing.assert_allclose(gw._array[0, 0], ref_w)
 
 
 # ------------------------------------------------------------- bad input

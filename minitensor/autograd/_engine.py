@@ -16,6 +16,7 @@ import weakref
 import numpy as np
 
 from .._array_object import Tensor
+from .._dispatch import Residual
 from .._dtypes import _FROM_NP
 from ._tensor import _GradTensor, _Meta, _make_grad_tensor
 from ._grad_mode import _local as _grad_local, is_grad_enabled, set_grad_enabled, _set_enabled
@@ -218,6 +219,13 @@ class Node:
     @property
     def out(self):
         return self.output(0)
+
+    def residual(self, i):
+        """The value the primitive returned as ``Residual`` in output ``i``
+        (None if it returned None there)."""
+        self._check_freed()
+        r = self.saved
+        return None if r is None else r.get(i)
 
     def check_index(self, v):
         """Return ``v`` (an index argument of the call: a tensor, or a key nesting
@@ -610,7 +618,13 @@ def _attach(name, args, kwargs, inputs, result):
     out_versions = []
     i = 0
     for o in outs:
-        if isinstance(o, Tensor) and o._array.dtype.kind in "fc":
+        if type(o) is Residual:  # kept for the rule (ctx.residual(i)), no gradient
+            if node.saved is None:
+                node.saved = {}
+            node.saved[i] = o.value
+            out_versions.append(None)
+            new.append(o)
+        elif isinstance(o, Tensor) and o._array.dtype.kind in "fc":
             m = _Meta(True, node, i)
             out_versions.append((weakref.ref(m), 0))
             t = _object_new(_GradTensor)

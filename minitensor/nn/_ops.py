@@ -25,7 +25,7 @@ import numpy as np
 
 from .. import _kernels
 from .._array_object import Tensor
-from .._dispatch import differentiable
+from .._dispatch import Residual, differentiable
 from . import _nn_kernels
 
 _new = Tensor._new
@@ -277,16 +277,14 @@ def batch_norm(x, weight=None, bias=None, running_mean=None, running_var=None, t
     statistics (``training``; the running statistics are updated in place with
     ``momentum``, the variance unbiased) or by the running statistics.
 
-    Returns ``(y, xhat, var)``: the result and two residuals for the rule (the
-    fused training kernel's normalized input (N, C, L) and biased variance, so
-    its first-order backward needs no second pass over x; None otherwise).
-    Residuals are outputs, as a JAX ``custom_vjp`` forward returns them: the
-    node keeps them while it lives, nothing else does; ``F.batch_norm``
-    returns ``y`` only."""
+    Returns ``(y, kept)``: the result and, for the rule, the fused training
+    kernel's normalized input (N, C, L) and biased variance as a ``Residual``
+    (so its first-order backward needs no second pass over x; None otherwise).
+    ``F.batch_norm`` returns ``y`` only."""
     xa = x._array
     dt = xa.dtype
     if xa.size == 0:  # an empty result, the running statistics untouched
-        return _new(np.empty(xa.shape, dt)), None, None
+        return _new(np.empty(xa.shape, dt)), None
     kept = None
     n_, c = xa.shape[0], xa.shape[1]
     x3 = xa.reshape(n_, c, -1)
@@ -297,7 +295,7 @@ def batch_norm(x, weight=None, bias=None, running_mean=None, running_var=None, t
         if _bn_fused(x3, wa, ba):
             # one fused kernel (float64 per-channel sums): y, xhat, mean, biased var
             y, xhat, mean, var = _nn_kernels.batch_norm_forward(x3, wa, ba, eps)
-            kept = (_new(xhat), _new(var))
+            kept = Residual((xhat, var))
         else:
             mean = x3.mean(axis=(0, 2))
             xc = x3 - mean[:, None]
@@ -321,7 +319,7 @@ def batch_norm(x, weight=None, bias=None, running_mean=None, running_var=None, t
             shift = shift + ba
         y = x3 * scale.astype(dt, copy=False)[:, None] + shift.astype(dt, copy=False)[:, None]
     y = _new(y.reshape(xa.shape))
-    return (y,) + kept if kept is not None else (y, None, None)
+    return y, kept
 # ---- losses
 def reduce_loss(l, reduction):
     """The reduction of the elementwise loss array ``l`` (``"mean"`` of nothing is nan)."""

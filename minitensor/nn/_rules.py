@@ -360,10 +360,9 @@ def group_norm_vjp(ctx, g, *, x, groups, weight, bias, eps, needs):
 
 
 @rule("nn.batch_norm", func=_ops.batch_norm)
-def batch_norm_vjp(ctx, g, g_xhat, g_var, *, x, weight, bias, running_mean, running_var, training,
-                   eps, needs):
-    # (g_xhat, g_var: the residual outputs' gradients, always None: F.batch_norm
-    # returns y only)
+def batch_norm_vjp(ctx, g, g_kept, *, x, weight, bias, running_mean, running_var, training, eps,
+                   needs):
+    # (g_kept: the Residual's slot, always None)
     if x.size == 0:
         return _zeros_grads(x, g, needs, {"weight": weight, "bias": bias})
     shape = x.shape
@@ -378,8 +377,9 @@ def batch_norm_vjp(ctx, g, g_xhat, g_var, *, x, weight, bias, running_mean, runn
         if training:
             dt = xa.dtype
             if _ops._bn_fused(x3, wa, None) and ga.dtype == dt:
-                if ctx.out_arrays[1] is not None:   # the forward's residuals
-                    xhat, var = ctx.output(1)._array, ctx.output(2)._array
+                kept = ctx.residual(1)   # the fused forward's xhat and variance
+                if kept is not None:
+                    xhat, var = kept
                 else:
                     _, xhat, _, var = _nn_kernels.batch_norm_forward(x3, None, None, eps)
                 invstd = (1.0 / np.sqrt(var + eps)).astype(dt, copy=False)

@@ -3,8 +3,10 @@
 
 Each function checks its arguments (TypeError for wrong types and dtypes,
 ValueError naming the expected and given shapes, IndexError for class indices
-out of range) and runs one differentiable node (``minitensor/nn/_functions.py``
-and siblings).
+out of range) and runs one graph node: a primitive (``_ops.py``,
+``_conv_ops.py``, ``_sequence_ops.py``) whose gradient rule sits in the one rule
+table (``_rules.py``, ``_conv_rules.py``, ``_sequence_rules.py``), or a
+composition of namespace operations and primitives.
 
 ``inplace=True`` (activations, dropout) writes the result into the input and
 returns it, as PyTorch: the input's version is bumped (a graph that saved the
@@ -44,11 +46,11 @@ from ..autograd import _inplace as _inplace_ops
 from ..autograd._grad_mode import is_grad_enabled
 import minitensor as _xp
 
-from . import _functions as _fn
+from . import _conv_ops as _co
 from . import _ops
-from . import _rules as _nn_rules  # noqa: F401  (registers the rules of _ops)
-from . import _conv_functions as _cf
-from . import _attention_functions as _af
+from . import _sequence_ops as _sq
+# (the rule modules register the primitives' gradient rules in the one table)
+from . import _conv_rules, _rules, _sequence_rules  # noqa: F401
 from ._nn_kernels import conv_out_size, pool_out_size
 
 __all__ = [
@@ -791,11 +793,39 @@ def dropout(input, p=0.5, training=True, inplace=False):
 
 
 def _channel_dropout(fname, input, p, training, spatial, inplace):
+    # PyTorch's rules for the number of dimensions: dropout1d takes 2-D/3-D only;
+    # dropout2d/3d warn for other ranks and then drop per (dim 0, dim 1) (dropout2d,
+    # so a 3-D input is taken as (N, C, L)) or per dim 0 unless 5-D (dropout3d)
     _tensor(fname, input)
-    if input.ndim not in (spatial + 1, spatial + 2):
-        raise ValueError(f"{fname}(): expected {spatial + 1}-D or {spatial + 2}-D input, got "
-                         f"input of shape {input.shape}")
-    axes = 2 if input.ndim == spatial + 2 else 1
+    nd = input.ndim
+    _check_p(fname, p)
+    if spatial == 1 and nd not in (2, 3):
+        raise RuntimeError(f"dropout1d: Expected 2D or 3D input, but received a {nd}D input. "
+                           f"Note that dropout1d exists to provide channel-wise dropout on "
+                           f"inputs with 1 spatial dimension, a channel dimension, and an "
+                           f"optional batch dimension (i.e. 2D or 3D inputs).")
+    if spatial > 1 and nd not in (spatial + 1, spatial + 2):
+        warnings.warn(f"{fname}: Received a {nd}-D input to {fname}, which is deprecated and "
+                      f"will result in an error in a future release. To retain the behavior "
+                      f"and silence this warning, please use dropout instead. Note that "
+                      f"{fname} exists to provide channel-wise dropout on inputs with "
+                      f"{spatial} spatial dimensions, a channel dimension, and an optional "
+                      f"batch dimension (i.e. {spatial + 1}D or {spatial + 2}D inputs).",
+                      UserWarning, stacklevel=3)
+    if spatial == 2:
+        if nd == 3:
+            warnings.warn("dropout2d: Received a 3D input to dropout2d and assuming that "
+                          "channel-wise 1D dropout behavior is desired - input is interpreted "
+                          "as shape (N, C, L), where C is the channel dim. This behavior will "
+                          "change in a future release to interpret the input as one without a "
+                          "batch dimension, i.e. shape (C, H, W). To maintain the 1D "
+                          "channel-wise dropout behavior, please switch to using dropout1d "
+                          "instead.", UserWarning, stacklevel=3)
+        axes = 2
+    else:
+        axes = 2 if nd == spatial + 2 else 1
+    if nd + (2 - axes) < 2:
+        raise RuntimeError("Feature dropout requires at least 2 dimensions in the input")
     return _dropout(fname, input, p, training, axes, inplace=inplace)
 
 
@@ -896,7 +926,7 @@ def embedding(input, weight, padding_idx=None, max_norm=None, norm_type=2.0,
         padding_idx %= n
     if max_norm is not None:
         _embedding_renorm(weight, input._array, float(max_norm), float(norm_type))
-    return _fn.Embedding.apply(input, weight, padding_idx, bool(scale_grad_by_freq))
+    return _sq.embedding(input, weight, padding_idx, bool(scale_grad_by_freq))
 
 
 def _embedding_renorm(weight, idx, max_norm, norm_type):
@@ -1254,7 +1284,9 @@ def _conv(fname, nd, input, weight, bias, stride, padding, dilation, groups):
         raise ValueError(f"{fname}(): input of shape {input.shape} is too small for a kernel of "
                          f"size {tuple(ks)} (dilation {dilation}, padding {pads}): the output "
                          f"size would be {out}")
-    y = _cf.Conv2d.apply(x, weight, bias, stride, pads, dilation, groups, out)
+    if nd == 1:  # the 2-D primitive with a height of 1
+        stride, pads, dilation, out = (1,) + stride, (0,) + pads, (1,) + dilation, (1,) + out
+    y = _co.conv2d(x, weight, bias, stride, pads, dilation, groups, out)[0]
     return _unbatch(y, added)
 
 
@@ -1325,7 +1357,10 @@ def _conv_transpose(fname, nd, input, weight, bias, stride, padding, output_padd
     if any(o <= 0 for o in out):
         raise ValueError(f"{fname}(): the output size {out} for input of shape {input.shape} "
                          f"is not positive")
-    y = _cf.ConvTranspose2d.apply(x, weight, bias, stride, pads, dilation, groups, out)
+    if nd == 1:  # the 2-D primitive with a height of 1
+        stride, pads, dilation, out = (1,) + stride, (0,) + pads, (1,) + dilation, (1,) + out
+    # the adjoint of conv2d w.r.t. its input (its gradient rule's own primitive)
+    y = _co.conv2d_input_grad(x, weight, bias, stride, pads, dilation, groups, out)
     return _unbatch(y, added)
 
 
@@ -1403,15 +1438,16 @@ def _max_pool(fname, nd, input, kernel_size, stride, padding, dilation, ceil_mod
     x2 = _as_2d(x, nd)
     if nd == 1:
         ks, st, pd, dl, out = (1,) + ks, (1,) + st, (0,) + pd, (1,) + dl, (1,) + out
-    y, idx = _cf.MaxPool2d.apply(x2, ks, st, pd, dl, out)
+    y, idx = _co.max_pool2d(x2, ks, st, pd, dl, out)
     if nd == 1:
         y = reshape(y, y.shape[:2] + y.shape[3:])
-        idx = Tensor._new(idx._array.reshape(idx.shape[:2] + idx.shape[3:]))
     y = _unbatch(y, added)
     if return_indices:
-        if added:
-            idx = Tensor._new(idx._array[0])
-        return y, idx
+        # an int64 copy: the primitive's indices stay private to its gradient rule
+        ia = idx.value.astype(np.int64)
+        if nd == 1:
+            ia = ia.reshape(ia.shape[:2] + ia.shape[3:])
+        return y, Tensor._new(ia[0] if added else ia)
     return y
 
 
@@ -1463,7 +1499,7 @@ def _avg_pool(fname, nd, input, kernel_size, stride, padding, ceil_mode, count_i
     x2 = _as_2d(x, nd)
     if nd == 1:
         ks, st, pd, out = (1,) + ks, (1,) + st, (0,) + pd, (1,) + out
-    y = _cf.AvgPool2d.apply(x2, ks, st, pd, out, bool(count_include_pad), divisor_override)
+    y = _co.avg_pool2d(x2, ks, st, pd, out, bool(count_include_pad), divisor_override)
     if nd == 1:
         y = reshape(y, y.shape[:2] + y.shape[3:])
     return _unbatch(y, added)
@@ -1511,6 +1547,14 @@ def avg_pool2d(input, kernel_size, stride=None, padding=0, ceil_mode=False,
                      count_include_pad, divisor_override)
 
 
+def _adaptive_nonempty(fname, x, nd):
+    # Note: PyTorch's adaptive_avg_pool2d to (1, 1) returns nan for an empty plane;
+    # here every output size raises, as PyTorch's other output sizes do
+    if any(s == 0 for s in x.shape[1 if x.ndim == nd + 2 else 0:]):
+        raise ValueError(f"{fname}(): expected input with non-zero sizes for the non-batch "
+                         f"dimensions, got input of shape {x.shape}")
+
+
 def _adaptive_size(fname, output_size, sizes):
     nd = len(sizes)
     if isinstance(output_size, (tuple, list)):
@@ -1540,8 +1584,18 @@ def adaptive_avg_pool2d(input, output_size):
     _float_tensor(f, input)
     if input.ndim not in (3, 4):
         raise ValueError(f"{f}(): expected 3-D or 4-D input, got input of shape {input.shape}")
+    _adaptive_nonempty(f, input, 2)
     out = _adaptive_size(f, output_size, input.shape[-2:])
-    return _cf.AdaptiveAvgPool2d.apply(input, out)
+    h, w = input.shape[-2:]
+    dt = input._array.dtype
+    if out == (1, 1):  # global average pooling: one node
+        return _xp.mean(input, axis=(-2, -1), keepdims=True)
+    # A_h @ x @ A_w.T with constant bin matrices: namespace matmuls, no rule of its own
+    if out[1] != w or out == (h, w):  # (at least one product: a new tensor)
+        input = _xp.matmul(input, _co.adaptive_matrix(w, out[1], dt, transpose=True))
+    if out[0] != h:
+        input = _xp.matmul(_co.adaptive_matrix(h, out[0], dt), input)
+    return input
 
 
 def adaptive_avg_pool1d(input, output_size):
@@ -1561,10 +1615,11 @@ def adaptive_avg_pool1d(input, output_size):
     _float_tensor(f, input)
     if input.ndim not in (2, 3):
         raise ValueError(f"{f}(): expected 2-D or 3-D input, got input of shape {input.shape}")
+    _adaptive_nonempty(f, input, 1)
     (out,) = _adaptive_size(f, output_size, input.shape[-1:])
-    x = reshape(input, input.shape[:-1] + (1,) + input.shape[-1:])
-    y = _cf.AdaptiveAvgPool2d.apply(x, (1, out))
-    return reshape(y, input.shape[:-1] + (out,))
+    # x @ A.T with a constant bin matrix: a namespace matmul, no rule of its own
+    return _xp.matmul(input, _co.adaptive_matrix(input.shape[-1], out, input._array.dtype,
+                                                 transpose=True))
 
 
 # ======================================================================== attention
@@ -1585,7 +1640,8 @@ def scaled_dot_product_attention(query, key, value, attn_mask=None, dropout_p=0.
                                  is_causal=False, scale=None, enable_gqa=False):
     """softmax(query @ key^T * scale + mask) @ value over the last two axes.
 
-    ``attn_mask``: bool (True = may attend) or float (added to the scores);
+    ``attn_mask``: bool (True = may attend) or float (added to the scores; a
+    float mask of the queries' dtype is differentiable);
     ``is_causal``: mask out the upper triangle; ``scale`` defaults to 1/sqrt(E).
 
     Examples
@@ -1626,14 +1682,18 @@ def scaled_dot_product_attention(query, key, value, attn_mask=None, dropout_p=0.
     elif attn_mask is not None:
         _tensor(f, attn_mask, "attn_mask")
         mask = _additive_mask(attn_mask, dt, allowed_true=True)
+        if mask is attn_mask._array:
+            mask = attn_mask  # a float mask of the queries' dtype: differentiable (as PyTorch)
     if scale is None:
         # E = 0: every score is a sum over nothing, 0 whatever the scale (as PyTorch)
         scale = 1.0 / math.sqrt(E) if E else 1.0
     else:
         scale = _real(f, "scale", scale)
     p = _check_p(f, dropout_p)
-    return _af.ScaledDotProductAttention.apply(query, key, value, mask, scale, p,
-                                               _random.default_generator())
+    if mask is not None and not isinstance(mask, Tensor):
+        mask = Tensor._new(mask)
+    return _sq.scaled_dot_product_attention(query, key, value, mask, scale, p,
+                                            _random.default_generator())[0]
 
 
 # ============================================================================ losses
@@ -2036,3 +2096,653 @@ def cosine_similarity(x1, x2, dim=1, eps=1e-8):
     an = a / _xp.clip(_xp.linalg.vector_norm(a, axis=dim, keepdims=True), min=eps)
     bn = b / _xp.clip(_xp.linalg.vector_norm(b, axis=dim, keepdims=True), min=eps)
     return _xp.sum(an * bn, axis=dim)
+
+
+# ============================================================================
+# PyTorch-face additions (issue 13): distances, pixel shuffles, interpolation and
+# losses, composed of namespace operations and the functions above (so they are
+# differentiable twice through the existing rules)
+__all__ += [
+    "pairwise_distance", "pixel_shuffle", "pixel_unshuffle", "interpolate",
+    "margin_ranking_loss", "hinge_embedding_loss", "soft_margin_loss",
+    "multilabel_soft_margin_loss", "multilabel_margin_loss", "poisson_nll_loss",
+    "gaussian_nll_loss", "triplet_margin_loss",
+]
+
+
+def pairwise_distance(x1, x2, p=2.0, eps=1e-6, keepdim=False):
+    """The ``p``-norm of ``x1 - x2 + eps`` over the last dimension (broadcasting).
+
+    Examples
+    --------
+    >>> import minitensor as xp
+    >>> import minitensor.nn.functional as F
+    >>> a = xp.asarray([[0.0, 0.0], [1.0, 1.0]])
+    >>> b = xp.asarray([[3.0, 4.0], [1.0, 1.0]])
+    >>> [round(v, 5) for v in F.pairwise_distance(a, b, eps=0.0).tolist()]
+    [5.0, 0.0]
+    >>> F.pairwise_distance(a, b, p=1, keepdim=True).shape
+    (2, 1)
+    """
+    f = "pairwise_distance"
+    _float_tensor(f, x1, "x1")
+    _float_tensor(f, x2, "x2")
+    _same_dtype(f, x1, x2, "x2")
+    p = _real(f, "p", p)
+    eps = _real(f, "eps", eps)
+    try:
+        np.broadcast_shapes(x1.shape, x2.shape)
+    except ValueError:
+        raise RuntimeError(f"{f}(): x1 of shape {x1.shape} and x2 of shape {x2.shape} cannot "
+                           f"be broadcast together") from None
+    d = x1 - x2 + eps
+    if d.ndim == 0:
+        d = reshape(d, (1,))
+    return _xp.linalg.vector_norm(d, axis=-1, keepdims=bool(keepdim), ord=p)
+
+
+def _shuffle_factor(fname, name, v):
+    v = _int(fname, name, v)
+    if v <= 0:
+        raise ValueError(f"{fname}(): {name} must be greater than 0, but got {v}")
+    return v
+
+
+def pixel_shuffle(input, upscale_factor):
+    """Rearrange ``(*, C r^2, H, W)`` into ``(*, C, H r, W r)`` (``r`` the upscale factor).
+
+    Examples
+    --------
+    >>> import minitensor as xp
+    >>> import minitensor.nn.functional as F
+    >>> x = xp.reshape(xp.arange(8.0), (1, 4, 1, 2))
+    >>> F.pixel_shuffle(x, 2)
+    Tensor([[[[0., 2., 1., 3.],
+              [4., 6., 5., 7.]]]], dtype=float64)
+    """
+    f = "pixel_shuffle"
+    _tensor(f, input)
+    r = _shuffle_factor(f, "upscale_factor", upscale_factor)
+    if input.ndim < 3:
+        raise RuntimeError(f"pixel_shuffle expects input to have at least 3 dimensions, but got "
+                           f"input with {input.ndim} dimension(s)")
+    *lead, c, h, w = input.shape
+    if c % (r * r):
+        raise RuntimeError(f"pixel_shuffle expects its input's 'channel' dimension to be "
+                           f"divisible by the square of upscale_factor, but input.size(-3)={c} "
+                           f"is not divisible by {r * r}")
+    n = len(lead)
+    x = reshape(input, (*lead, c // (r * r), r, r, h, w))
+    x = _xp.permute_dims(x, tuple(range(n)) + tuple(n + i for i in (0, 3, 1, 4, 2)))
+    return reshape(x, (*lead, c // (r * r), h * r, w * r))
+
+
+def pixel_unshuffle(input, downscale_factor):
+    """Rearrange ``(*, C, H r, W r)`` into ``(*, C r^2, H, W)`` (the inverse of
+    :func:`pixel_shuffle`).
+
+    Examples
+    --------
+    >>> import minitensor as xp
+    >>> import minitensor.nn.functional as F
+    >>> x = xp.reshape(xp.arange(8.0), (1, 4, 1, 2))
+    >>> bool(xp.all(F.pixel_unshuffle(F.pixel_shuffle(x, 2), 2) == x))
+    True
+    """
+    f = "pixel_unshuffle"
+    _tensor(f, input)
+    r = _shuffle_factor(f, "downscale_factor", downscale_factor)
+    if input.ndim < 3:
+        raise RuntimeError(f"pixel_unshuffle expects input to have at least 3 dimensions, but "
+                           f"got input with {input.ndim} dimension(s)")
+    *lead, c, h, w = input.shape
+    if h % r or w % r:
+        which, size = ("height", h) if h % r else ("width", w)
+        raise RuntimeError(f"pixel_unshuffle expects {which} to be divisible by "
+                           f"downscale_factor, but input.size({-2 if h % r else -1})={size} is "
+                           f"not divisible by {r}")
+    n = len(lead)
+    x = reshape(input, (*lead, c, h // r, r, w // r, r))
+    x = _xp.permute_dims(x, tuple(range(n)) + tuple(n + i for i in (0, 2, 4, 1, 3)))
+    return reshape(x, (*lead, c * r * r, h // r, w // r))
+
+
+_INTERP_MODES = ("nearest", "linear", "bilinear", "bicubic", "trilinear", "area",
+                 "nearest-exact")
+_LINEAR_MODES = {"linear": 3, "bilinear": 4, "trilinear": 5}
+
+
+def _interp_axis(x, axis, n_in, n_out, mode, align_corners, scale):
+    """Resample ``x`` along ``axis`` from ``n_in`` to ``n_out`` points (PyTorch's
+    source-index rules; ``scale`` the user's scale factor or None)."""
+    dst = np.arange(n_out, dtype=np.float64)
+    if mode in ("nearest", "nearest-exact"):
+        s = 1.0 / scale if scale is not None else n_in / n_out
+        src = np.floor((dst + (0.5 if mode == "nearest-exact" else 0.0)) * s)
+        idx = np.minimum(src.astype(np.int64), n_in - 1)
+        return _xp.take(x, Tensor._new(idx), axis=axis)
+    if align_corners:
+        s = (n_in - 1) / (n_out - 1) if n_out > 1 else 0.0
+        src = s * dst
+    else:
+        s = 1.0 / scale if scale is not None else n_in / n_out
+        src = np.maximum(s * (dst + 0.5) - 0.5, 0.0)
+    i0 = np.minimum(np.floor(src).astype(np.int64), n_in - 1)
+    i1 = np.minimum(i0 + 1, n_in - 1)
+    lam = src - i0
+    shape = [1] * x.ndim
+    shape[axis] = n_out
+    dt = x._array.dtype
+    w1 = Tensor._new(lam.astype(dt).reshape(shape))
+    w0 = Tensor._new((1.0 - lam).astype(dt).reshape(shape))
+    return _xp.take(x, Tensor._new(i0), axis=axis) * w0 + \
+        _xp.take(x, Tensor._new(i1), axis=axis) * w1
+
+
+def interpolate(input, size=None, scale_factor=None, mode="nearest", align_corners=None,
+                recompute_scale_factor=None, antialias=False):
+    """Resize the spatial dimensions of ``(N, C, *spatial)`` input (1 to 3 of them) to
+    ``size`` or by ``scale_factor``.
+
+    Modes: ``"nearest"`` (PyTorch's rounding down), ``"nearest-exact"``,
+    ``"linear"`` (3-D input), ``"bilinear"`` (4-D), ``"trilinear"`` (5-D), with
+    ``align_corners`` as PyTorch (False: pixel centres, the default; True: corner
+    pixels aligned), and ``"area"`` (adaptive average pooling, 3-D/4-D input).
+
+    # Note: "bicubic" and antialias=True are not implemented (NotImplementedError).
+
+    Parameters
+    ----------
+    input : Tensor
+    size : int or tuple of int, optional
+        The output's spatial size.
+    scale_factor : float or tuple of float, optional
+        Multiplier of the spatial size (output size ``floor(in * scale)``).
+    mode : str, default "nearest"
+    align_corners : bool, optional
+        For the linear modes only (default False).
+    recompute_scale_factor : bool, optional
+        True: compute the source positions from the output size instead of the
+        given ``scale_factor``.
+    antialias : bool, default False
+
+    Returns
+    -------
+    Tensor
+
+    Examples
+    --------
+    >>> import minitensor as xp
+    >>> import minitensor.nn.functional as F
+    >>> x = xp.reshape(xp.asarray([0.0, 1.0, 2.0, 3.0]), (1, 1, 2, 2))
+    >>> F.interpolate(x, scale_factor=2)[0, 0]
+    Tensor([[0., 0., 1., 1.],
+            [0., 0., 1., 1.],
+            [2., 2., 3., 3.],
+            [2., 2., 3., 3.]], dtype=float64)
+    >>> F.interpolate(x, size=(3, 3), mode="bilinear", align_corners=True)[0, 0]
+    Tensor([[0. , 0.5, 1. ],
+            [1. , 1.5, 2. ],
+            [2. , 2.5, 3. ]], dtype=float64)
+    """
+    f = "interpolate"
+    _tensor(f, input)
+    if mode not in _INTERP_MODES:
+        raise NotImplementedError(f"{f}(): mode {mode!r} is not one of "
+                                  f"{', '.join(_INTERP_MODES)}")
+    if mode in ("nearest", "area", "nearest-exact"):
+        if align_corners is not None:
+            raise ValueError("align_corners option can only be set with the interpolating "
+                             "modes: linear | bilinear | bicubic | trilinear")
+    elif align_corners is None:
+        align_corners = False
+    if mode == "bicubic" or antialias:
+        raise NotImplementedError(f"{f}(): mode 'bicubic' and antialias=True are not "
+                                  f"implemented in minitensor")
+    nd = input.ndim
+    if nd not in (3, 4, 5):
+        raise NotImplementedError(f"Input Error: Only 3D, 4D and 5D input Tensors supported "
+                                  f"(got {nd}D) for the modes: nearest | linear | bilinear | "
+                                  f"bicubic | trilinear | area | nearest-exact (got {mode})")
+    if mode in _LINEAR_MODES and _LINEAR_MODES[mode] != nd:
+        raise NotImplementedError(f"Got {nd}D input, but {mode} mode needs "
+                                  f"{_LINEAR_MODES[mode]}D input")
+    k = nd - 2
+    if (size is None) == (scale_factor is None):
+        raise ValueError("only one of size or scale_factor should be defined" if size is not None
+                         else "either size or scale_factor should be defined")
+    in_sizes = input.shape[2:]
+    if size is not None:
+        sizes = tuple(size) if isinstance(size, (tuple, list)) else (size,) * k
+        if len(sizes) != k:
+            raise ValueError(f"Input and output must have the same number of spatial "
+                             f"dimensions, but got input with spatial dimensions of "
+                             f"{list(in_sizes)} and output size of {list(sizes)}. Please "
+                             f"provide input tensor in (N, C, d1, d2, ...,dK) format and "
+                             f"output size in (o1, o2, ...,oK) format.")
+        out_sizes = tuple(_int(f, "size", s) for s in sizes)
+        scales = (None,) * k
+    else:
+        sf = tuple(scale_factor) if isinstance(scale_factor, (tuple, list)) \
+            else (scale_factor,) * k
+        if len(sf) != k:
+            raise ValueError(f"Input and scale_factor must have the same number of spatial "
+                             f"dimensions, but got input with spatial dimensions of "
+                             f"{list(in_sizes)} and scale_factor of shape {list(sf)}. Please "
+                             f"provide input tensor in (N, C, d1, d2, ...,dK) format and "
+                             f"scale_factor in (s1, s2, ...,sK) format.")
+        sf = tuple(_real(f, "scale_factor", s) for s in sf)
+        out_sizes = tuple(int(math.floor(n * s)) for n, s in zip(in_sizes, sf))
+        scales = (None,) * k if recompute_scale_factor else sf
+    if any(s <= 0 for s in out_sizes):
+        raise ValueError(f"{f}(): the output size {out_sizes} must be positive")
+    if mode == "area":
+        if k == 1:
+            return adaptive_avg_pool1d(input, out_sizes[0])
+        if k == 2:
+            return adaptive_avg_pool2d(input, out_sizes)
+        raise NotImplementedError(f"{f}(): mode 'area' supports 3-D and 4-D input")
+    if mode != "nearest" and mode != "nearest-exact":
+        _float_tensor(f, input)
+    x = input
+    for i in range(k):
+        if out_sizes[i] != in_sizes[i] or scales[i] not in (None, 1.0):
+            x = _interp_axis(x, 2 + i, in_sizes[i], out_sizes[i], mode, align_corners,
+                             scales[i])
+    return x
+
+
+# ---- losses (a ``reduction`` of "none", "mean" or "sum"; the legacy size_average/reduce)
+def _face_reduce(l, reduction):
+    if reduction == "none":
+        return l
+    s = _xp.sum(l)
+    if reduction == "sum":
+        return s
+    n = math.prod(l.shape)
+    return s / n if n else s * math.nan
+
+
+def _loss_tensors(fname, *pairs):
+    first = None
+    for name, t in pairs:
+        _float_tensor(fname, t, name)
+        if first is None:
+            first = t
+        else:
+            _same_dtype(fname, first, t, name)
+
+
+def margin_ranking_loss(input1, input2, target, margin=0.0, size_average=None, reduce=None,
+                        reduction="mean"):
+    """``max(0, -target * (input1 - input2) + margin)`` (target +1: input1 should rank
+    higher, -1: lower).
+
+    Examples
+    --------
+    >>> import minitensor as xp
+    >>> import minitensor.nn.functional as F
+    >>> F.margin_ranking_loss(xp.asarray([1.0, 0.0]), xp.asarray([0.0, 1.0]),
+    ...                       xp.asarray([1.0, 1.0]), reduction="none")
+    Tensor([0., 1.], dtype=float64)
+    """
+    f = "margin_ranking_loss"
+    reduction = _reduction(f, reduction, size_average, reduce)
+    _loss_tensors(f, ("input1", input1), ("input2", input2), ("target", target))
+    if not (input1.ndim == input2.ndim == target.ndim):
+        raise RuntimeError(f"margin_ranking_loss : All input tensors should have same dimension "
+                           f"but got sizes: input1: {input1.shape}, input2: {input2.shape}, "
+                           f"target: {target.shape} ")
+    m = _real(f, "margin", margin)
+    return _face_reduce(relu(-target * (input1 - input2) + m), reduction)
+
+
+def hinge_embedding_loss(input, target, margin=1.0, size_average=None, reduce=None,
+                         reduction="mean"):
+    """``input`` where ``target`` is 1, ``max(0, margin - input)`` where it is -1.
+
+    Examples
+    --------
+    >>> import minitensor as xp
+    >>> import minitensor.nn.functional as F
+    >>> F.hinge_embedding_loss(xp.asarray([0.3, 0.3]), xp.asarray([1.0, -1.0]),
+    ...                        reduction="none")
+    Tensor([0.3, 0.7], dtype=float64)
+    """
+    f = "hinge_embedding_loss"
+    reduction = _reduction(f, reduction, size_average, reduce)
+    _loss_tensors(f, ("input", input), ("target", target))
+    m = _real(f, "margin", margin)
+    zero = _xp.zeros_like(input)
+    l = _xp.where(target != 1, relu(m - input), zero) + _xp.where(target != -1, input, zero)
+    return _face_reduce(l, reduction)
+
+
+def soft_margin_loss(input, target, size_average=None, reduce=None, reduction="mean"):
+    """The two-class logistic loss ``log(1 + exp(-target * input))`` (targets +-1).
+
+    Examples
+    --------
+    >>> import minitensor as xp
+    >>> import minitensor.nn.functional as F
+    >>> round(float(F.soft_margin_loss(xp.asarray([0.0]), xp.asarray([1.0]))), 6)
+    0.693147
+    """
+    f = "soft_margin_loss"
+    reduction = _reduction(f, reduction, size_average, reduce)
+    _loss_tensors(f, ("input", input), ("target", target))
+    if input.shape != target.shape:
+        raise ValueError(f"{f}(): target of shape {target.shape} does not match input of "
+                         f"shape {input.shape}")
+    return _face_reduce(-logsigmoid(target * input), reduction)
+
+
+def multilabel_soft_margin_loss(input, target, weight=None, size_average=None, reduce=None,
+                                reduction="mean"):
+    """Multi-label one-versus-all logistic loss of ``(N, C)`` scores and 0/1 targets,
+    averaged over the classes (then reduced over the batch).
+
+    Examples
+    --------
+    >>> import minitensor as xp
+    >>> import minitensor.nn.functional as F
+    >>> x = xp.asarray([[0.0, 0.0]])
+    >>> round(float(F.multilabel_soft_margin_loss(x, xp.asarray([[1.0, 0.0]]))), 6)
+    0.693147
+    """
+    f = "multilabel_soft_margin_loss"
+    reduction = _reduction(f, reduction, size_average, reduce)
+    _loss_tensors(f, ("input", input), ("target", target))
+    if input.shape != target.shape or input.ndim == 0:
+        raise ValueError(f"{f}(): target of shape {target.shape} does not match input of "
+                         f"shape {input.shape}")
+    l = -(target * logsigmoid(input) + (1 - target) * logsigmoid(-input))
+    if weight is not None:
+        _float_tensor(f, weight, "weight")
+        l = l * weight
+    l = _xp.sum(l, axis=-1) / input.shape[-1]
+    return _face_reduce(l, reduction)
+
+
+def multilabel_margin_loss(input, target, size_average=None, reduce=None, reduction="mean"):
+    """Multi-label hinge loss of ``(N, C)`` (or ``(C,)``) scores: ``target`` holds the
+    sample's class indices, ended by the first -1; the loss sums
+    ``max(0, 1 - (x[j] - x[i]))`` over target classes ``j`` and non-target
+    classes ``i``, divided by C.
+
+    Examples
+    --------
+    >>> import minitensor as xp
+    >>> import minitensor.nn.functional as F
+    >>> x = xp.asarray([[0.1, 0.2, 0.4, 0.8]])
+    >>> y = xp.asarray([[3, 0, -1, 1]])       # classes 3 and 0
+    >>> round(float(F.multilabel_margin_loss(x, y)), 4)
+    0.85
+    """
+    f = "multilabel_margin_loss"
+    reduction = _reduction(f, reduction, size_average, reduce)
+    _float_tensor(f, input)
+    _tensor(f, target, "target")
+    if target._array.dtype.kind not in "iu":
+        raise TypeError(f"{f}(): target must be an integer tensor, got {target.dtype}")
+    if input.ndim not in (1, 2) or target.shape != input.shape:
+        raise RuntimeError(f"{f}(): expected input of shape (C) or (N, C) and a target of the "
+                           f"same shape, got input {input.shape} and target {target.shape}")
+    x = input if input.ndim == 2 else reshape(input, (1,) + input.shape)
+    t = np.asarray(target._array).reshape(x.shape)
+    n, c = x.shape
+    count = np.zeros((n, c))          # how often class j is listed as a target
+    is_target = np.zeros((n, c), bool)
+    for s in range(n):
+        for j in t[s]:
+            if j < 0:
+                break
+            if j >= c:
+                raise IndexError(f"{f}(): target index {j} is out of bounds for {c} classes")
+            count[s, j] += 1
+            is_target[s, j] = True
+    dt = x._array.dtype
+    wts = (count[:, :, None] * (~is_target)[:, None, :]).astype(dt)
+    hinge = relu(1 - (reshape(x, (n, c, 1)) - reshape(x, (n, 1, c))))
+    l = _xp.sum(hinge * Tensor._new(wts), axis=(1, 2)) / c
+    if input.ndim == 1:
+        l = reshape(l, ())
+    return _face_reduce(l, reduction)
+
+
+def poisson_nll_loss(input, target, log_input=True, full=False, size_average=None, eps=1e-8,
+                     reduce=None, reduction="mean"):
+    """Negative log-likelihood of ``target`` under a Poisson distribution of rate
+    ``exp(input)`` (``log_input``) or ``input``; ``full`` adds the Stirling term
+    of ``log(target!)`` (for targets > 1).
+
+    Examples
+    --------
+    >>> import minitensor as xp
+    >>> import minitensor.nn.functional as F
+    >>> F.poisson_nll_loss(xp.asarray([0.0, 1.0]), xp.asarray([1.0, 2.0]), reduction="none")
+    Tensor([1.        , 0.71828183], dtype=float64)
+    """
+    f = "poisson_nll_loss"
+    reduction = _reduction(f, reduction, size_average, reduce)
+    _loss_tensors(f, ("input", input), ("target", target))
+    if log_input:
+        l = _xp.exp(input) - target * input
+    else:
+        l = input - target * _xp.log(input + _real(f, "eps", eps))
+    if full:
+        safe = _xp.where(target > 1, target, _xp.ones_like(target))
+        stirling = safe * _xp.log(safe) - safe + 0.5 * _xp.log(2 * math.pi * safe)
+        l = l + _xp.where(target > 1, stirling, _xp.zeros_like(stirling))
+    return _face_reduce(l, reduction)
+
+
+def gaussian_nll_loss(input, target, var, full=False, eps=1e-6, reduction="mean"):
+    """Negative log-likelihood of ``target`` under a Gaussian of mean ``input`` and
+    variance ``var``: ``0.5 (log(max(var, eps)) + (input - target)^2 / max(var, eps))``
+    (+ ``0.5 log(2 pi)`` if ``full``). ``var`` has ``input``'s shape, or lacks its
+    last dimension, or has a last dimension of 1. The clamp passes the gradient
+    through unchanged, as PyTorch's.
+
+    Examples
+    --------
+    >>> import minitensor as xp
+    >>> import minitensor.nn.functional as F
+    >>> x = xp.asarray([[0.0, 1.0]])
+    >>> F.gaussian_nll_loss(x, xp.asarray([[0.0, 2.0]]), xp.asarray([[1.0, 1.0]]))
+    Tensor(0.25, dtype=float64)
+    """
+    f = "gaussian_nll_loss"
+    if isinstance(var, (int, float)) and not isinstance(var, bool):
+        var = _xp.full(input.shape, float(var), dtype=input.dtype)
+    _loss_tensors(f, ("input", input), ("target", target), ("var", var))
+    if var.shape != input.shape:
+        if input.shape[:-1] == var.shape:
+            var = reshape(var, var.shape + (1,))
+        elif not (input.shape[:-1] == var.shape[:-1] and var.shape[-1:] == (1,)):
+            raise ValueError("var is of incorrect size")
+    if reduction not in _REDUCTIONS:
+        raise ValueError(reduction + " is not valid")
+    if bool(np.any(var._array < 0)):
+        raise ValueError("var has negative entry/entries")
+    eps = _real(f, "eps", eps)
+    # clamp the values only (the gradient passes through as if unclamped)
+    var = var + _xp.clip(var, min=eps).detach() - var.detach()
+    l = 0.5 * (_xp.log(var) + (input - target) ** 2 / var)
+    if full:
+        l = l + 0.5 * math.log(2 * math.pi)
+    return _face_reduce(l, reduction)
+
+
+def triplet_margin_loss(anchor, positive, negative, margin=1.0, p=2, eps=1e-6, swap=False,
+                        size_average=None, reduce=None, reduction="mean"):
+    """``max(d(a, p) - d(a, n) + margin, 0)`` with ``d`` the :func:`pairwise_distance`
+    (``swap``: use ``min(d(a, n), d(p, n))`` as the negative distance).
+
+    Examples
+    --------
+    >>> import minitensor as xp
+    >>> import minitensor.nn.functional as F
+    >>> a = xp.asarray([[0.0, 0.0]])
+    >>> pos, neg = xp.asarray([[1.0, 0.0]]), xp.asarray([[0.0, 1.5]])
+    >>> round(float(F.triplet_margin_loss(a, pos, neg, eps=0.0)), 6)
+    0.5
+    """
+    f = "triplet_margin_loss"
+    reduction = _reduction(f, reduction, size_average, reduce)
+    _loss_tensors(f, ("anchor", anchor), ("positive", positive), ("negative", negative))
+    if not (anchor.ndim == positive.ndim == negative.ndim):
+        raise RuntimeError(f"The anchor, positive, and negative tensors are expected to have "
+                           f"the same number of dimensions, but got: anchor {anchor.ndim}D, "
+                           f"positive {positive.ndim}D, and negative {negative.ndim}D inputs")
+    m = _real(f, "margin", margin)
+    if m <= 0:
+        raise ValueError(f"{f}(): margin must be greater than 0, got {m}")
+    d_ap = pairwise_distance(anchor, positive, p, eps)
+    d_an = pairwise_distance(anchor, negative, p, eps)
+    if swap:
+        d_an = _xp.minimum(d_an, pairwise_distance(positive, negative, p, eps))
+    return _face_reduce(relu(m + d_ap - d_an), reduction)
+
+
+__all__ += ["ctc_loss"]
+
+_CTC_NEG = -1e30     # "log 0", finite so that logaddexp's gradient stays finite
+
+
+def _int_list(fname, name, v, n):
+    if isinstance(v, Tensor):
+        a = np.asarray(v._array)
+        if a.dtype.kind not in "iu":
+            raise TypeError(f"{fname}(): {name} must be integers, got {v.dtype}")
+        a = a.reshape(-1).astype(np.int64)
+    else:
+        a = np.asarray([int(operator.index(x.item() if isinstance(x, Tensor) else x))
+                        for x in v], dtype=np.int64)
+    if a.shape[0] != n:
+        raise RuntimeError(f"{fname}(): {name} must have one entry per batch element ({n}), "
+                           f"got {a.shape[0]}")
+    return a
+
+
+def _ctc_logsumexp(*xs):
+    # log(sum(exp(x))) shifted by the (constant) elementwise maximum: finite first and
+    # second derivatives also where some terms are "log 0"
+    m = xs[0].detach()
+    for x in xs[1:]:
+        m = _xp.maximum(m, x.detach())
+    total = _xp.exp(xs[0] - m)
+    for x in xs[1:]:
+        total = total + _xp.exp(x - m)
+    return m + _xp.log(total)
+
+
+def ctc_loss(log_probs, targets, input_lengths, target_lengths, blank=0, reduction="mean",
+             zero_infinity=False):
+    """Connectionist temporal classification loss (Graves et al., 2006): minus the log
+    of the total probability of all alignments of ``targets`` to the ``(T, N, C)``
+    (or unbatched ``(T, C)``) log-probabilities, computed with the forward
+    (alpha) recursion in log space, composed of namespace operations.
+
+    ``targets`` is ``(N, S)`` (padded) or 1-D (the targets concatenated);
+    ``reduction="mean"`` divides each loss by its target length, then averages
+    over the batch, as PyTorch. An impossible alignment gives ``inf`` (0 with
+    ``zero_infinity``).
+
+    # Note: the gradient with respect to ``log_probs`` is the true derivative;
+    # PyTorch's adds ``exp(log_probs)`` (it assumes they come from log_softmax),
+    # so the two agree on the gradient of the logits before ``log_softmax``.
+
+    Examples
+    --------
+    >>> import minitensor as xp
+    >>> import minitensor.nn.functional as F
+    >>> lp = F.log_softmax(xp.zeros((3, 1, 2)), dim=2)     # T=3, N=1, C=2: uniform
+    >>> loss = F.ctc_loss(lp, xp.asarray([[1]]), [3], [1], reduction="sum")
+    >>> round(float(loss), 6)       # 6 of the 8 paths emit "1": -log(6 / 8)
+    0.287682
+    """
+    f = "ctc_loss"
+    _float_tensor(f, log_probs, "log_probs")
+    _tensor(f, targets, "targets")
+    if reduction not in _REDUCTIONS:
+        raise ValueError(f"{f}(): {reduction!r} is not a valid value for reduction")
+    if log_probs.ndim not in (2, 3):
+        raise RuntimeError(f"{f}(): log_probs must be (T, N, C) or (T, C), got "
+                           f"{log_probs.shape}")
+    batched = log_probs.ndim == 3
+    lp = log_probs if batched else reshape(log_probs, (log_probs.shape[0], 1,
+                                                       log_probs.shape[1]))
+    T, N, C = lp.shape
+    blank = _int(f, "blank", blank)
+    if not 0 <= blank < C:
+        raise RuntimeError(f"{f}(): blank must be in label range, got {blank} for {C} classes")
+    in_len = _int_list(f, "input_lengths", input_lengths if batched or
+                       isinstance(input_lengths, (list, tuple)) else
+                       reshape(input_lengths, (1,)), N)
+    tg_len = _int_list(f, "target_lengths", target_lengths if batched or
+                       isinstance(target_lengths, (list, tuple)) else
+                       reshape(target_lengths, (1,)), N)
+    if np.any(in_len > T) or np.any(in_len < 0) or np.any(tg_len < 0):
+        raise RuntimeError(f"{f}(): input_lengths must be in [0, {T}] and target_lengths "
+                           f"non-negative, got {in_len.tolist()} and {tg_len.tolist()}")
+    t = np.asarray(targets._array)
+    if t.dtype.kind not in "iu":
+        raise TypeError(f"{f}(): targets must be integers, got {targets.dtype}")
+    S = int(tg_len.max()) if N else 0
+    lab = np.full((N, S), blank, np.int64)
+    if t.ndim == 1:          # the targets concatenated (or an unbatched target sequence)
+        if t.shape[0] < tg_len.sum():
+            raise RuntimeError(f"{f}(): the concatenated targets have {t.shape[0]} labels, "
+                               f"fewer than sum(target_lengths)={tg_len.sum()}")
+        off = 0
+        for n in range(N):
+            lab[n, :tg_len[n]] = t[off:off + tg_len[n]]
+            off += tg_len[n]
+    else:                    # (N, S) padded
+        if t.ndim != 2 or t.shape[0] != N or t.shape[1] < S:
+            raise RuntimeError(f"{f}(): targets of shape {targets.shape} do not match "
+                               f"target_lengths {tg_len.tolist()}")
+        for n in range(N):
+            lab[n, :tg_len[n]] = t[n, :tg_len[n]]
+    if np.any((lab < 0) | (lab >= C)):
+        raise IndexError(f"{f}(): a target is out of the class range [0, {C})")
+    # the extended label sequence: blank, l1, blank, l2, ..., blank
+    L = 2 * S + 1
+    ext = np.full((N, L), blank, np.int64)
+    ext[:, 1::2] = lab
+    skip = np.zeros((N, L), bool)       # s may come from s - 2 (a label differing from it)
+    skip[:, 3::2] = lab[:, 1:] != lab[:, :-1]
+    dt = lp._array.dtype
+    neg = Tensor._new(np.full((N, L), _CTC_NEG, dt))
+    ext_t = Tensor._new(ext)
+    skip_t = Tensor._new(skip)
+    start = np.zeros((N, L), bool)
+    start[:, :2] = True
+    alpha = neg
+    for step in range(T):
+        emit = _xp.take_along_axis(lp[step], ext_t, axis=1)
+        if step == 0:
+            new = _where(Tensor._new(start), emit, neg)
+        else:
+            a1 = _xp.concat([neg[:, :1], alpha[:, :-1]], axis=1)
+            a2 = _where(skip_t, _xp.concat([neg[:, :2], alpha[:, :-2]], axis=1), neg)
+            new = _ctc_logsumexp(alpha, a1, a2) + emit
+        alpha = _where(Tensor._new((step < in_len)[:, None]), new, alpha)
+    last = Tensor._new((2 * tg_len)[:, None])
+    prev = Tensor._new(np.maximum(2 * tg_len - 1, 0)[:, None])
+    a_last = _xp.take_along_axis(alpha, last, axis=1)[:, 0]
+    a_prev = _xp.take_along_axis(alpha, prev, axis=1)[:, 0]
+    a_prev = _where(Tensor._new(tg_len > 0), a_prev, neg[:, 0])
+    loss = -_ctc_logsumexp(a_last, a_prev)
+    impossible = Tensor._new(np.asarray(loss._array) > 1e29)
+    fill = Tensor._new(np.full(N, 0.0 if zero_infinity else np.inf, dt))
+    loss = _where(impossible, fill, loss)
+    if not batched:
+        loss = reshape(loss, ())
+    if reduction == "none":
+        return loss
+    if reduction == "sum":
+        return _xp.sum(loss)
+    per = Tensor._new(np.maximum(tg_len, 1).astype(dt))
+    return _xp.mean(loss / (per if batched else reshape(per, ())))

@@ -175,7 +175,8 @@ def _binder(name, fn, index_args, params, func=None):
 
 
 # ``ctx`` attributes a rule may read without needing the call's tensors or results
-_CTX_NEUTRAL = frozenset({"create_graph", "needs_input_grad", "name", "in_shapes", "in_dtypes"})
+_CTX_NEUTRAL = frozenset({"create_graph", "needs_input_grad", "name", "in_shapes", "in_dtypes",
+                          "residual"})
 _CTX_OUTPUTS = frozenset({"out", "output", "out_arrays"})
 
 

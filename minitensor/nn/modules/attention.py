@@ -6,7 +6,7 @@ from ..._manipulation_functions import reshape
 from ... import _random
 from .. import functional as F
 from .. import init
-from .._attention_functions import MultiheadAttentionCore
+from .._sequence_ops import multi_head_attention
 from .._ops import linear as _linear
 from ..._dtypes import _FROM_NP
 from .linear import Linear
@@ -145,9 +145,10 @@ class MultiheadAttention(Module):
         p = self.dropout if self.training else 0.0
         # a query whose keys are all masked: PyTorch 2.13 gives NaN when it returns the
         # weights (explicit softmax) and zeros when it does not (its fused attention)
-        out, w = MultiheadAttentionCore.apply(q, k, v, self.num_heads, mask, p,
-                                              _random.default_generator(), batch_first,
-                                              bool(average_attn_weights), not need_weights)
+        out, w = multi_head_attention(q, k, v, self.num_heads,
+                                      None if mask is None else Tensor._new(mask), p,
+                                      _random.default_generator(), batch_first,
+                                      bool(average_attn_weights), not need_weights)[:2]
         out = self.out_proj(out)
         if not batched:
             out = reshape(out, (out.shape[0], out.shape[2]))
