@@ -16,6 +16,7 @@ upward edge, lazy), which turns the tensor into an ``autograd._tensor._GradTenso
 Every in-place write goes through ``_dispatch.state.write`` when a layer set it.
 """
 import enum
+import operator
 import sys
 
 import numpy as np
@@ -81,6 +82,29 @@ def _check_device(device):
     if isinstance(device, (Device, str)) and device == CPU_DEVICE:
         return
     raise ValueError(f"unsupported device {device!r}: minitensor has only {CPU_DEVICE!r}")
+
+
+class _Size(int):
+    """The value of ``Tensor.size``: the element count (an ``int``) that, called,
+    gives the shape (``x.size()``) or one dimension's length (``x.size(d)``)."""
+
+    def __call__(self, dim=None):
+        shape = self._shape
+        if dim is None:
+            return shape
+        try:
+            d = operator.index(dim)
+        except TypeError:
+            raise TypeError(f"size(): dim must be an int, got {type(dim).__name__}") from None
+        n = len(shape)
+        if not -n <= d < n:
+            raise IndexError(f"size(): dimension out of range (expected to be in range of "
+                             f"[{-n}, {n - 1}], but got {d})" if n else
+                             f"size(): dimension specified as {d} but tensor has no dimensions")
+        return shape[d]
+
+    def __reduce__(self):  # pickles (and copies) as the plain int
+        return (int, (int(self),))
 
 
 class _DLDeviceType(enum.IntEnum):
@@ -158,8 +182,11 @@ def _operator_methods(dunder, fname, kind):
         return {f"__{dunder}__": named(op, f"__{dunder}__")}
 
     def forward(self, other, /):
-        if type(other) is not Tensor and not isinstance(other, _OPERAND_TYPES):
-            return NotImplemented
+        if type(other) is not Tensor:
+            if type(other) is _Size:  # ``x / t.size``: the element count as a plain int
+                other = int(other)
+            elif not isinstance(other, _OPERAND_TYPES):
+                return NotImplemented
         return (late.func or late.get())(self, other)
 
     methods = {f"__{dunder}__": named(forward, f"__{dunder}__")}
@@ -167,11 +194,15 @@ def _operator_methods(dunder, fname, kind):
         return methods
 
     def reflected(self, other, /):
-        if not isinstance(other, _OPERAND_TYPES):
+        if type(other) is _Size:
+            other = int(other)
+        elif not isinstance(other, _OPERAND_TYPES):
             return NotImplemented
         return (late.func or late.get())(other, self)
 
     def inplace_raw(self, other):
+        if type(other) is _Size:
+            other = int(other)
         func = late.func or late.get()
         write = late.write  # the ufunc into self's buffer
         if write is not None and type(self) is Tensor and write(self._array, other):
@@ -270,8 +301,26 @@ class Tensor(_TensorMethods):
 
     @property
     def size(self):
-        """Number of elements (a Python int)."""
-        return self._array.size
+        """Number of elements: an ``int`` that can also be called as PyTorch's method.
+
+        ``x.size`` is the standard's attribute (an ``int`` subclass: arithmetic,
+        hashing and comparisons are the element count's); ``x.size()`` is the shape
+        (a tuple) and ``x.size(d)`` the length of dimension ``d`` (negative ``d``
+        counts from the end; IndexError when out of range), as ``torch.Tensor.size``.
+
+        Examples
+        --------
+        >>> import minitensor as xp
+        >>> x = xp.zeros((2, 3))
+        >>> x.size, x.size == 6, isinstance(x.size, int)
+        (6, True, True)
+        >>> x.size(), x.size(-1)
+        ((2, 3), 3)
+        """
+        a = self._array
+        s = _Size(a.size)
+        s._shape = a.shape
+        return s
 
     @property
     def T(self):
@@ -397,8 +446,22 @@ class Tensor(_TensorMethods):
             return a.copy()
         return a
 
-    def numpy(self):
-        """The underlying NumPy array (shares memory, as ``torch.Tensor.numpy()``)."""
+    def numpy(self, *, force=False):
+        """The underlying NumPy array (shares memory, as ``torch.Tensor.numpy()``).
+
+        # Note: PyTorch raises for a tensor that requires grad (unless
+        # ``force=True``); here ``numpy()`` always returns the buffer (the optimizers
+        # and the data utilities read parameters this way). ``force`` is accepted.
+
+        Examples
+        --------
+        >>> import minitensor as xp
+        >>> x = xp.asarray([1.0, 2.0])
+        >>> a = x.numpy()
+        >>> a[0] = 5.0
+        >>> x
+        Tensor([5., 2.], dtype=float64)
+        """
         return self._array
 
     # ------------------------------------------------------------ Python scalars
@@ -443,11 +506,25 @@ class Tensor(_TensorMethods):
         return int(a.item())
 
     def item(self):
-        """The value of a one-element tensor as a Python scalar."""
+        """The value of a one-element tensor as a Python scalar.
+
+        Examples
+        --------
+        >>> import minitensor as xp
+        >>> xp.asarray([[2.5]]).item(), xp.asarray(3).item()
+        (2.5, 3)
+        """
         return self._scalar("item")
 
     def tolist(self):
-        """The values as (nested) Python lists of Python scalars."""
+        """The values as (nested) Python lists of Python scalars.
+
+        Examples
+        --------
+        >>> import minitensor as xp
+        >>> xp.asarray([[1, 2], [3, 4]]).tolist()
+        [[1, 2], [3, 4]]
+        """
         return self._array.tolist()
 
     # ------------------------------------------------------------------ indexing
@@ -564,7 +641,15 @@ class Tensor(_TensorMethods):
             self.requires_grad_(True)
 
     def requires_grad_(self, requires_grad=True):
-        """Set ``requires_grad`` in place (on a leaf) and return the tensor."""
+        """Set ``requires_grad`` in place (on a leaf) and return the tensor.
+
+        Examples
+        --------
+        >>> import minitensor as xp
+        >>> w = xp.zeros(2).requires_grad_()
+        >>> w.requires_grad, w.is_leaf
+        (True, True)
+        """
         if not requires_grad:
             return self
         _check_float(self, "requires_grad_")
@@ -598,7 +683,16 @@ class Tensor(_TensorMethods):
         return False
 
     def detach(self):
-        """A new tensor sharing this tensor's data, outside any graph."""
+        """A new tensor sharing this tensor's data, outside any graph.
+
+        Examples
+        --------
+        >>> import minitensor as xp
+        >>> w = xp.ones(2).requires_grad_()
+        >>> d = (w * 2).detach()
+        >>> d.requires_grad, d.grad_fn is None
+        (False, True)
+        """
         t = _object_new(Tensor)
         t._array = self._array
         return t

@@ -53,7 +53,10 @@ def test_attributes(shape, npdt):
     assert x.shape == a.shape and type(x.shape) is tuple
     assert all(type(s) is int for s in x.shape)
     assert x.ndim == a.ndim and type(x.ndim) is int
-    assert x.size == a.size and type(x.size) is int
+    # x.size is an int subclass (also callable as PyTorch's x.size(); see
+    # tests/test_tensor_torch_methods.py): int arithmetic, hash and equality
+    assert x.size == a.size and isinstance(x.size, int) and int(x.size) == a.size
+    assert hash(x.size) == hash(a.size) and x.size + 0 == a.size and type(x.size + 0) is int
     if a.ndim >= 2:
         check(x.mT, np.swapaxes(a, -1, -2))
         assert np.shares_memory(x.mT._array, a) or a.size == 0

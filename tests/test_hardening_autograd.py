@@ -377,9 +377,13 @@ def test_complex_gradient_for_a_real_output_torch():
 
 
 # ------------------------------------------------------ 4. all-or-nothing step()
-def _all_optimizers():
+def _all_optimizers(fused=False):
+    # (LBFGS needs a closure and SparseAdam refuses dense gradients: tested in
+    # tests/test_optim_torch_face.py; ``fused``: only the optimizers with a kernel)
+    no_kernel = {"Adadelta", "RAdam", "Rprop", "ASGD"} if fused else set()
     return sorted(name for name, cls in inspect.getmembers(optim, inspect.isclass)
-                  if issubclass(cls, optim.Optimizer) and cls is not optim.Optimizer)
+                  if issubclass(cls, optim.Optimizer) and cls is not optim.Optimizer
+                  and name not in {"LBFGS", "SparseAdam"} | no_kernel)
 
 
 def _kwargs(name):
@@ -449,7 +453,7 @@ def test_failing_step_changes_nothing(name, warm, kind, fused):
     np.testing.assert_array_equal(p2.numpy(), before[0][1])
 
 
-@pytest.mark.parametrize("name", _all_optimizers())
+@pytest.mark.parametrize("name", _all_optimizers(fused=True))
 def test_failing_fused_step_changes_nothing(name):
     cls = getattr(optim, name)
     p1 = xp.tensor([1.0, -2.0, 3.0], requires_grad=True)

@@ -275,3 +275,101 @@ def test_onecycle_needs_momentum_to_cycle():
         S.OneCycleLR(opt, max_lr=1.0, total_steps=5)
     S.OneCycleLR(opt, max_lr=1.0, total_steps=5, cycle_momentum=False)
     assert math.isclose(opt.param_groups[0]["lr"], 1.0 / 25)
+
+
+# ---------------------------------------------------------------- CyclicLR, warm restarts, chained
+CYCLIC_CASES = [
+    ("CyclicLR", dict(base_lr=0.01, max_lr=0.1, step_size_up=4), "SGD", dict(momentum=0.9)),
+    ("CyclicLR", dict(base_lr=[0.01, 0.02], max_lr=0.1, step_size_up=3, step_size_down=5,
+                      mode="triangular2"), "SGD", dict(momentum=0.5)),
+    ("CyclicLR", dict(base_lr=0.01, max_lr=0.1, step_size_up=4, mode="exp_range", gamma=0.95),
+     "Adam", {}),
+    ("CyclicLR", dict(base_lr=0.01, max_lr=0.1, step_size_up=2, cycle_momentum=False,
+                      scale_fn=_lambda, scale_mode="iterations"), "SGD", {}),
+    ("CosineAnnealingWarmRestarts", dict(T_0=5), "SGD", {}),
+    ("CosineAnnealingWarmRestarts", dict(T_0=3, T_mult=2, eta_min=0.001), "Adam", {}),
+]
+
+
+@needs_torch
+@pytest.mark.parametrize("name,kw,opt_name,opt_kw", CYCLIC_CASES,
+                         ids=[f"{c[0]}-{i}" for i, c in enumerate(CYCLIC_CASES)])
+def test_cyclic_and_restarts_match_pytorch(name, kw, opt_name, opt_kw):
+    ours, theirs = _optimizers(opt_name, opt_kw)
+    s1 = getattr(S, name)(ours, **kw)
+    s2 = getattr(torch.optim.lr_scheduler, name)(theirs, **kw)
+    lr1, m1 = _sequence(ours, s1, lambda s, i: s.step())
+    lr2, m2 = _sequence(theirs, s2, lambda s, i: s.step())
+    np.testing.assert_allclose(lr1, lr2, rtol=1e-13, atol=1e-16)
+    np.testing.assert_allclose(m1, m2, rtol=1e-13, atol=1e-16)
+    assert s1.last_epoch == s2.last_epoch == EPOCHS
+
+
+@needs_torch
+@pytest.mark.parametrize("T_mult", [1, 2])
+def test_warm_restarts_fractional_epochs_match_pytorch(T_mult):
+    ours, theirs = _optimizers("SGD", {})
+    s1 = S.CosineAnnealingWarmRestarts(ours, T_0=3, T_mult=T_mult)
+    s2 = torch.optim.lr_scheduler.CosineAnnealingWarmRestarts(theirs, T_0=3, T_mult=T_mult)
+    epochs = [e + i / 4 for e in range(8) for i in range(4)]
+    lr1, _ = _sequence(ours, s1, lambda s, i: s.step(epochs[i]), n=len(epochs))
+    lr2, _ = _sequence(theirs, s2, lambda s, i: s.step(epochs[i]), n=len(epochs))
+    np.testing.assert_allclose(lr1, lr2, rtol=1e-13, atol=1e-16)
+
+
+@needs_torch
+def test_chained_matches_pytorch():
+    def build(mod, opt):
+        return mod.ChainedScheduler([mod.ConstantLR(opt, factor=0.1, total_iters=3),
+                                     mod.ExponentialLR(opt, gamma=0.9),
+                                     mod.StepLR(opt, step_size=5, gamma=0.5)])
+
+    ours, theirs = _optimizers("SGD", dict(momentum=0.9))
+    lr1, _ = _sequence(ours, build(S, ours), lambda s, i: s.step())
+    lr2, _ = _sequence(theirs, build(torch.optim.lr_scheduler, theirs), lambda s, i: s.step())
+    np.testing.assert_allclose(lr1, lr2, rtol=1e-13, atol=1e-16)
+
+
+@pytest.mark.parametrize("make", [
+    lambda opt: S.CyclicLR(opt, base_lr=0.01, max_lr=0.1, step_size_up=3, mode="triangular2"),
+    lambda opt: S.CosineAnnealingWarmRestarts(opt, T_0=4, T_mult=2),
+    lambda opt: S.ChainedScheduler([S.LinearLR(opt, start_factor=0.2, total_iters=4),
+                                    S.ExponentialLR(opt, gamma=0.9)]),
+], ids=["cyclic", "restarts", "chained"])
+def test_new_schedulers_state_dict_round_trip(make, tmp_path):
+    def fresh():
+        opt = optim.SGD([xp.tensor([1.0], requires_grad=True)], lr=0.1, momentum=0.9)
+        return opt, make(opt)
+
+    opt, sched = fresh()
+    _sequence(opt, sched, lambda s, i: s.step(), n=7)
+    path = tmp_path / "sched.mt"
+    xp.save({"sched": sched.state_dict(), "opt": opt.state_dict()}, path)
+    loaded = xp.load(path)
+    opt2, sched2 = fresh()
+    opt2.load_state_dict(loaded["opt"])
+    sched2.load_state_dict(loaded["sched"])
+    a, ma = _sequence(opt, sched, lambda s, i: s.step(), n=10)
+    b, mb = _sequence(opt2, sched2, lambda s, i: s.step(), n=10)
+    np.testing.assert_array_equal(a, b)
+    np.testing.assert_array_equal(ma, mb)
+
+
+def test_new_scheduler_errors():
+    opt = optim.SGD([xp.tensor([1.0], requires_grad=True)], lr=0.1)
+    with pytest.raises(ValueError, match="momentum or beta1"):
+        S.CyclicLR(optim.Adagrad([xp.tensor([1.0], requires_grad=True)]), base_lr=0.01,
+                   max_lr=0.1)
+    with pytest.raises(ValueError, match="mode is invalid"):
+        S.CyclicLR(opt, base_lr=0.01, max_lr=0.1, mode="sine", cycle_momentum=False)
+    with pytest.raises(ValueError, match="positive integer T_0"):
+        S.CosineAnnealingWarmRestarts(opt, T_0=0)
+    with pytest.raises(ValueError, match="T_mult >= 1"):
+        S.CosineAnnealingWarmRestarts(opt, T_0=2, T_mult=0)
+    with pytest.raises(ValueError, match="at least one scheduler"):
+        S.ChainedScheduler([])
+    with pytest.raises(ValueError, match="ReduceLROnPlateau"):
+        S.ChainedScheduler([S.ReduceLROnPlateau(opt)])
+    other = optim.SGD([xp.tensor([1.0], requires_grad=True)], lr=0.1)
+    with pytest.raises(ValueError, match="same optimizer"):
+        S.ChainedScheduler([S.StepLR(opt, 2), S.StepLR(other, 2)])

@@ -75,7 +75,11 @@ STEPS = 20
 
 def test_every_optimizer_has_configs():
     found = get_all_optimizers()
-    assert set(found) == set(CONFIGS), "add configurations for new optimizers to CONFIGS"
+    # the optimizers without a fused kernel are tested against PyTorch in
+    # tests/test_optim_torch_face.py
+    reference_only = {"Adadelta", "RAdam", "Rprop", "ASGD", "SparseAdam", "LBFGS"}
+    assert set(found) - reference_only == set(CONFIGS), \
+        "add configurations for new optimizers to CONFIGS"
     assert len(found) >= 7
 
 

@@ -20,7 +20,7 @@ import sys
 ROOT_PACKAGE = "minitensor"
 # the optional layers above the core (the namespace)
 LAYERS = ("minitensor.autograd", "minitensor.nn", "minitensor.optim", "minitensor.utils",
-          "minitensor.examples")
+          "minitensor.torch", "minitensor.examples")
 # the lazy (function-level) edges that close a cycle, on purpose: the core's one
 # upward edge (Tensor.requires_grad_ / the Tensor.grad setter) and
 # _GradTensor.backward calling the engine

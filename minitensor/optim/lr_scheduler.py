@@ -42,7 +42,8 @@ from .optimizer import Optimizer
 __all__ = [
     "LRScheduler", "LambdaLR", "MultiplicativeLR", "StepLR", "MultiStepLR", "ConstantLR",
     "LinearLR", "ExponentialLR", "PolynomialLR", "CosineAnnealingLR", "SequentialLR",
-    "OneCycleLR", "ReduceLROnPlateau",
+    "OneCycleLR", "ReduceLROnPlateau", "CyclicLR", "CosineAnnealingWarmRestarts",
+    "ChainedScheduler",
 ]
 
 
@@ -900,3 +901,282 @@ class ReduceLROnPlateau(LRScheduler):
     def load_state_dict(self, state_dict):
         self.__dict__.update(state_dict)
         self._init_is_better(self.mode, self.threshold, self.threshold_mode)
+
+
+# ---------------------------------------------------------------------------
+# cyclic schedules and chaining
+
+
+@_example("CyclicLR(opt, base_lr=0.1, max_lr=1.0, step_size_up=2, mode='triangular2')", 8,
+          "[0.1, 0.55, 1.0, 0.55, 0.1, 0.325, 0.55, 0.325, 0.1]", lr=0.5, opt_kw=", momentum=0.9")
+class CyclicLR(LRScheduler):
+    r"""Cyclical learning rates (Smith, 2017): the learning rate goes from
+    ``base_lr`` up to ``max_lr`` in ``step_size_up`` steps and back in
+    ``step_size_down`` steps, the amplitude scaled per cycle (``"triangular"``:
+    constant, ``"triangular2"``: halved every cycle) or per step
+    (``"exp_range"``: ``gamma ** step``), or by a custom ``scale_fn``; momentum
+    (or Adam's :math:`\beta_1`) cycles inversely between ``max_momentum`` and
+    ``base_momentum``. Step it after every batch.
+
+    Parameters
+    ----------
+    optimizer : Optimizer
+    base_lr, max_lr : float or list of float
+        The cycle's bounds (one per group, or one for all); the groups' ``lr``
+        is set to ``base_lr``.
+    step_size_up : int, default 2000
+        Steps of the increasing half-cycle.
+    step_size_down : int or None, default None
+        Steps of the decreasing half-cycle (default: ``step_size_up``).
+    mode : {"triangular", "triangular2", "exp_range"}, default "triangular"
+        The amplitude policy (ignored when ``scale_fn`` is given).
+    gamma : float, default 1.0
+        The base of ``"exp_range"``.
+    scale_fn : callable or None, default None
+        A custom amplitude policy ``scale_fn(x) -> float`` in [0, 1].
+    scale_mode : {"cycle", "iterations"}, default "cycle"
+        What ``scale_fn`` takes: the cycle number or the step count.
+    cycle_momentum : bool, default True
+        Cycle the momentum too (the optimizer must have ``momentum`` or ``betas``).
+    base_momentum, max_momentum : float or list of float, default 0.8, 0.9
+        The momentum's bounds.
+    last_epoch : int, default -1
+    """
+
+    def __init__(self, optimizer, base_lr, max_lr, step_size_up=2000, step_size_down=None,
+                 mode="triangular", gamma=1.0, scale_fn=None, scale_mode="cycle",
+                 cycle_momentum=True, base_momentum=0.8, max_momentum=0.9, last_epoch=-1):
+        self.optimizer = _check_optimizer(optimizer)
+        base_lrs = _format_param("base_lr", optimizer, base_lr)
+        if last_epoch == -1:
+            for lr, group in zip(base_lrs, optimizer.param_groups):
+                group["lr"] = lr
+        self.max_lrs = _format_param("max_lr", optimizer, max_lr)
+        up = _check_real("step_size_up", step_size_up)
+        down = up if step_size_down is None else _check_real("step_size_down", step_size_down)
+        if up <= 0 or down < 0:
+            raise ValueError(f"step_size_up must be positive and step_size_down non-negative, "
+                             f"got {step_size_up} and {step_size_down}")
+        self.total_size = up + down
+        self.step_ratio = up / self.total_size
+        if mode not in ("triangular", "triangular2", "exp_range") and scale_fn is None:
+            raise ValueError("mode is invalid and scale_fn is None")
+        if scale_mode not in ("cycle", "iterations"):
+            raise ValueError(f"scale_mode must be 'cycle' or 'iterations', got {scale_mode!r}")
+        self.mode = mode
+        self.gamma = _check_real("gamma", gamma)
+        self._scale_fn_custom = scale_fn
+        if scale_fn is None:
+            scale_mode = "iterations" if mode == "exp_range" else "cycle"
+        self.scale_mode = scale_mode
+        self.cycle_momentum = bool(cycle_momentum)
+        if self.cycle_momentum:
+            if "momentum" not in optimizer.defaults and "betas" not in optimizer.defaults:
+                raise ValueError("optimizer must support momentum or beta1 with "
+                                 "`cycle_momentum` option enabled")
+            self.use_beta1 = "betas" in optimizer.defaults
+            self.base_momentums = _format_param("base_momentum", optimizer, base_momentum)
+            self.max_momentums = _format_param("max_momentum", optimizer, max_momentum)
+            if last_epoch == -1:
+                for m_max, m_base, group in zip(self.max_momentums, self.base_momentums,
+                                                optimizer.param_groups):
+                    if self.use_beta1:
+                        group["betas"] = (m_max, *group["betas"][1:])
+                    else:
+                        group["momentum"] = m_max
+                    group["max_momentum"] = m_max
+                    group["base_momentum"] = m_base
+        super().__init__(optimizer, last_epoch)
+        self.base_lrs = base_lrs
+
+    def scale_fn(self, x):
+        """The amplitude factor at cycle (or step) ``x``."""
+        if self._scale_fn_custom is not None:
+            return self._scale_fn_custom(x)
+        if self.mode == "triangular":
+            return 1.0
+        if self.mode == "triangular2":
+            return 1 / (2.0 ** (x - 1))
+        return self.gamma ** x
+
+    def get_lr(self):
+        cycle = math.floor(1 + self.last_epoch / self.total_size)
+        x = 1.0 + self.last_epoch / self.total_size - cycle
+        if x <= self.step_ratio:
+            scale = x / self.step_ratio
+        else:
+            scale = (x - 1) / (self.step_ratio - 1)
+        amp = self.scale_fn(cycle if self.scale_mode == "cycle" else self.last_epoch)
+        lrs = [base + (hi - base) * scale * amp for base, hi in zip(self.base_lrs, self.max_lrs)]
+        if self.cycle_momentum:
+            for group, mb, mm in zip(self.optimizer.param_groups, self.base_momentums,
+                                     self.max_momentums):
+                m = mm - (mm - mb) * scale * amp
+                if self.use_beta1:
+                    group["betas"] = (m, *group["betas"][1:])
+                else:
+                    group["momentum"] = m
+        return lrs
+
+    def state_dict(self):
+        """The scheduler's state (a custom ``scale_fn`` is not saved, as PyTorch)."""
+        state = super().state_dict()
+        state.pop("_scale_fn_custom", None)
+        return state
+
+    def load_state_dict(self, state_dict):
+        state_dict = dict(state_dict)
+        state_dict.pop("_scale_fn_custom", None)
+        super().load_state_dict(state_dict)
+
+
+@_example("CosineAnnealingWarmRestarts(opt, T_0=2, T_mult=2)", 7,
+          "[1.0, 0.5, 1.0, 0.853553, 0.5, 0.146447, 1.0, 0.96194]")
+class CosineAnnealingWarmRestarts(LRScheduler):
+    r"""Cosine annealing with warm restarts (SGDR, Loshchilov & Hutter, 2016):
+
+    .. math::
+
+        \gamma_t = \eta_{min} + \frac{1}{2}(\gamma_0 - \eta_{min})
+                   \left(1 + \cos\frac{T_{cur}\pi}{T_i}\right)
+
+    where :math:`T_{cur}` counts the epochs since the last restart and the
+    period :math:`T_i` starts at ``T_0`` and is multiplied by ``T_mult`` at each
+    restart. ``step(epoch)`` also takes a fractional epoch (e.g.
+    ``epoch + i / iters`` per batch).
+
+    Parameters
+    ----------
+    optimizer : Optimizer
+    T_0 : int
+        Epochs of the first period.
+    T_mult : int, default 1
+        Factor of the period after each restart (an integer >= 1).
+    eta_min : float, default 0
+        Minimum learning rate.
+    last_epoch : int, default -1
+    """
+
+    def __init__(self, optimizer, T_0, T_mult=1, eta_min=0.0, last_epoch=-1):
+        if isinstance(T_0, bool) or not isinstance(T_0, numbers.Integral) or T_0 <= 0:
+            raise ValueError(f"Expected positive integer T_0, but got {T_0}")
+        if isinstance(T_mult, bool) or not isinstance(T_mult, numbers.Integral) or T_mult < 1:
+            raise ValueError(f"Expected integer T_mult >= 1, but got {T_mult}")
+        if isinstance(eta_min, bool) or not isinstance(eta_min, numbers.Real):
+            raise ValueError(f"Expected float or int eta_min, but got {eta_min} of type "
+                             f"{type(eta_min)}")
+        self.T_0 = int(T_0)
+        self.T_i = int(T_0)
+        self.T_mult = int(T_mult)
+        self.eta_min = float(eta_min)
+        self.T_cur = last_epoch
+        super().__init__(optimizer, last_epoch)
+
+    def get_lr(self):
+        return [self.eta_min + (base - self.eta_min)
+                * (1 + math.cos(math.pi * self.T_cur / self.T_i)) / 2 for base in self.base_lrs]
+
+    def step(self, epoch=None):
+        """Advance one epoch, or go to ``epoch`` (a float allowed)."""
+        if self._step_count == 1 and not self._is_initial \
+                and not getattr(self.optimizer, "_opt_called", False):
+            warnings.warn(
+                "Detected call of `lr_scheduler.step()` before `optimizer.step()`. Call "
+                "them in the opposite order: `optimizer.step()` before `lr_scheduler.step()`; "
+                "otherwise the first value of the learning rate schedule is skipped.",
+                UserWarning, stacklevel=2)
+        self._step_count += 1
+        if epoch is None and self.last_epoch < 0:
+            epoch = 0
+        if epoch is None:
+            epoch = self.last_epoch + 1
+            self.T_cur += 1
+            if self.T_cur >= self.T_i:
+                self.T_cur -= self.T_i
+                self.T_i *= self.T_mult
+        else:
+            epoch = _check_real("epoch", epoch)
+            if epoch < 0:
+                raise ValueError(f"Expected non-negative epoch, but got {epoch}")
+            if epoch >= self.T_0:
+                if self.T_mult == 1:
+                    self.T_cur = epoch % self.T_0
+                else:
+                    n = int(math.log(epoch / self.T_0 * (self.T_mult - 1) + 1, self.T_mult))
+                    self.T_cur = epoch - self.T_0 * (self.T_mult ** n - 1) / (self.T_mult - 1)
+                    self.T_i = self.T_0 * self.T_mult ** n
+            else:
+                self.T_i = self.T_0
+                self.T_cur = epoch
+        self.last_epoch = math.floor(epoch)
+        for group, lr in zip(self.optimizer.param_groups, self.get_lr()):
+            group["lr"] = lr
+        self._last_lr = _group_lrs(self.optimizer)
+
+
+class ChainedScheduler(LRScheduler):
+    """Step several schedulers of one optimizer together: each ``step()`` calls
+    every scheduler's ``step()`` in order, so their (chainable) factors multiply.
+
+    Parameters
+    ----------
+    schedulers : list of LRScheduler
+        Schedulers of the same optimizer (not :class:`ReduceLROnPlateau`).
+    optimizer : Optimizer, optional
+        Their optimizer (default: the first scheduler's).
+
+    Examples
+    --------
+    >>> import minitensor as xp
+    >>> from minitensor import optim
+    >>> opt = optim.SGD([xp.tensor([0.0], requires_grad=True)], lr=1.0)
+    >>> s1 = optim.lr_scheduler.ConstantLR(opt, factor=0.5, total_iters=2)
+    >>> s2 = optim.lr_scheduler.ExponentialLR(opt, gamma=0.9)
+    >>> sched = optim.lr_scheduler.ChainedScheduler([s1, s2])
+    >>> lrs = [sched.get_last_lr()[0]]
+    >>> for _ in range(3):
+    ...     _ = opt.step(); sched.step(); lrs.append(sched.get_last_lr()[0])
+    >>> [round(lr, 6) for lr in lrs]
+    [0.5, 0.45, 0.81, 0.729]
+    """
+
+    def __init__(self, schedulers, optimizer=None):
+        schedulers = list(schedulers)
+        if len(schedulers) < 1:
+            raise ValueError("ChainedScheduler expects at least one scheduler to be chained, "
+                             "but got no scheduler.")
+        optimizer = optimizer or schedulers[0].optimizer
+        for i, s in enumerate(schedulers):
+            if not hasattr(s, "optimizer"):
+                raise TypeError(f"ChainedScheduler at index {i} should have `optimizer` as its "
+                                f"attribute.")
+            if isinstance(s, ReduceLROnPlateau):
+                raise ValueError("ChainedScheduler does not support `ReduceLROnPlateau` "
+                                 "scheduler as it requires additional kwargs to be specified "
+                                 "when calling `step`, but got one at index "
+                                 f"{i} in the given schedulers sequence.")
+            if s.optimizer is not optimizer:
+                raise ValueError("ChainedScheduler expects all schedulers to belong to the same "
+                                 f"optimizer, but got scheduler {type(s).__name__} at index {i} "
+                                 f"with a different optimizer.")
+        self._schedulers = schedulers
+        self.optimizer = optimizer
+        self._last_lr = _group_lrs(schedulers[-1].optimizer)
+
+    def step(self):
+        """Step every scheduler, in order."""
+        for s in self._schedulers:
+            s.step()
+        self._last_lr = _group_lrs(self._schedulers[-1].optimizer)
+
+    def state_dict(self):
+        state = {k: v for k, v in self.__dict__.items() if k not in ("optimizer", "_schedulers")}
+        state["_schedulers"] = [s.state_dict() for s in self._schedulers]
+        return state
+
+    def load_state_dict(self, state_dict):
+        state_dict = dict(state_dict)
+        saved = state_dict.pop("_schedulers")
+        self.__dict__.update(state_dict)
+        for s, st in zip(self._schedulers, saved):
+            s.load_state_dict(st)

@@ -87,6 +87,15 @@ def _check_betas(betas):
     return (float(betas[0]), float(betas[1]))
 
 
+def _no_kernel(name, fused):
+    """The ``fused`` argument of an optimizer without a compiled kernel (None or False)."""
+    fused = _check_fused(fused)
+    if fused:
+        raise RuntimeError(f"`fused=True` is not supported for {name}: it has no compiled "
+                           f"kernel (use fused=None)")
+    return fused
+
+
 def _check_fused(fused):
     if fused is not None and not isinstance(fused, (bool, np.bool_)):
         raise TypeError(f"fused must be None, True or False, got {fused!r}")

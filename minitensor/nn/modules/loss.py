@@ -246,3 +246,203 @@ class CosineEmbeddingLoss(_Loss):
     def forward(self, input1, input2, target):
         return F.cosine_embedding_loss(input1, input2, target, margin=self.margin,
                                        reduction=self.reduction)
+
+
+# ---------------------------------------------------------------------------
+# losses added for the PyTorch face (issue 13)
+__all__ += ["MarginRankingLoss", "HingeEmbeddingLoss", "SoftMarginLoss",
+            "MultiLabelSoftMarginLoss", "MultiLabelMarginLoss", "PoissonNLLLoss",
+            "GaussianNLLLoss", "TripletMarginLoss"]
+
+
+class MarginRankingLoss(_Loss):
+    """``max(0, -y (x1 - x2) + margin)`` (see ``nn.functional.margin_ranking_loss``).
+
+    Examples
+    --------
+    >>> import minitensor as xp
+    >>> from minitensor import nn
+    >>> loss = nn.MarginRankingLoss(margin=0.5)
+    >>> loss(xp.asarray([1.0, 0.0]), xp.asarray([0.0, 1.0]), xp.asarray([1.0, 1.0]))
+    Tensor(0.75, dtype=float64)
+    """
+
+    def __init__(self, margin=0.0, size_average=None, reduce=None, reduction="mean"):
+        super().__init__(size_average, reduce, reduction)
+        self.margin = margin
+
+    def forward(self, input1, input2, target):
+        return F.margin_ranking_loss(input1, input2, target, margin=self.margin,
+                                     reduction=self.reduction)
+
+
+class HingeEmbeddingLoss(_Loss):
+    """``x`` for targets 1, ``max(0, margin - x)`` for targets -1
+    (see ``nn.functional.hinge_embedding_loss``).
+
+    Examples
+    --------
+    >>> import minitensor as xp
+    >>> from minitensor import nn
+    >>> nn.HingeEmbeddingLoss()(xp.asarray([0.3, 0.3]), xp.asarray([1.0, -1.0]))
+    Tensor(0.5, dtype=float64)
+    """
+
+    def __init__(self, margin=1.0, size_average=None, reduce=None, reduction="mean"):
+        super().__init__(size_average, reduce, reduction)
+        self.margin = margin
+
+    def forward(self, input, target):
+        return F.hinge_embedding_loss(input, target, margin=self.margin,
+                                      reduction=self.reduction)
+
+
+class SoftMarginLoss(_Loss):
+    """``log(1 + exp(-y x))`` (see ``nn.functional.soft_margin_loss``).
+
+    Examples
+    --------
+    >>> import minitensor as xp
+    >>> from minitensor import nn
+    >>> round(float(nn.SoftMarginLoss()(xp.asarray([0.0]), xp.asarray([-1.0]))), 6)
+    0.693147
+    """
+
+    def forward(self, input, target):
+        return F.soft_margin_loss(input, target, reduction=self.reduction)
+
+
+class MultiLabelSoftMarginLoss(_WeightedLoss):
+    """Multi-label one-versus-all logistic loss
+    (see ``nn.functional.multilabel_soft_margin_loss``).
+
+    Examples
+    --------
+    >>> import minitensor as xp
+    >>> from minitensor import nn
+    >>> loss = nn.MultiLabelSoftMarginLoss()
+    >>> round(float(loss(xp.asarray([[0.0, 0.0]]), xp.asarray([[1.0, 0.0]]))), 6)
+    0.693147
+    """
+
+    def forward(self, input, target):
+        return F.multilabel_soft_margin_loss(input, target, weight=self.weight,
+                                             reduction=self.reduction)
+
+
+class MultiLabelMarginLoss(_Loss):
+    """Multi-label hinge loss with ``-1``-terminated class-index targets
+    (see ``nn.functional.multilabel_margin_loss``).
+
+    Examples
+    --------
+    >>> import minitensor as xp
+    >>> from minitensor import nn
+    >>> loss = nn.MultiLabelMarginLoss()
+    >>> x = xp.asarray([[0.1, 0.2, 0.4, 0.8]])
+    >>> round(float(loss(x, xp.asarray([[3, 0, -1, 1]]))), 4)
+    0.85
+    """
+
+    def forward(self, input, target):
+        return F.multilabel_margin_loss(input, target, reduction=self.reduction)
+
+
+class PoissonNLLLoss(_Loss):
+    """Poisson negative log-likelihood (see ``nn.functional.poisson_nll_loss``).
+
+    Examples
+    --------
+    >>> import minitensor as xp
+    >>> from minitensor import nn
+    >>> nn.PoissonNLLLoss()(xp.asarray([0.0, 0.0]), xp.asarray([1.0, 0.0]))
+    Tensor(1., dtype=float64)
+    """
+
+    def __init__(self, log_input=True, full=False, size_average=None, eps=1e-8, reduce=None,
+                 reduction="mean"):
+        super().__init__(size_average, reduce, reduction)
+        self.log_input = log_input
+        self.full = full
+        self.eps = eps
+
+    def forward(self, log_input, target):
+        return F.poisson_nll_loss(log_input, target, log_input=self.log_input, full=self.full,
+                                  eps=self.eps, reduction=self.reduction)
+
+
+class GaussianNLLLoss(_Loss):
+    """Gaussian negative log-likelihood with a predicted variance
+    (see ``nn.functional.gaussian_nll_loss``).
+
+    Examples
+    --------
+    >>> import minitensor as xp
+    >>> from minitensor import nn
+    >>> loss = nn.GaussianNLLLoss()
+    >>> loss(xp.asarray([0.0, 1.0]), xp.asarray([0.0, 2.0]), xp.asarray([1.0, 1.0]))
+    Tensor(0.25, dtype=float64)
+    """
+
+    def __init__(self, *, full=False, eps=1e-6, reduction="mean"):
+        super().__init__(None, None, reduction)
+        self.full = full
+        self.eps = eps
+
+    def forward(self, input, target, var):
+        return F.gaussian_nll_loss(input, target, var, full=self.full, eps=self.eps,
+                                   reduction=self.reduction)
+
+
+class TripletMarginLoss(_Loss):
+    """``max(d(a, p) - d(a, n) + margin, 0)`` (see ``nn.functional.triplet_margin_loss``).
+
+    Examples
+    --------
+    >>> import minitensor as xp
+    >>> from minitensor import nn
+    >>> loss = nn.TripletMarginLoss(margin=1.0, eps=0.0)
+    >>> a, pos, neg = xp.asarray([[0.0, 0.0]]), xp.asarray([[1.0, 0.0]]), xp.asarray([[0.0, 3.0]])
+    >>> float(loss(a, pos, neg))
+    0.0
+    """
+
+    def __init__(self, margin=1.0, p=2.0, eps=1e-6, swap=False, size_average=None, reduce=None,
+                 reduction="mean"):
+        super().__init__(size_average, reduce, reduction)
+        if margin <= 0:
+            raise ValueError(f"TripletMarginLoss: expected margin to be greater than 0, got "
+                             f"{margin} instead")
+        self.margin = margin
+        self.p = p
+        self.eps = eps
+        self.swap = swap
+
+    def forward(self, anchor, positive, negative):
+        return F.triplet_margin_loss(anchor, positive, negative, margin=self.margin, p=self.p,
+                                     eps=self.eps, swap=self.swap, reduction=self.reduction)
+
+
+__all__ += ["CTCLoss"]
+
+
+class CTCLoss(_Loss):
+    """Connectionist temporal classification loss (see ``nn.functional.ctc_loss``).
+
+    Examples
+    --------
+    >>> import minitensor as xp
+    >>> from minitensor import nn
+    >>> lp = nn.functional.log_softmax(xp.zeros((3, 1, 2)), dim=2)
+    >>> round(float(nn.CTCLoss(reduction="sum")(lp, xp.asarray([[1]]), [3], [1])), 6)
+    0.287682
+    """
+
+    def __init__(self, blank=0, reduction="mean", zero_infinity=False):
+        super().__init__(None, None, reduction)
+        self.blank = blank
+        self.zero_infinity = zero_infinity
+
+    def forward(self, log_probs, targets, input_lengths, target_lengths):
+        return F.ctc_loss(log_probs, targets, input_lengths, target_lengths, self.blank,
+                          self.reduction, self.zero_infinity)

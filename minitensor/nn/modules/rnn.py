@@ -1,18 +1,24 @@
-"""Recurrent layers: ``RNN``, ``LSTM``, ``GRU`` (multi-layer, bidirectional, batch_first)."""
+"""Recurrent layers: ``RNN``, ``LSTM``, ``GRU`` (multi-layer, bidirectional, batch_first,
+packed variable-length input) and the single-step cells ``RNNCell``, ``LSTMCell``,
+``GRUCell``."""
 import math
 import warnings
 
 import numpy as np
 
 from ..._array_object import Tensor
-from ..._manipulation_functions import permute_dims, reshape
+from ..._manipulation_functions import concat, permute_dims, reshape, stack
+from ..._indexing_functions import take
+from ..._searching_functions import where
 from ... import _random
+from .. import functional as F
 from .. import init
-from .._rnn_functions import RNNStack
+from ..utils.rnn import PackedSequence, _padded_sorted
+from .._sequence_ops import rnn_stack
 from .module import Module
 from ._utils import _empty_param, _np_dtype, _pos_int
 
-__all__ = ["RNNBase", "RNN", "LSTM", "GRU"]
+__all__ = ["RNNBase", "RNN", "LSTM", "GRU", "RNNCellBase", "RNNCell", "LSTMCell", "GRUCell"]
 
 _GATES = {"LSTM": 4, "GRU": 3, "RNN_TANH": 1, "RNN_RELU": 1}
 
@@ -119,6 +125,8 @@ class RNNBase(Module):
 
     def forward(self, input, hx=None):
         name = type(self).__name__
+        if isinstance(input, PackedSequence):
+            return self._forward_packed(input, hx)
         if not isinstance(input, Tensor):
             raise TypeError(f"{name}: input must be a minitensor Tensor, got {type(input).__name__}")
         w0 = self.weight_ih_l0
@@ -169,8 +177,8 @@ class RNNBase(Module):
                     raise TypeError(f"{name}: hidden state dtype {h.dtype} does not match input "
                                     f"dtype {Tensor._new(np.empty(0, dt)).dtype}")
         p = self.dropout if self.training else 0.0
-        res = RNNStack.apply(x, h0, c0, self.mode, self.num_layers, self.bidirectional, p,
-                             _random.default_generator(), *self._flat_weights)
+        res = rnn_stack(x, h0, c0, self.mode, self.num_layers, self.bidirectional, p,
+                        _random.default_generator(), tuple(self._flat_weights))
         out, hn = res[0], res[1]
         cn = res[2] if lstm else None
         if not batched:
@@ -254,3 +262,306 @@ class GRU(RNNBase):
                  dropout=0.0, bidirectional=False, device=None, dtype=None):
         super().__init__("GRU", input_size, hidden_size, num_layers, bias, batch_first, dropout,
                          bidirectional, device=device, dtype=dtype)
+
+
+# ---------------------------------------------------------------------------
+# one recurrent step composed of nn.functional operations (differentiable twice)
+
+def _step(mode, xi, h, c, w_hh, b_hh):
+    """One step from the input projection ``xi = x W_ih^T + b_ih``: returns
+    ``(h', c')`` (``c'`` None unless LSTM)."""
+    hh = F.linear(h, w_hh, b_hh)
+    H = h.shape[-1]
+    if mode == "LSTM":
+        i = F.sigmoid(xi[..., 0:H] + hh[..., 0:H])
+        f = F.sigmoid(xi[..., H:2 * H] + hh[..., H:2 * H])
+        g = F.tanh(xi[..., 2 * H:3 * H] + hh[..., 2 * H:3 * H])
+        o = F.sigmoid(xi[..., 3 * H:] + hh[..., 3 * H:])
+        c2 = f * c + i * g
+        return o * F.tanh(c2), c2
+    if mode == "GRU":
+        r = F.sigmoid(xi[..., 0:H] + hh[..., 0:H])
+        z = F.sigmoid(xi[..., H:2 * H] + hh[..., H:2 * H])
+        n = F.tanh(xi[..., 2 * H:] + r * hh[..., 2 * H:])
+        return (1 - z) * n + z * h, None
+    pre = xi + hh
+    return (F.tanh(pre) if mode == "RNN_TANH" else F.relu(pre)), None
+
+
+def _forward_packed(self, packed, hx):
+    """RNNBase.forward for a PackedSequence: run the padded batch (in the packed,
+    sorted order) step by step, updating the state of sequence ``b`` only while
+    ``t < length[b]`` (the reverse direction starts at each sequence's last step)."""
+    name = type(self).__name__
+    data = packed.data
+    if not isinstance(data, Tensor) or data.ndim != 2 or data.shape[1] != self.input_size:
+        raise ValueError(f"{name}: expected packed data of shape (*, {self.input_size}), got "
+                         f"{getattr(data, 'shape', None)}")
+    dt = self.weight_ih_l0._array.dtype
+    if data._array.dtype != dt:
+        raise TypeError(f"{name}: input dtype {data.dtype} does not match weight dtype "
+                        f"{self.weight_ih_l0.dtype}; convert the input or the module "
+                        f"(module.to(...))")
+    x, lengths = _padded_sorted(packed)           # (T, B, input), sorted order
+    T, B = x.shape[0], x.shape[1]
+    D = 2 if self.bidirectional else 1
+    lstm = self.mode == "LSTM"
+    hshape = (self.num_layers * D, B, self.hidden_size)
+    if hx is None:
+        h0 = Tensor._new(np.zeros(hshape, dt))
+        c0 = Tensor._new(np.zeros(hshape, dt)) if lstm else None
+    else:
+        if lstm:
+            if not isinstance(hx, (tuple, list)) or len(hx) != 2:
+                raise TypeError(f"{name}: hx must be a tuple (h_0, c_0)")
+            h0, c0 = hx
+            self._check_hidden(h0, hshape, "h_0")
+            self._check_hidden(c0, hshape, "c_0")
+        else:
+            h0, c0 = hx, None
+            self._check_hidden(h0, hshape, "hx")
+        if packed.sorted_indices is not None:       # the user's order -> the packed order
+            h0 = take(h0, packed.sorted_indices, axis=1)
+            c0 = take(c0, packed.sorted_indices, axis=1) if lstm else None
+    masks = [Tensor._new((lengths > t)[:, None]) for t in range(T)]
+    hs, cs = [], []
+    layer_in = x
+    for layer in range(self.num_layers):
+        outs = []
+        for d in range(D):
+            sfx = "_reverse" if d == 1 else ""
+            w_ih = getattr(self, f"weight_ih_l{layer}{sfx}")
+            w_hh = getattr(self, f"weight_hh_l{layer}{sfx}")
+            b_ih = getattr(self, f"bias_ih_l{layer}{sfx}") if self.bias else None
+            b_hh = getattr(self, f"bias_hh_l{layer}{sfx}") if self.bias else None
+            xi = F.linear(layer_in, w_ih, b_ih)
+            k = layer * D + d
+            h = h0[k]
+            c = c0[k] if lstm else None
+            zero = Tensor._new(np.zeros((B, self.hidden_size), dt))
+            out = [None] * T
+            for t in (range(T - 1, -1, -1) if d == 1 else range(T)):
+                h2, c2 = _step(self.mode, xi[t], h, c, w_hh, b_hh)
+                m = masks[t]
+                h = where(m, h2, h)
+                if lstm:
+                    c = where(m, c2, c)
+                out[t] = where(m, h2, zero)
+            outs.append(stack(out, axis=0))
+            hs.append(h)
+            if lstm:
+                cs.append(c)
+        layer_in = outs[0] if D == 1 else concat(outs, axis=2)
+        if self.training and self.dropout > 0 and layer < self.num_layers - 1:
+            layer_in = F.dropout(layer_in, self.dropout, True)
+    # pack the output with the input's batch sizes (rows t * B + b, b < batch_sizes[t])
+    bs = np.asarray(packed.batch_sizes._array, dtype=np.int64)
+    rows = np.concatenate([t * B + np.arange(n) for t, n in enumerate(bs)])
+    flat = reshape(layer_in, (T * B, layer_in.shape[2]))
+    out = PackedSequence(take(flat, Tensor._new(rows), axis=0), packed.batch_sizes,
+                         packed.sorted_indices, packed.unsorted_indices)
+    hn = stack(hs, axis=0)
+    cn = stack(cs, axis=0) if lstm else None
+    if packed.unsorted_indices is not None:        # back to the user's order
+        hn = take(hn, packed.unsorted_indices, axis=1)
+        cn = take(cn, packed.unsorted_indices, axis=1) if lstm else None
+    return (out, (hn, cn)) if lstm else (out, hn)
+
+
+RNNBase._forward_packed = _forward_packed
+
+
+class RNNCellBase(Module):
+    """Shared implementation of the cells: parameters ``weight_ih`` (gates *
+    hidden, input), ``weight_hh`` (gates * hidden, hidden), ``bias_ih``,
+    ``bias_hh``, drawn from U(-1/sqrt(hidden_size), 1/sqrt(hidden_size)) as
+    PyTorch; one step composed of ``nn.functional`` operations (so it is
+    differentiable twice).
+
+    Examples
+    --------
+    >>> import minitensor as xp
+    >>> from minitensor import nn
+    >>> cell = nn.GRUCell(3, 4)
+    >>> isinstance(cell, nn.RNNCellBase), [n for n, _ in cell.named_parameters()]
+    (True, ['weight_ih', 'weight_hh', 'bias_ih', 'bias_hh'])
+    """
+
+    _mode = None
+
+    def __init__(self, input_size, hidden_size, bias, num_chunks, device=None, dtype=None):
+        super().__init__()
+        name = type(self).__name__
+        self.input_size = _pos_int(name, "input_size", input_size)
+        self.hidden_size = _pos_int(name, "hidden_size", hidden_size)
+        self.bias = bool(bias)
+        dt = _np_dtype(dtype, device)
+        self.weight_ih = _empty_param((num_chunks * self.hidden_size, self.input_size), dt)
+        self.weight_hh = _empty_param((num_chunks * self.hidden_size, self.hidden_size), dt)
+        if self.bias:
+            self.bias_ih = _empty_param((num_chunks * self.hidden_size,), dt)
+            self.bias_hh = _empty_param((num_chunks * self.hidden_size,), dt)
+        else:
+            self.register_parameter("bias_ih", None)
+            self.register_parameter("bias_hh", None)
+        self.reset_parameters()
+
+    def reset_parameters(self):
+        stdv = 1.0 / math.sqrt(self.hidden_size) if self.hidden_size > 0 else 0
+        for w in self.parameters():
+            init.uniform_(w, -stdv, stdv)
+
+    def extra_repr(self):
+        s = f"{self.input_size}, {self.hidden_size}"
+        if not self.bias:
+            s += ", bias=False"
+        if getattr(self, "nonlinearity", "tanh") != "tanh":
+            s += f", nonlinearity={self.nonlinearity}"
+        return s
+
+    def _input(self, input):
+        name = type(self).__name__
+        if not isinstance(input, Tensor):
+            raise TypeError(f"{name}: input must be a minitensor Tensor, got "
+                            f"{type(input).__name__}")
+        if input.ndim not in (1, 2):
+            raise ValueError(f"{name}: Expected input to be 1D or 2D, got {input.ndim}D instead")
+        if input.shape[-1] != self.input_size:
+            raise ValueError(f"{name}: input has inconsistent input_size: got "
+                             f"{input.shape[-1]} expected {self.input_size}")
+        if input._array.dtype != self.weight_ih._array.dtype:
+            raise TypeError(f"{name}: input dtype {input.dtype} does not match weight dtype "
+                            f"{self.weight_ih.dtype}; convert the input or the module "
+                            f"(module.to(...))")
+        batched = input.ndim == 2
+        return (input if batched else reshape(input, (1, input.shape[0]))), batched
+
+    def _state(self, h, x, batched, what):
+        name = type(self).__name__
+        n = x.shape[0]
+        if h is None:
+            return Tensor._new(np.zeros((n, self.hidden_size), x._array.dtype))
+        if not isinstance(h, Tensor):
+            raise TypeError(f"{name}: {what} must be a minitensor Tensor, got "
+                            f"{type(h).__name__}")
+        expected = (n, self.hidden_size) if batched else (self.hidden_size,)
+        if h.shape != expected:
+            raise ValueError(f"{name}: expected {what} of shape {expected}, got {h.shape}")
+        if h._array.dtype != x._array.dtype:
+            raise TypeError(f"{name}: {what} dtype {h.dtype} does not match input dtype "
+                            f"{x.dtype}")
+        return h if batched else reshape(h, (1, self.hidden_size))
+
+    def _run(self, input, hx, cx=None):
+        x, batched = self._input(input)
+        h = self._state(hx, x, batched, "hx")
+        c = self._state(cx, x, batched, "cx") if self._mode == "LSTM" else None
+        xi = F.linear(x, self.weight_ih, self.bias_ih)
+        h2, c2 = _step(self._mode, xi, h, c, self.weight_hh, self.bias_hh)
+        if not batched:
+            h2 = reshape(h2, (self.hidden_size,))
+            c2 = None if c2 is None else reshape(c2, (self.hidden_size,))
+        return h2, c2
+
+
+class RNNCell(RNNCellBase):
+    """One step of an Elman RNN: ``h' = act(x W_ih^T + b_ih + h W_hh^T + b_hh)``
+    with ``act`` tanh or relu.
+
+    Parameters
+    ----------
+    input_size, hidden_size : int
+    bias : bool, default True
+    nonlinearity : {"tanh", "relu"}, default "tanh"
+    device, dtype : optional
+        Parameters are float32 unless ``dtype`` is given.
+
+    Examples
+    --------
+    >>> import minitensor as xp
+    >>> from minitensor import nn
+    >>> cell = nn.RNNCell(3, 5)
+    >>> h = cell(xp.ones((2, 3), dtype=xp.float32))      # (batch, input) -> (batch, hidden)
+    >>> h = cell(xp.ones((2, 3), dtype=xp.float32), h)   # feed the state back
+    >>> h.shape, cell(xp.ones(3, dtype=xp.float32)).shape   # unbatched
+    ((2, 5), (5,))
+    """
+
+    def __init__(self, input_size, hidden_size, bias=True, nonlinearity="tanh", device=None,
+                 dtype=None):
+        if nonlinearity not in ("tanh", "relu"):
+            raise ValueError(f"Unknown nonlinearity: {nonlinearity}")
+        self.nonlinearity = nonlinearity
+        self._mode = "RNN_TANH" if nonlinearity == "tanh" else "RNN_RELU"
+        super().__init__(input_size, hidden_size, bias, 1, device, dtype)
+
+    def forward(self, input, hx=None):
+        return self._run(input, hx)[0]
+
+
+class LSTMCell(RNNCellBase):
+    """One LSTM step (gates i, f, g, o in PyTorch's order); returns ``(h', c')``.
+
+    Parameters
+    ----------
+    input_size, hidden_size : int
+    bias : bool, default True
+    device, dtype : optional
+        Parameters are float32 unless ``dtype`` is given.
+
+    Examples
+    --------
+    >>> import minitensor as xp
+    >>> from minitensor import nn
+    >>> cell = nn.LSTMCell(3, 4)
+    >>> x = xp.ones((5, 2, 3), dtype=xp.float32)   # (time, batch, input)
+    >>> h, c = cell(x[0])
+    >>> for t in range(1, 5):
+    ...     h, c = cell(x[t], (h, c))
+    >>> h.shape, c.shape, cell.weight_ih.shape
+    ((2, 4), (2, 4), (16, 3))
+    """
+
+    _mode = "LSTM"
+
+    def __init__(self, input_size, hidden_size, bias=True, device=None, dtype=None):
+        super().__init__(input_size, hidden_size, bias, 4, device, dtype)
+
+    def forward(self, input, hx=None):
+        if hx is None:
+            h, c = None, None
+        else:
+            if not isinstance(hx, (tuple, list)) or len(hx) != 2:
+                raise TypeError("LSTMCell: hx must be a tuple (h_0, c_0)")
+            h, c = hx
+        return self._run(input, h, c)
+
+
+class GRUCell(RNNCellBase):
+    """One GRU step (gates r, z, n in PyTorch's order):
+    ``h' = (1 - z) * n + z * h``.
+
+    Parameters
+    ----------
+    input_size, hidden_size : int
+    bias : bool, default True
+    device, dtype : optional
+        Parameters are float32 unless ``dtype`` is given.
+
+    Examples
+    --------
+    >>> import minitensor as xp
+    >>> from minitensor import nn
+    >>> cell = nn.GRUCell(3, 4)
+    >>> h = cell(xp.ones((2, 3), dtype=xp.float32))
+    >>> h.shape, cell.weight_hh.shape
+    ((2, 4), (12, 4))
+    """
+
+    _mode = "GRU"
+
+    def __init__(self, input_size, hidden_size, bias=True, device=None, dtype=None):
+        super().__init__(input_size, hidden_size, bias, 3, device, dtype)
+
+    def forward(self, input, hx=None):
+        return self._run(input, hx)[0]

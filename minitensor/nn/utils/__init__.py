@@ -1,11 +1,13 @@
-"""Training utilities (PyTorch's ``torch.nn.utils``): gradient clipping and
-flattening parameters to one vector."""
+"""Training utilities (PyTorch's ``torch.nn.utils``): gradient clipping,
+flattening parameters to one vector, and (``nn.utils.rnn``) padded and packed
+variable-length sequences."""
 import math
 
 import numpy as np
 
-from .._array_object import Tensor
-from ..autograd._inplace import note_inplace
+from ..._array_object import Tensor
+from ...autograd._inplace import note_inplace
+from . import rnn
 
 __all__ = ["clip_grad_norm_", "clip_grad_value_", "get_total_norm", "parameters_to_vector",
            "vector_to_parameters"]
