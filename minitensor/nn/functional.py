@@ -31,7 +31,6 @@ import math
 import numbers
 import operator
 import warnings
-import weakref
 
 import numpy as np
 
@@ -167,11 +166,6 @@ def _unbatch(y, added):
     return y
 
 
-# the autograd state of the pre-write aliases ``_inplace`` gives to operations whose
-# backward does not read their input (they share the input's memory)
-_INPLACE_ALIASES = weakref.WeakSet()
-
-
 def _inplace(fname, input, compute, reads_input=True):
     """``inplace=True``: write ``compute(input)`` into ``input`` and return ``input``
     (as PyTorch).
@@ -199,41 +193,8 @@ def _inplace(fname, input, compute, reads_input=True):
         raise RuntimeError(f"{fname}(): a leaf Variable that requires grad is being used in an "
                            f"in-place operation (inplace=True); use inplace=False, or wrap the "
                            f"call in minitensor.no_grad()")
-    _inplace_view_check(fname, input, m)
-    alias = _inplace_ops.history_alias(input, copy=reads_input)
-    if not reads_input:
-        # shares input's memory: not a view of another tensor
-        _INPLACE_ALIASES.add(_ag._get_meta(alias))
     # input's values become the result's, and input takes its place in the graph
-    return _inplace_ops.rebase(input, compute(alias))
-
-
-def _inplace_view_check(fname, input, m):
-    """Refuse ``inplace=True`` on a view of another tensor that requires grad (the
-    other tensor's history would not see the write)."""
-    a = input._array
-    node = m.grad_fn
-    is_view = False
-    while node is not None:  # up the chain of views
-        base = None
-        for t in getattr(node, "_inputs", ()):
-            tm = _ag._get_meta(t)
-            if tm is not None and tm.requires_grad and tm not in _INPLACE_ALIASES and \
-                    np.may_share_memory(a, t._array):
-                base = tm
-                break
-        if base is None:
-            break
-        if base.grad_fn is None:
-            raise RuntimeError(f"{fname}(): a view of a leaf Variable that requires grad is "
-                               f"being used in an in-place operation (inplace=True); use "
-                               f"inplace=False")
-        is_view = True
-        node = base.grad_fn
-    if is_view:
-        raise RuntimeError(f"{fname}(): inplace=True on a view of another tensor of the recorded "
-                           f"graph is not supported (that tensor's history would miss the "
-                           f"write); use inplace=False")
+    return _inplace_ops.record_inplace(f"{fname}()", input, compute, reads_input)
 
 
 # ============================================================================ linear
