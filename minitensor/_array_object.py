@@ -46,6 +46,8 @@ class Device:
     (True, True)
     >>> xp.zeros(3, device=x.device).device
     Device('cpu')
+    >>> x.device.type, x.device.index, str(x.device)   # as PyTorch's torch.device
+    ('cpu', None, 'cpu')
     """
 
     __slots__ = ("name",)
@@ -67,6 +69,19 @@ class Device:
 
     def __repr__(self):
         return f"Device({self.name!r})"
+
+    def __str__(self):  # as PyTorch: ``f"using {x.device}"`` reads "using cpu"
+        return self.name
+
+    @property
+    def type(self):
+        """The device type, as PyTorch's ``torch.device.type``: ``"cpu"``."""
+        return self.name
+
+    @property
+    def index(self):
+        """The device index, as PyTorch's ``torch.device.index``: ``None`` (one CPU)."""
+        return None
 
     def __reduce__(self):
         return (Device, (self.name,))
@@ -777,7 +792,9 @@ def _assign(a, k, value):
         except ValueError as e:
             raise ValueError(f"cannot assign a ragged or malformed sequence: {e}") from None
     elif isinstance(value, (int, float, complex)):  # int/float subclasses (IntEnum, ...)
-        v = np.asarray(value)
+        # as the plain Python scalar (the standard's kind rule), as NumPy takes them
+        return _assign(a, k, int(value) if isinstance(value, int) else
+                       float(value) if isinstance(value, float) else complex(value))
     else:
         raise TypeError(f"cannot assign a {type(value).__name__} to tensor elements; "
                         f"use a tensor, a NumPy array or a Python scalar")

@@ -6,6 +6,7 @@ import numpy as np
 from ._array_object import Tensor, _check_device
 from ._dtypes import DType, _FROM_NP, _as_dtype
 from ._dispatch import differentiable
+from ._validation import plain_scalar as _plain_scalar
 
 __all__ = [
     "arange", "asarray", "empty", "empty_like", "eye", "from_dlpack", "full", "full_like",
@@ -116,6 +117,7 @@ def asarray(obj, /, *, dtype=None, device=None, copy=None):
     if copy is False:
         raise ValueError(f"asarray: a {type(obj).__name__} must be copied into a new tensor, "
                          f"but copy=False")
+    obj = _plain_scalar(obj)  # an int/float subclass (Tensor.size, IntEnum): its value
     return _new(_from_python(obj, npdt))
 
 
@@ -196,6 +198,12 @@ def _max_kind(obj, arrays, _depth=0):
         if a.dtype.kind not in _KIND_NUM:
             raise TypeError(f"asarray: cannot convert data of NumPy dtype {a.dtype} to a tensor")
         return _KIND_NUM[a.dtype.kind]
+    if isinstance(obj, int):  # int/float/complex subclasses (Tensor.size, IntEnum), as NumPy
+        return 1
+    if isinstance(obj, float):
+        return 2
+    if isinstance(obj, complex):
+        return 3
     raise TypeError(f"asarray: cannot convert an object of type {type(obj).__name__!r} to a tensor")
 
 
@@ -323,6 +331,7 @@ def full(shape, fill_value, *, dtype=None, device=None):
     Tensor([0.5, 0.5, 0.5], dtype=float32)
     """
     _check_device(device)
+    fill_value = _plain_scalar(fill_value)  # an int/float subclass (Tensor.size, IntEnum)
     npdt = _dtype_or(dtype, None)
     if npdt is None:
         if isinstance(fill_value, Tensor):
@@ -400,7 +409,7 @@ def full_like(x, /, fill_value, *, dtype=None, device=None):
     _check_device(device)
     a = _like(x, "full_like")
     npdt = _dtype_or(dtype, a.dtype)
-    fill_value = _check_fill(fill_value, npdt, "full_like")
+    fill_value = _check_fill(_plain_scalar(fill_value), npdt, "full_like")
     with np.errstate(over="ignore"):
         return _new(np.full(a.shape, fill_value, dtype=npdt))
 
@@ -409,7 +418,7 @@ def _py_scalar(v):
     """A 0-d tensor argument (e.g. ``arange(xp.max(x))``) as its Python scalar."""
     if isinstance(v, Tensor) and v.ndim == 0:
         return v._array.item()
-    return v
+    return _plain_scalar(v)  # an int/float subclass (Tensor.size, IntEnum): its value
 
 
 def arange(start, /, stop=None, step=1, *, dtype=None, device=None):

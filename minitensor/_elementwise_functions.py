@@ -19,7 +19,7 @@ import numpy as np
 
 from ._array_object import Tensor
 from ._dispatch import differentiable, state as _grad
-from ._validation import broadcast_error as _broadcast_error
+from ._validation import broadcast_error as _broadcast_error, plain_scalar as _plain_scalar
 from ._dtypes import (
     _FROM_NP, _dtype_categories,
 )
@@ -237,12 +237,25 @@ def _binary_operands(name, category, allowed, x1, x2):
         _check_scalar(name, category, x1)
         a = x1
     else:
-        a = _to_array(name, x1, True)
+        try:
+            a = _to_array(name, x1, True)
+        except TypeError:
+            # an int/float/complex subclass (Tensor.size, an IntEnum): a Python scalar
+            p = _plain_scalar(x1)
+            if p is x1:
+                raise
+            return _binary_operands(name, category, allowed, p, x2)
     if s2:
         _check_scalar(name, category, x2)
         b = x2
     else:
-        b = _to_array(name, x2, True)
+        try:
+            b = _to_array(name, x2, True)
+        except TypeError:
+            p = _plain_scalar(x2)
+            if p is x2:
+                raise
+            return _binary_operands(name, category, allowed, x1, p)
     if not s1 and a.dtype not in allowed and not _bool_with_number(name, a, b):
         raise _category_error(name, category, _FROM_NP[a.dtype])
     if not s2 and b.dtype not in allowed and not _bool_with_number(name, b, a):
@@ -863,7 +876,10 @@ def clip(x, /, min=None, max=None):
     for what, bound in (("min", min), ("max", max)):
         if bound is None:
             bounds.append(None)
-        elif type(bound) in _SCALARS:
+            continue
+        if type(bound) is not Tensor and type(bound) not in _SCALARS:
+            bound = _plain_scalar(bound)  # an int/float subclass (Tensor.size, IntEnum)
+        if type(bound) in _SCALARS:
             _check_scalar("clip", "real numeric", bound)
             bounds.append(_clip_scalar(a.dtype, bound))
         else:

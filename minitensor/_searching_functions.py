@@ -9,7 +9,7 @@ from ._array_object import Tensor
 from ._dtypes import _FROM_NP, _dtype_with_scalar, _promotion_table
 from ._elementwise_functions import _NP_CATEGORY, _SCALARS, _to_array
 from ._dispatch import differentiable
-from ._validation import broadcast_error as _broadcast_error
+from ._validation import broadcast_error as _broadcast_error, plain_scalar as _plain_scalar
 from ._utility_functions import (
     _array_arg, _check_keepdims, _normalize_axes, _normalize_axis, _wrap,
 )
@@ -194,6 +194,8 @@ def searchsorted(x1, x2, /, *, side="left", sorter=None):
         raise ValueError(f"searchsorted: x1 must be 1-D, got shape {a.shape}")
     if side not in ("left", "right"):
         raise ValueError(f"searchsorted: side must be 'left' or 'right', got {side!r}")
+    if type(x2) is not Tensor and type(x2) not in _SCALARS:
+        x2 = _plain_scalar(x2)  # an int/float subclass (Tensor.size, IntEnum)
     if type(x2) in _SCALARS:
         v = x2
         if type(v) is complex and a.dtype.kind != "c":
@@ -276,6 +278,10 @@ def where(condition, x1=_NOT_GIVEN, x2=_NOT_GIVEN, /):
         # Note: a non-bool condition is accepted and tested for truth, as NumPy
         # does; the standard asks for a bool condition.
         c = c != 0
+    if type(x1) is not Tensor and type(x1) not in _SCALARS:
+        x1 = _plain_scalar(x1)  # an int/float subclass (Tensor.size, IntEnum)
+    if type(x2) is not Tensor and type(x2) not in _SCALARS:
+        x2 = _plain_scalar(x2)
     s1 = type(x1) in _SCALARS
     s2 = type(x2) in _SCALARS
     if s1 and s2:

@@ -15,6 +15,7 @@ import numpy as np
 from ._array_object import Tensor
 from ._elementwise_functions import _SCALARS, _to_array
 from ._utility_functions import _array_arg
+from ._validation import plain_scalar as _plain_scalar
 
 __all__ = ["isin", "unique_all", "unique_counts", "unique_inverse", "unique_values"]
 
@@ -138,6 +139,10 @@ def isin(x1, x2, /, *, invert=False):
     >>> xp.isin(3, xp.asarray([1, 3]), invert=True)
     Tensor(False, dtype=bool)
     """
+    if type(x1) is not Tensor and type(x1) not in _SCALARS:
+        x1 = _plain_scalar(x1)  # an int/float subclass (Tensor.size, IntEnum)
+    if type(x2) is not Tensor and type(x2) not in _SCALARS:
+        x2 = _plain_scalar(x2)
     s1 = type(x1) in _SCALARS
     s2 = type(x2) in _SCALARS
     if s1 and s2:

@@ -61,6 +61,35 @@ _min_result = collections.namedtuple("min", ["values", "indices"])
 _NO = object()
 
 
+class NoDeviceError(RuntimeError, AssertionError):
+    """A tensor or module was asked to live on an accelerator (``x.to("cuda")``,
+    ``x.cuda()``): minitensor has none. Both PyTorch's error types for a missing
+    backend: ``RuntimeError`` (e.g. ``"mps"``) and ``AssertionError`` (a CPU-only
+    PyTorch build: "Torch not compiled with CUDA enabled")."""
+
+
+# device types PyTorch scripts name (minitensor can hold tensors on none of them)
+_ACCELERATORS = frozenset({"cuda", "mps", "xpu", "meta", "hip", "xla", "privateuseone"})
+
+
+def _accelerator_error(device, what):
+    """The ``NoDeviceError`` for a device argument of a PyTorch-style method naming an
+    accelerator (``"cuda"``, ``"cuda:0"``, a ``torch.device("cuda")``, an index ``0``),
+    or None (the CPU, None, or something else for ``_check_device`` to judge)."""
+    if isinstance(device, ns.Device):
+        name, shown = device.name, str(device)
+    elif isinstance(device, str):
+        name, shown = device.partition(":")[0], device
+    elif isinstance(device, int) and not isinstance(device, bool):
+        name, shown = "cuda", f"cuda:{device}"  # torch: an int device is a CUDA index
+    else:
+        return None
+    if name not in _ACCELERATORS:
+        return None
+    return NoDeviceError(f"{what}: minitensor has no {shown!r} device (it is not compiled "
+                         f"with CUDA or any accelerator: the CPU is its only device; use 'cpu')")
+
+
 def _pick(name, dim, axis, keepdim, keepdims):
     """PyTorch's ``dim``/``keepdim`` or NumPy's ``axis``/``keepdims`` (not both)."""
     if axis is not _NO:
@@ -942,9 +971,10 @@ class _TensorMethods:
                 dtype = a
             else:
                 device = a
-        if isinstance(device, str) and device.split(":")[0] in ("cuda", "mps", "xpu"):
-            raise RuntimeError(f"to(): minitensor has no {device!r} device (the CPU is its "
-                               f"only device)")
+        if device is not None:
+            err = _accelerator_error(device, "to()")
+            if err is not None:  # as PyTorch without CUDA (AssertionError, RuntimeError)
+                raise err
         self.to_device(device)  # the device check
         if dtype is None:
             return ns.reshape(self, self.shape, copy=True) if copy else self
@@ -1157,7 +1187,8 @@ class _TensorMethods:
         return self
 
     def cuda(self, device=None, non_blocking=False):
-        """Always raises RuntimeError: minitensor has no CUDA device.
+        """Always raises ``NoDeviceError`` (a RuntimeError and an AssertionError, as
+        PyTorch without CUDA): minitensor has no CUDA device.
 
         Examples
         --------
@@ -1165,9 +1196,9 @@ class _TensorMethods:
         >>> xp.ones(2).cuda()
         Traceback (most recent call last):
         ...
-        RuntimeError: cuda(): minitensor has no CUDA support (the CPU is its only device)
+        minitensor._tensor_methods.NoDeviceError: cuda(): minitensor has no CUDA support (the CPU is its only device)
         """
-        raise RuntimeError("cuda(): minitensor has no CUDA support (the CPU is its only device)")
+        raise NoDeviceError("cuda(): minitensor has no CUDA support (the CPU is its only device)")
 
     @property
     def is_cuda(self):

@@ -22,6 +22,24 @@ import numpy as np
 __all__ = []
 
 _AxisError = np.exceptions.AxisError
+_generic = np.generic
+
+
+def plain_scalar(v):
+    """``v`` as a plain Python ``int``/``float``/``complex`` when it is an instance of a
+    subclass of one (``Tensor.size``, an ``IntEnum``, ...), as NumPy takes them; else
+    ``v`` unchanged (bools, NumPy scalars, arrays, exact Python scalars). For the slow
+    paths: the hot paths test exact types first."""
+    t = type(v)
+    if t is int or t is float or t is complex or t is bool or isinstance(v, _generic):
+        return v
+    if isinstance(v, int):
+        return int(v)
+    if isinstance(v, float):
+        return float(v)
+    if isinstance(v, complex):
+        return complex(v)
+    return v
 
 
 def axis_error(name, axis, ndim, what=None):

@@ -7,6 +7,7 @@ moving a tensor there raises ``RuntimeError``.
 import operator
 
 from .._array_object import Device as _Device
+from .._tensor_methods import NoDeviceError as _NoDeviceError
 
 __all__ = ["device", "Size"]
 
@@ -85,13 +86,14 @@ class device(_Device):
 
 
 def _check(d, what):
-    """Raise RuntimeError unless ``d`` (None, a string, a device) is the CPU."""
+    """Raise RuntimeError unless ``d`` (None, a string, a device) is the CPU (for an
+    accelerator, ``NoDeviceError``: also an AssertionError, as PyTorch without CUDA)."""
     if d is None:
         return
     if not isinstance(d, _Device):
         d = device(d)
     if d.name != "cpu":
-        raise RuntimeError(f"{what}: minitensor computes on the CPU only; device "
+        raise _NoDeviceError(f"{what}: minitensor computes on the CPU only; device "
                            f"{str(d)!r} is not available (use 'cpu')")
 
 

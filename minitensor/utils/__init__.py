@@ -1,4 +1,4 @@
-"""Utilities (PyTorch's ``torch.utils`` names): :mod:`minitensor.utils.data`."""
-from . import data
+"""Utilities (PyTorch's ``torch.utils`` names): :mod:`minitensor.utils.data`, :mod:`minitensor.utils.hooks`."""
+from . import data, hooks
 
-__all__ = ["data"]
+__all__ = ["data", "hooks"]

@@ -6,15 +6,24 @@ are kept in three ordered dicts (``_parameters``, ``_modules``, ``_buffers``) by
 attribute. Names are dotted paths (``"encoder.0.weight"``) in
 ``named_parameters``, ``state_dict`` and ``load_state_dict``.
 
-# Note: no forward/backward hooks in this version.
+Forward hooks (``register_forward_pre_hook``, ``register_forward_hook``) run around
+``forward`` when the module is called, and full backward hooks
+(``register_full_backward_hook``) when its input gradients are computed, with
+PyTorch's arguments and return-value rules; they are kept in ordered dicts keyed by the id of the
+:class:`~minitensor.utils.hooks.RemovableHandle` that registration returns.
 """
 from collections import OrderedDict, namedtuple
 import itertools
+import warnings
 
 import numpy as np
 
 from ..._array_object import Device, Tensor, _check_device
+from ..._tensor_methods import _accelerator_error
+from ...autograd._function import Function
+from ...autograd._grad_mode import is_grad_enabled
 from ..._dtypes import _as_dtype
+from ...utils.hooks import RemovableHandle
 from ..parameter import Buffer, Parameter
 
 __all__ = ["Module"]
@@ -68,6 +77,119 @@ def _as_array(value):
     return None
 
 
+_HOOK_DICTS = ("_forward_pre_hooks", "_forward_pre_hooks_with_kwargs", "_forward_hooks",
+               "_forward_hooks_with_kwargs", "_forward_hooks_always_called",
+               "_backward_hooks")
+
+
+def _zeros_like(t):
+    return Tensor._new(np.zeros(t._array.shape, t._array.dtype))
+
+
+class _BackwardHookCall:
+    """One call of a module with full backward hooks (PyTorch's ``BackwardHook``):
+    identity autograd Functions around the tensor inputs and outputs collect
+    ``grad_output`` and ``grad_input`` and call ``hook(module, grad_input,
+    grad_output)``; a non-None result replaces ``grad_input``."""
+
+    def __init__(self, module, hooks):
+        self.module = module
+        self.hooks = hooks
+        self.n_inputs = 0
+        self.input_index = None      # positions of the tensor inputs, when recorded
+        self.grad_outputs = None
+        self.n_outputs = 0
+        self.output_index = None
+
+    def _wrap(self, values, backward):
+        idx = [i for i, v in enumerate(values) if isinstance(v, Tensor)]
+        if not idx or not is_grad_enabled() or not any(values[i].requires_grad for i in idx):
+            return values, None
+        # as PyTorch: a tensor without requires_grad is non-differentiable here, and
+        # its gradient is materialized as zeros
+        blank = [None if values[i].requires_grad else values[i] for i in idx]
+
+        def forward(ctx, *ts):
+            ctx.mark_non_differentiable(*[t for t in ts if not t.requires_grad])
+            return ts
+
+        def full_backward(ctx, *grads):
+            grads = tuple(_zeros_like(b) if b is not None else g for g, b in zip(grads, blank))
+            return backward(ctx, *grads)
+
+        fn = type("BackwardHookFunction", (Function,), {
+            "forward": staticmethod(forward), "backward": staticmethod(full_backward)})
+        new = fn.apply(*(values[i] for i in idx))
+        out = list(values)
+        for i, v in zip(idx, new):
+            out[i] = v
+        return (type(values)(*out) if hasattr(values, "_fields") else tuple(out)), idx
+
+    @staticmethod
+    def _pack(index, values, n):
+        out = [None] * n
+        for i, v in zip(index, values):
+            out[i] = v
+        return tuple(out)
+
+    def wrap_inputs(self, args):
+        self.n_inputs = len(args)
+
+        def backward(ctx, *grads):
+            grad_input = self._pack(self.input_index, grads, self.n_inputs)
+            grad_output = self.grad_outputs if self.grad_outputs is not None else \
+                (None,) * self.n_outputs
+            for hook in list(self.hooks.values()):
+                r = hook(self.module, grad_input, grad_output)
+                if r is None:
+                    continue
+                r = tuple(r) if isinstance(r, (tuple, list)) else (r,)
+                if len(r) != len(grad_input):
+                    raise RuntimeError(f"Backward hook returned an invalid number of "
+                                       f"grad_input, got {len(r)}, but expected "
+                                       f"{len(grad_input)}")
+                grad_input = r
+            return tuple(grad_input[i] if self.input_needs[k] else None
+                         for k, i in enumerate(self.input_index))
+
+        args, self.input_index = self._wrap(args, backward)
+        if self.input_index is not None:
+            self.input_needs = [args[i].requires_grad for i in self.input_index]
+        return args
+
+    def wrap_outputs(self, result):
+        single = not isinstance(result, tuple)
+        outs = (result,) if single else result
+        self.n_outputs = len(outs)
+
+        def backward(ctx, *grads):
+            self.grad_outputs = self._pack(self.output_index, grads, self.n_outputs)
+            if self.input_index is None:
+                # no input needs a gradient: the hooks see grad_input of Nones now
+                warnings.warn("Full backward hook is firing when gradients are computed with "
+                              "respect to module outputs since no inputs require gradients.",
+                              stacklevel=2)
+                grad_input = (None,) * self.n_inputs
+                for hook in list(self.hooks.values()):
+                    r = hook(self.module, grad_input, self.grad_outputs)
+                    if r is not None and not all(g is None for g in r):
+                        raise RuntimeError("Backward hook for Modules where no input "
+                                           "requires gradient should always return None or "
+                                           "None for all gradients.")
+            return grads
+
+        outs, self.output_index = self._wrap(outs, backward)
+        return outs[0] if single else outs
+
+
+def _init_hooks(d):
+    """Give the module ``__dict__`` ``d`` its (empty) hook dicts if it lacks them."""
+    for k in _HOOK_DICTS:
+        if k not in d:
+            d[k] = OrderedDict()
+    return d
+
+
 class Module:
     """Base class of all layers and models.
 
@@ -111,13 +233,157 @@ class Module:
         d["_buffers"] = OrderedDict()
         d["_non_persistent_buffers_set"] = set()
         d["_modules"] = OrderedDict()
+        _init_hooks(d)
 
     def forward(self, *args, **kwargs):
         raise NotImplementedError(f'Module [{type(self).__name__}] is missing the required '
                                   f'"forward" function')
 
     def __call__(self, *args, **kwargs):
+        d = self.__dict__
+        if d.get("_forward_pre_hooks") or d.get("_forward_hooks") or d.get("_backward_hooks"):
+            return self._call_with_hooks(args, kwargs)
         return self.forward(*args, **kwargs)
+
+    def _call_with_hooks(self, args, kwargs):
+        """``forward`` between the forward pre-hooks and forward hooks (PyTorch's rules)."""
+        d = self.__dict__
+        pre_kw = d.get("_forward_pre_hooks_with_kwargs", {})
+        for hook_id, hook in list(d.get("_forward_pre_hooks", {}).items()):
+            if hook_id in pre_kw:
+                r = hook(self, args, kwargs)
+                if r is not None:
+                    if isinstance(r, tuple) and len(r) == 2:
+                        args, kwargs = r
+                    else:
+                        raise RuntimeError(f"forward pre-hook must return None or a tuple of "
+                                           f"(new_args, new_kwargs), but got {r}.")
+            else:
+                r = hook(self, args)
+                if r is not None:
+                    args = r if isinstance(r, tuple) else (r,)
+        bw = None
+        if d.get("_backward_hooks"):
+            bw = _BackwardHookCall(self, d["_backward_hooks"])
+            args = bw.wrap_inputs(args)
+        hooks = d.get("_forward_hooks", {})
+        with_kw = d.get("_forward_hooks_with_kwargs", {})
+        always = d.get("_forward_hooks_always_called", {})
+        called = set()
+        result = None
+        try:
+            result = self.forward(*args, **kwargs)
+            for hook_id, hook in list(hooks.items()):
+                called.add(hook_id)
+                r = hook(self, args, kwargs, result) if hook_id in with_kw else \
+                    hook(self, args, result)
+                if r is not None:
+                    result = r
+            if bw is not None:
+                result = bw.wrap_outputs(result)
+        except Exception:
+            # the always_call hooks not yet run still run; then the error propagates
+            for hook_id, hook in list(hooks.items()):
+                if hook_id not in always or hook_id in called:
+                    continue
+                try:
+                    r = hook(self, args, kwargs, result) if hook_id in with_kw else \
+                        hook(self, args, result)
+                    if r is not None:
+                        result = r
+                except Exception as e:
+                    warnings.warn("module forward hook with ``always_call=True`` raised an "
+                                  "exception that was silenced as another error was raised "
+                                  f"in forward: {e}", stacklevel=2)
+            raise
+        return result
+
+    # ------------------------------------------------------------------ hooks
+    def register_forward_pre_hook(self, hook, *, prepend=False, with_kwargs=False):
+        """Call ``hook(module, args)`` before each ``forward`` (``with_kwargs=True``:
+        ``hook(module, args, kwargs)``). Its result replaces the positional arguments
+        (a non-tuple is wrapped in a 1-tuple; with kwargs: a ``(args, kwargs)`` pair);
+        None leaves them. ``prepend``: run before the hooks already registered.
+        Returns a handle whose ``remove()`` unregisters the hook.
+
+        Examples
+        --------
+        >>> import minitensor as xp
+        >>> from minitensor import nn
+        >>> relu = nn.ReLU()
+        >>> h = relu.register_forward_pre_hook(lambda m, args: args[0] - 1)
+        >>> relu(xp.asarray([0.5, 3.0]))
+        Tensor([0., 2.], dtype=float64)
+        >>> h.remove()
+        """
+        d = _init_hooks(self.__dict__)
+        hooks = d["_forward_pre_hooks"]
+        handle = RemovableHandle(hooks, extra_dict=d["_forward_pre_hooks_with_kwargs"])
+        hooks[handle.id] = hook
+        if with_kwargs:
+            d["_forward_pre_hooks_with_kwargs"][handle.id] = True
+        if prepend:
+            hooks.move_to_end(handle.id, last=False)
+        return handle
+
+    def register_full_backward_hook(self, hook, prepend=False):
+        """Call ``hook(module, grad_input, grad_output)`` when the gradients with
+        respect to the module's positional inputs are computed: tuples with one entry
+        per positional input / output (None for non-tensors and for tensors without
+        gradient). A non-None result replaces ``grad_input``. Returns a handle
+        whose ``remove()`` unregisters the hook.
+
+        Examples
+        --------
+        >>> import minitensor as xp
+        >>> from minitensor import nn
+        >>> tanh = nn.Tanh()
+        >>> h = tanh.register_full_backward_hook(lambda m, gi, go: (gi[0] * 0,))
+        >>> x = xp.ones(2).requires_grad_()
+        >>> tanh(x).sum().backward()
+        >>> x.grad
+        Tensor([0., 0.], dtype=float64)
+        """
+        d = _init_hooks(self.__dict__)
+        hooks = d["_backward_hooks"]
+        handle = RemovableHandle(hooks)
+        hooks[handle.id] = hook
+        if prepend:
+            hooks.move_to_end(handle.id, last=False)
+        return handle
+
+    def register_forward_hook(self, hook, *, prepend=False, with_kwargs=False,
+                              always_call=False):
+        """Call ``hook(module, args, output)`` after each ``forward``
+        (``with_kwargs=True``: ``hook(module, args, kwargs, output)``); a result that
+        is not None replaces the output. ``prepend``: run before the hooks already
+        registered; ``always_call``: run even when ``forward`` raises. Returns a
+        handle whose ``remove()`` unregisters the hook.
+
+        Examples
+        --------
+        >>> import minitensor as xp
+        >>> from minitensor import nn
+        >>> lin = nn.Linear(3, 2)
+        >>> seen = []
+        >>> h = lin.register_forward_hook(lambda m, args, out: seen.append(out.shape))
+        >>> _ = lin(xp.ones((5, 3), dtype=xp.float32))
+        >>> h.remove(); _ = lin(xp.ones((5, 3), dtype=xp.float32))
+        >>> seen
+        [(5, 2)]
+        """
+        d = _init_hooks(self.__dict__)
+        hooks = d["_forward_hooks"]
+        handle = RemovableHandle(hooks, extra_dict=[d["_forward_hooks_with_kwargs"],
+                                                    d["_forward_hooks_always_called"]])
+        hooks[handle.id] = hook
+        if with_kwargs:
+            d["_forward_hooks_with_kwargs"][handle.id] = True
+        if always_call:
+            d["_forward_hooks_always_called"][handle.id] = True
+        if prepend:
+            hooks.move_to_end(handle.id, last=False)
+        return handle
 
     # ------------------------------------------------------------ registration
     def register_buffer(self, name, tensor, persistent=True):
@@ -281,6 +547,7 @@ class Module:
 
     def __setstate__(self, state):
         self.__dict__.update(state)
+        _init_hooks(self.__dict__)  # modules pickled before hooks existed
 
     # -------------------------------------------------------------- iteration
     def _named_members(self, get_members, prefix="", recurse=True, remove_duplicate=True):
@@ -421,6 +688,10 @@ class Module:
                 device = a
             elif a is not None:
                 dtype = a
+        if device is not None:
+            err = _accelerator_error(device, "Module.to()")
+            if err is not None:  # as PyTorch without CUDA (AssertionError, RuntimeError)
+                raise err
         _check_device(device)
         if dtype is None:
             return self

@@ -13,5 +13,6 @@ _reexport(globals(), "minitensor.utils", {
     "data": "minitensor.utils.data",
     "data.dataloader": "minitensor.utils.data.dataloader",
     "data.dataset": "minitensor.utils.data.dataset",
+    "hooks": "minitensor.utils.hooks",
 })
 del _reexport
