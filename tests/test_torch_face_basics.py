@@ -103,12 +103,16 @@ def test_set_default_dtype():
         assert mtorch.arange(1.0).dtype == mtorch.float64
         assert mtorch.div(mtorch.tensor([1]), 2).dtype == mtorch.float64
         assert minitensor.zeros(1).dtype == minitensor.float64
+        # new nn parameters and buffers follow, as in PyTorch
+        assert mtorch.nn.Linear(2, 3).weight.dtype == mtorch.float64
+        assert mtorch.nn.BatchNorm1d(3).running_mean.dtype == mtorch.float64
         mtorch.set_default_dtype(mtorch.float16)
         assert mtorch.ones(1).dtype == mtorch.float16
         assert mtorch.rand(2).dtype == mtorch.float16
     finally:
         mtorch.set_default_dtype(mtorch.float32)
     assert mtorch.zeros(1).dtype == mtorch.float32
+    assert mtorch.nn.Linear(2, 3).weight.dtype == mtorch.float32
     with pytest.raises(TypeError, match="floating"):
         mtorch.set_default_dtype(mtorch.int64)
 

@@ -61,7 +61,8 @@ def get_default_dtype():
 def set_default_dtype(d):
     """Set the default floating dtype of the face (float16, float32 or float64).
 
-    The namespace ``minitensor`` is not affected: it keeps float64.
+    The namespace ``minitensor`` is not affected: it keeps float64. New ``nn``
+    parameters and buffers take this dtype, as in PyTorch.
 
     Parameters
     ----------
@@ -84,6 +85,9 @@ def set_default_dtype(d):
         raise TypeError(f"set_default_dtype(): only floating-point types are supported as "
                         f"the default type, got {d}")
     _default[0] = d
+    # nn's new parameters follow, as torch's do
+    from ..nn.modules import _utils
+    _utils.set_param_dtype(d._np_dtype)
 
 
 def _default_complex():

@@ -8,15 +8,21 @@ from ..._dtypes import _as_dtype
 from ..parameter import Parameter
 
 # Note: nn layers create float32 parameters by default, as PyTorch (the
-# namespace's default floating dtype is float64).
-_DEFAULT_DTYPE = np.dtype(np.float32)
+# namespace's default floating dtype is float64); the PyTorch face's
+# ``set_default_dtype`` changes it (``set_param_dtype``), as torch's does.
+_DEFAULT_DTYPE = [np.dtype(np.float32)]
+
+
+def set_param_dtype(npdt):
+    """Set the floating dtype of new parameters and buffers (a NumPy dtype)."""
+    _DEFAULT_DTYPE[0] = np.dtype(npdt)
 
 
 def _np_dtype(dtype, device=None):
     """The NumPy dtype of new parameters (float32 unless ``dtype=`` is given)."""
     _check_device(device)
     if dtype is None:
-        return _DEFAULT_DTYPE
+        return _DEFAULT_DTYPE[0]
     dt = _as_dtype(dtype)._np_dtype
     if dt.kind not in "fc":
         raise TypeError(f"nn layers need a floating-point dtype for their parameters, got {dtype}")
