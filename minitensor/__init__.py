@@ -89,6 +89,7 @@ from ._info import __array_namespace_info__
 
 # ------------------------------------------------------------------ extensions
 from . import fft, linalg
+from . import _special_functions  # noqa: F401  (erf, erfc: Tensor methods, the PyTorch face)
 
 __all__ = [
     "__array_api_version__", "__array_namespace_info__",

@@ -30,7 +30,7 @@ import numpy as np
 
 __all__ = [
     "get_num_threads", "set_num_threads",
-    "gelu", "gelu_backward", "sigmoid", "sigmoid_backward", "silu", "silu_backward",
+    "gelu", "gelu_backward", "sigmoid", "sigmoid_backward", "silu", "silu_backward", "erf", "erfc",
     "tanh_backward", "relu_backward", "muladd", "add_row",
     "sum_all", "sum_axis",
     "sgd_step", "adam_step", "rmsprop_step", "adagrad_step", "adamax_step", "nadam_step",
@@ -267,6 +267,16 @@ def gelu_backward(x, grad):
 def sigmoid(x):
     """1 / (1 + exp(-x))."""
     return _unary("sigmoid", x)
+
+
+def erf(x):
+    """The error function (the C library's ``erf``)."""
+    return _unary("erf", x)
+
+
+def erfc(x):
+    """The complementary error function ``1 - erf(x)`` (the C library's ``erfc``)."""
+    return _unary("erfc", x)
 
 
 def sigmoid_backward(y, grad):

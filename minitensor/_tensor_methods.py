@@ -1606,6 +1606,28 @@ class _TensorMethods:
 
     negative = neg
 
+    def erf(self):
+        """The error function of each element (floating result; differentiable).
+
+        Examples
+        --------
+        >>> import minitensor as xp
+        >>> xp.asarray([0.0, 0.5]).erf()
+        Tensor([0.        , 0.52049988], dtype=float64)
+        """
+        return sys.modules[__package__ + "._special_functions"].erf(self)
+
+    def erfc(self):
+        """``1 - erf(self)``, accurate where ``erf`` is close to 1 (differentiable).
+
+        Examples
+        --------
+        >>> import minitensor as xp
+        >>> xp.asarray([0.0, 3.0]).erfc()
+        Tensor([1.0000000e+00, 2.2090497e-05], dtype=float64)
+        """
+        return sys.modules[__package__ + "._special_functions"].erfc(self)
+
     def rsqrt(self):
         """``1 / sqrt(self)`` (floating result).
 
@@ -2722,6 +2744,7 @@ class _TensorMethods:
     log_ = _inplace_unary("log_", "log")
     sqrt_ = _inplace_unary("sqrt_", "sqrt")
     sigmoid_ = _inplace_unary("sigmoid_", "sigmoid")
+    erf_ = _inplace_unary("erf_", "erf")
     tanh_ = _inplace_unary("tanh_", "tanh")
     relu_ = _inplace_unary("relu_", "relu")
     floor_ = _inplace_unary("floor_", "floor")

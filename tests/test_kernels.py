@@ -1,4 +1,5 @@
 """Tests of the Pythran kernels (minitensor/_pythran) and their glue (minitensor/_kernels.py)."""
+import math
 import os
 import pathlib
 import re
@@ -51,6 +52,8 @@ def _gelu_bw(x, g):
 
 
 UNARY = {
+    "erf": np.vectorize(math.erf, otypes=[np.float64]),
+    "erfc": np.vectorize(math.erfc, otypes=[np.float64]),
     "gelu": lambda x: 0.5 * x * (1 + np.tanh(C_GELU * (x + 0.044715 * x ** 3))),
     "sigmoid": _sig,
     "silu": lambda x: x * _sig(x),

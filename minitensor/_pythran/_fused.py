@@ -11,6 +11,8 @@ other, without entering an OpenMP region, so serial and parallel results are
 bit-identical. Scalars are Python floats, so in NumPy (NEP 50) as in Pythran a
 float32 block is computed in float32.
 """
+import math
+
 import numpy as np
 
 BS = 16384          # elements per block
@@ -67,6 +69,47 @@ def gelu_backward(x, grad, out, nt):
         #omp parallel for num_threads(nt)
         for b in range(nb):
             _gelu_backward_blk(x, grad, out, b * BS, min(n, (b + 1) * BS))
+
+
+# the C library's erf / erfc (NumPy has neither): one element at a time
+def _erf_blk(x, out, s, e):
+    for k in range(s, e):
+        out[k] = math.erf(x[k])
+
+
+#pythran export erf(float64[:], float64[:], int)
+#pythran export erf(float32[:], float32[:], int)
+def erf(x, out, nt):
+    """out = erf(x) = 2/sqrt(pi) * integral of exp(-t**2) from 0 to x"""
+    n = x.shape[0]
+    nb = (n + BS - 1) // BS
+    if nt <= 1 or n < PAR_MIN_T:
+        for b in range(nb):
+            _erf_blk(x, out, b * BS, min(n, (b + 1) * BS))
+    else:
+        #omp parallel for num_threads(nt)
+        for b in range(nb):
+            _erf_blk(x, out, b * BS, min(n, (b + 1) * BS))
+
+
+def _erfc_blk(x, out, s, e):
+    for k in range(s, e):
+        out[k] = math.erfc(x[k])
+
+
+#pythran export erfc(float64[:], float64[:], int)
+#pythran export erfc(float32[:], float32[:], int)
+def erfc(x, out, nt):
+    """out = erfc(x) = 1 - erf(x), accurate where erf(x) is close to 1"""
+    n = x.shape[0]
+    nb = (n + BS - 1) // BS
+    if nt <= 1 or n < PAR_MIN_T:
+        for b in range(nb):
+            _erfc_blk(x, out, b * BS, min(n, (b + 1) * BS))
+    else:
+        #omp parallel for num_threads(nt)
+        for b in range(nb):
+            _erfc_blk(x, out, b * BS, min(n, (b + 1) * BS))
 
 
 # exp-based kernels evaluate exp(-x) into out first: nesting np.exp inside a

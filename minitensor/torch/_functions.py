@@ -15,6 +15,7 @@ import operator
 import numpy as np
 
 import minitensor as _mt
+from .. import _special_functions
 from .._array_object import Tensor
 from .._dtypes import _as_dtype, _complex_floating_dtypes, _real_floating_dtypes, int64
 from . import _dtypes
@@ -2106,8 +2107,7 @@ def erf(input, *, out=None):
     Tensor([0., 1.], dtype=float32)
     """
     _no_out(out, "erf")
-    from ._special import _erf
-    return _erf(_float(input))
+    return _special_functions.erf(_float(input))
 
 
 def erfc(input, *, out=None):
@@ -2120,7 +2120,7 @@ def erfc(input, *, out=None):
     Tensor([1.], dtype=float32)
     """
     _no_out(out, "erfc")
-    return 1 - erf(input)
+    return _special_functions.erfc(_float(input))
 
 
 # ------------------------------------------------------------- linear algebra

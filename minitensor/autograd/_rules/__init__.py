@@ -2,7 +2,8 @@
 filled by the modules of this package, one per namespace category
 (``elementwise``, ``statistical``, ``manipulation``, ``indexing``,
 ``searching``, ``sorting``, ``linear_algebra``, ``linalg``, ``fft``,
-``creation``), as HIPS/autograd splits ``numpy_vjps.py``, ``linalg.py`` and
+``creation``; ``special`` for the private special functions ``erf``,
+``erfc``), as HIPS/autograd splits ``numpy_vjps.py``, ``linalg.py`` and
 ``fft.py``; shared helpers live in ``_helpers``. The rules of the nn primitives
 (``"nn.linear"``, ``"nn.relu"``, ...; ``minitensor/nn/_ops.py``) are in ``nn``,
 imported by ``minitensor.nn`` (autograd does not import nn).
@@ -411,4 +412,4 @@ def _layout(grads, paths):
 
 # the rule modules fill RULES
 from . import (creation, elementwise, fft, indexing, linalg, linear_algebra,  # noqa: E402,F401
-               manipulation, searching, sorting, statistical)
+               manipulation, searching, sorting, special, statistical)

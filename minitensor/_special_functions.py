@@ -1,0 +1,62 @@
+"""Special functions the Array API standard lacks but PyTorch's face and SciPy's
+Array API code need: ``erf`` and ``erfc`` (NumPy has neither), from the C
+library through the ``_fused`` Pythran kernels.
+
+Private to the package (the namespace ``minitensor`` stays the standard's):
+``minitensor.torch`` exposes them as ``torch.erf``/``torch.special.erf``. Each is
+marked ``@differentiable("special.<name>")``; its gradient rule is in
+``minitensor/autograd/_rules/special.py`` (written with namespace operations, so
+it is differentiable again).
+
+Examples
+--------
+>>> import minitensor as xp
+>>> from minitensor import _special_functions as S
+>>> S.erf(xp.asarray([0.0, 0.5, 3.0]))
+Tensor([0.        , 0.52049988, 0.99997791], dtype=float64)
+>>> float(S.erfc(xp.asarray(6.0)))
+2.1519736712498916e-17
+"""
+import numpy as np
+
+from . import _kernels
+from ._array_object import Tensor
+from ._dispatch import differentiable
+
+__all__ = ["erf", "erfc"]
+
+_F16 = np.dtype(np.float16)
+
+
+def _real_input(name, x):
+    """x's array in a dtype the kernels compute in (integers and bool as float64,
+    float16 in float32), and the result dtype."""
+    if not isinstance(x, Tensor):
+        raise TypeError(f"{name}(): expected a minitensor Tensor, got {type(x).__name__}")
+    a = x._array
+    k = a.dtype.kind
+    if k == "f":
+        return (a.astype(np.float32), a.dtype) if a.dtype == _F16 else (a, a.dtype)
+    if k in "iub":
+        return a.astype(np.float64), np.dtype(np.float64)
+    raise TypeError(f"{name}(): real floating-point, integer or bool input expected, got "
+                    f"{a.dtype}")
+
+
+def _apply(name, kernel, x):
+    a, dt = _real_input(name, x)
+    r = kernel(a)
+    return Tensor._new(np.asarray(r, dtype=dt) if r.dtype != dt else np.asarray(r))
+
+
+@differentiable("special.erf")
+def erf(x):
+    """The error function, ``2/sqrt(pi)`` times the integral of ``exp(-t**2)``
+    from 0 to ``x`` (integer input gives float64)."""
+    return _apply("erf", _kernels.erf, x)
+
+
+@differentiable("special.erfc")
+def erfc(x):
+    """``1 - erf(x)``, accurate where ``erf(x)`` is close to 1."""
+    return _apply("erfc", _kernels.erfc, x)

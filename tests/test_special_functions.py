@@ -1,0 +1,77 @@
+"""The private special functions (``minitensor/_special_functions.py``: ``erf``,
+``erfc``), their rules in the one table and their faces (``Tensor.erf``,
+``minitensor.torch.erf``, ``torch.special.erfc``)."""
+import math
+
+import numpy as np
+import pytest
+
+import minitensor as xp
+import minitensor.torch as mtorch
+from minitensor import _special_functions as S
+from minitensor.autograd import grad, gradcheck, gradgradcheck
+
+X = np.array([-30.0, -3.5, -1.0, -1e-12, 0.0, 1e-12, 0.3, 1.0, 2.5, 6.0, 30.0, np.inf, -np.inf])
+
+
+@pytest.mark.parametrize("name, ref", [("erf", math.erf), ("erfc", math.erfc)])
+@pytest.mark.parametrize("dtype", [xp.float64, xp.float32, xp.float16])
+def test_values_against_the_c_library(name, ref, dtype):
+    x = xp.asarray(X, dtype=dtype)
+    got = getattr(S, name)(x)
+    assert got.dtype == dtype
+    xs = x._array.astype(np.float64)
+    want = np.array([ref(v) for v in xs]).astype(x._array.dtype)
+    # (float32 goes through the C library's float versions: within an ulp or two)
+    tol = 0 if dtype == xp.float64 else 2 * np.finfo(x._array.dtype).eps
+    np.testing.assert_allclose(got._array, want, rtol=tol, atol=0)
+    np.testing.assert_array_equal(getattr(x, name)()._array, got._array)   # the Tensor method
+    assert np.isnan(getattr(S, name)(xp.asarray([np.nan]))._array[0])
+
+
+def test_tiny_arguments_keep_their_relative_precision():
+    # (2 Phi(sqrt(2) x) - 1 would lose every digit here)
+    v = float(S.erf(xp.asarray(1e-12)))
+    assert v == pytest.approx(2 / math.sqrt(math.pi) * 1e-12, rel=1e-15)
+    assert float(S.erfc(xp.asarray(26.0))) > 0.0
+
+
+def test_integer_and_bool_inputs_give_float64_and_complex_is_refused():
+    assert S.erf(xp.asarray([0, 1])).dtype == xp.float64
+    assert S.erfc(xp.asarray([True])).dtype == xp.float64
+    with pytest.raises(TypeError, match="real floating-point"):
+        S.erf(xp.asarray([1j]))
+    with pytest.raises(TypeError, match="Tensor"):
+        S.erf([0.5])
+
+
+@pytest.mark.parametrize("name", ["erf", "erfc"])
+def test_gradients_first_and_second_order(name):
+    x = xp.asarray([-1.7, -0.2, 0.4, 1.3]); x.requires_grad_()
+    f = getattr(S, name)
+    assert gradcheck(f, (x,))
+    assert gradgradcheck(f, (x,))
+
+
+@pytest.mark.parametrize("name", ["erf", "erfc"])
+def test_gradients_against_torch(name):
+    torch = pytest.importorskip("torch")
+    xa = np.array([-1.7, -0.2, 0.4, 1.3])
+    x = xp.asarray(xa); x.requires_grad_()
+    (g,) = grad(xp.sum(getattr(S, name)(x) ** 2), [x], create_graph=True)
+    (h,) = grad(xp.sum(g * xp.asarray([1.0, -2.0, 0.5, 3.0])), [x])
+    tx = torch.tensor(xa, requires_grad=True)
+    (tg,) = torch.autograd.grad((getattr(torch, name)(tx) ** 2).sum(), [tx], create_graph=True)
+    (th,) = torch.autograd.grad((tg * torch.tensor([1.0, -2.0, 0.5, 3.0])).sum(), [tx])
+    np.testing.assert_allclose(g._array, tg.detach().numpy(), rtol=1e-13)
+    np.testing.assert_allclose(h._array, th.numpy(), rtol=1e-12)
+
+
+def test_the_pytorch_face_uses_them():
+    t = mtorch.tensor([0.0, 0.5, 10.0])
+    assert t.dtype == mtorch.float32
+    np.testing.assert_allclose(mtorch.erf(t)._array, [0.0, math.erf(0.5), 1.0], rtol=1e-7)
+    np.testing.assert_allclose(mtorch.special.erfc(t)._array, [1.0, math.erfc(0.5), 0.0],
+                               rtol=1e-6, atol=1e-44)   # (erfc(10) = 2e-45: float32's subnormal)
+    y = mtorch.ones(2).erf_()
+    np.testing.assert_allclose(y._array, [math.erf(1.0)] * 2, rtol=1e-7)
