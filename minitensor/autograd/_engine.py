@@ -388,14 +388,17 @@ def _collect(v, inputs):
         return p, m is not None and m.requires_grad
     if isinstance(v, (list, tuple)):
         req = False
+        found = False
         for b in v:
             if isinstance(b, Tensor):
+                found = True
                 inputs.append(b)
                 if type(b) is not Tensor:
                     m = getattr(b, "_meta", None)
                     if m is not None and m.requires_grad:
                         req = True
-        return _strip(v), req
+        # (a shape or axes tuple holds no tensor: passed as it is)
+        return (_strip(v) if found else v), req
     return v, False
 
 
@@ -423,7 +426,7 @@ def record(name, raw, args, kwargs):
                 plain.append(p)
                 if a._meta.requires_grad:
                     req = True
-            elif t is float or t is int or t is Tensor or t is bool:
+            elif t is float or t is int or t is Tensor or t is bool or a is None:
                 if t is Tensor:
                     inputs.append(a)
                 plain.append(a)
