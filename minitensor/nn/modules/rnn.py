@@ -123,6 +123,23 @@ class RNNBase(Module):
             raise ValueError(f"{type(self).__name__}: expected {what} of shape {expected}, got "
                              f"{h.shape}")
 
+    def _initial_state(self, hx, hshape, user_shape, dt):
+        """``(h_0, c_0)`` from ``hx`` (checked against ``user_shape``), or zeros of
+        ``hshape`` when it is None (``c_0`` None unless LSTM)."""
+        lstm = self.mode == "LSTM"
+        if hx is None:
+            return (Tensor._new(np.zeros(hshape, dt)),
+                    Tensor._new(np.zeros(hshape, dt)) if lstm else None)
+        if lstm:
+            if not isinstance(hx, (tuple, list)) or len(hx) != 2:
+                raise TypeError(f"{type(self).__name__}: hx must be a tuple (h_0, c_0)")
+            h0, c0 = hx
+            self._check_hidden(h0, user_shape, "h_0")
+            self._check_hidden(c0, user_shape, "c_0")
+            return h0, c0
+        self._check_hidden(hx, user_shape, "hx")
+        return hx, None
+
     def forward(self, input, hx=None):
         name = type(self).__name__
         if isinstance(input, PackedSequence):
@@ -155,19 +172,8 @@ class RNNBase(Module):
         user_shape = hshape if batched else (self.num_layers * D, self.hidden_size)
         lstm = self.mode == "LSTM"
         dt = x._array.dtype
-        if hx is None:
-            h0 = Tensor._new(np.zeros(hshape, dt))
-            c0 = Tensor._new(np.zeros(hshape, dt)) if lstm else None
-        else:
-            if lstm:
-                if not isinstance(hx, (tuple, list)) or len(hx) != 2:
-                    raise TypeError(f"{name}: hx must be a tuple (h_0, c_0)")
-                h0, c0 = hx
-                self._check_hidden(h0, user_shape, "h_0")
-                self._check_hidden(c0, user_shape, "c_0")
-            else:
-                h0, c0 = hx, None
-                self._check_hidden(h0, user_shape, "hx")
+        h0, c0 = self._initial_state(hx, hshape, user_shape, dt)
+        if hx is not None:
             if not batched:
                 h0 = reshape(h0, hshape)
                 if c0 is not None:
@@ -307,19 +313,8 @@ def _forward_packed(self, packed, hx):
     D = 2 if self.bidirectional else 1
     lstm = self.mode == "LSTM"
     hshape = (self.num_layers * D, B, self.hidden_size)
-    if hx is None:
-        h0 = Tensor._new(np.zeros(hshape, dt))
-        c0 = Tensor._new(np.zeros(hshape, dt)) if lstm else None
-    else:
-        if lstm:
-            if not isinstance(hx, (tuple, list)) or len(hx) != 2:
-                raise TypeError(f"{name}: hx must be a tuple (h_0, c_0)")
-            h0, c0 = hx
-            self._check_hidden(h0, hshape, "h_0")
-            self._check_hidden(c0, hshape, "c_0")
-        else:
-            h0, c0 = hx, None
-            self._check_hidden(h0, hshape, "hx")
+    h0, c0 = self._initial_state(hx, hshape, hshape, dt)
+    if hx is not None:
         if packed.sorted_indices is not None:       # the user's order -> the packed order
             h0 = take(h0, packed.sorted_indices, axis=1)
             c0 = take(c0, packed.sorted_indices, axis=1) if lstm else None
