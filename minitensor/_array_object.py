@@ -756,6 +756,16 @@ def _setitem(self, key, value):
         raise
 
 
+def _index_put(x, key, value):
+    """A copy of ``x`` with ``value`` assigned at ``key`` (``__setitem__``'s rules):
+    the out-of-place form of ``x[key] = value``, which autograd records for an
+    assignment into a tensor of a graph (marked ``differentiable("_index_put")``
+    below; its rule is in ``autograd/_rules/indexing.py``)."""
+    y = Tensor._new(x._array.copy())
+    _setitem(y, key, value)
+    return y
+
+
 def _check_key_range(a, k, key):
     # after an OverflowError in ``a[k] = value``: IndexError if the key, not the
     # value, is out of range (NumPy's error for an int index in [2**63, 2**64))
@@ -869,3 +879,9 @@ def _index_item(k):
                 raise IndexError(f"a list index must be rectangular, got {k!r}") from None
         return k
     return k
+
+
+# (decorated here: ``differentiable`` needs the Tensor class defined above)
+from ._dispatch import differentiable as _differentiable  # noqa: E402
+
+_index_put = _differentiable("_index_put")(_index_put)

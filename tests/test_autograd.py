@@ -356,10 +356,11 @@ def test_inplace_on_leaf_requiring_grad_raises_under_grad_mode():
         x[0] = 5.0
     with pytest.raises(RuntimeError, match="in place"):
         x += 1.0
-    y = x * 2.0
-    with pytest.raises(RuntimeError, match="recorded graph"):
-        y[0] = 1.0
     close(x, [1.0, 2.0])  # nothing was written
+    # a view of a leaf that requires grad refuses too (PyTorch's rule)
+    with pytest.raises(RuntimeError, match="view of a leaf Variable"):
+        x[:1][0] = 1.0
+    close(x, [1.0, 2.0])
     if torch is not None:
         tx = tleaf([1.0, 2.0])
         with pytest.raises(RuntimeError, match="leaf Variable that requires grad"):
@@ -471,11 +472,13 @@ def test_inplace_write_to_saved_plain_tensor_raises():
 def test_setitem_of_a_value_that_requires_grad():
     x = leaf([1.0, 2.0, 3.0])
     c = xp.zeros(3)
-    # the target does not take part in autograd: an index assignment would lose
-    # the gradient (not recorded yet)
-    with pytest.raises(RuntimeError, match="gradient would be lost"):
-        c[0:2] = x[:2] * 2.0
-    close(c, [0.0, 0.0, 0.0])  # nothing was written
+    # as PyTorch: the plain target joins the graph, the gradient flows
+    c[0:2] = x[:2] * 2.0
+    assert c.requires_grad
+    xp.sum(c * xp.asarray([1.0, 10.0, 100.0])).backward()
+    close(x.grad, [2.0, 20.0, 0.0])
+    x.grad = None
+    c = xp.zeros(3)
     with xp.no_grad():  # explicit: values only
         c[0:2] = x[:2] * 2.0
     close(c, [2.0, 4.0, 0.0])
@@ -519,6 +522,41 @@ def test_inplace_operators_and_methods_are_recorded_as_pytorch():
     # a leaf that requires grad still refuses outside no_grad
     with pytest.raises(RuntimeError, match="leaf Variable"):
         x += 1.0
+
+
+def test_index_assignment_into_graph_tensors_matches_torch():
+    torch = pytest.importorskip("torch")
+    xa = RNG.standard_normal(6)
+    wa = RNG.standard_normal(2)
+    ma = np.array([False, True, False, False, True, False])
+
+    def run(lib, x, w, mask, idx):
+        y = x * 2.0
+        y[1:3] = w * w               # a slice, from a value that requires grad
+        y[mask] = 0.0                # a boolean mask, a constant
+        y[idx] = y[idx] * 3.0        # integer indices, reading the tensor itself
+        z = y.exp() * y
+        return (z * z).sum()
+
+    x, w = leaf(xa), leaf(wa)
+    loss = run(xp, x, w, xp.asarray(ma), xp.asarray([0, 5]))
+    gx, gw = autograd.grad(loss, [x, w], create_graph=True)
+    hx, hw = autograd.grad(xp.sum(gx * gx) + xp.sum(gw), [x, w])
+    tx = torch.tensor(xa, requires_grad=True)
+    tw = torch.tensor(wa, requires_grad=True)
+    tl = run(torch, tx, tw, torch.tensor(ma), torch.tensor([0, 5]))
+    tgx, tgw = torch.autograd.grad(tl, [tx, tw], create_graph=True)
+    thx, thw = torch.autograd.grad((tgx * tgx).sum() + tgw.sum(), [tx, tw])
+    for a, b in ((gx, tgx), (gw, tgw), (hx, thx), (hw, thw)):
+        close(a, b.detach().numpy())
+    # an index that changes in place after the assignment: backward refuses
+    y = x * 2.0
+    idx = xp.asarray([0, 1])
+    y[idx] = 0.0
+    with xp.no_grad():
+        idx[0] = 3
+    with pytest.raises(RuntimeError, match="modified by an in-place operation"):
+        xp.sum(y).backward()
 
 
 def test_inplace_recording_matches_torch():

@@ -27,7 +27,7 @@ import weakref
 
 import numpy as np
 
-from .._array_object import Tensor
+from .._array_object import Tensor, _index_put
 from ._grad_mode import _local as _grad_local
 from ._tensor import _Meta, _make_grad_tensor
 
@@ -140,7 +140,7 @@ def _record(t, m, label, name, write, args):
     or for a tensor receiving a value that requires grad): compute the result
     out of place on an alias holding ``t``'s place in the graph, write it into
     ``t``'s memory and let ``t`` take the result's place (:func:`record_inplace`).
-    None when the write has no out-of-place form here (``__setitem__``)."""
+    None when the write has no out-of-place form here."""
     import sys
     xp = sys.modules["minitensor"]
     kind = getattr(write, "__name__", "")
@@ -156,6 +156,9 @@ def _record(t, m, label, name, write, args):
     if kind == "_update_raw":  # the in-place methods (add_, clamp_, ...): compute(t, *args)
         compute, rest = args[1], args[2:]
         return record_inplace(label, t, lambda a: compute(a, *rest))
+    if kind == "_setitem":  # t[key] = value
+        key, value = args
+        return record_inplace(label, t, lambda a: _index_put(a, key, value), reads_input=False)
     if kind == "_write_raw":  # fill_ / copy_ / zero_: the value replaces t's
         value = args[1]
         return record_inplace(label, t, lambda a: a * 0 + value, reads_input=False)

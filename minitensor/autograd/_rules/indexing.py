@@ -1,6 +1,7 @@
 """Gradient rules of indexing: ``x[key]`` (recorded by
-``_GradTensor.__getitem__``), ``take``, ``take_along_axis``, and the scatter
-that is their adjoint.
+``_GradTensor.__getitem__``), ``take``, ``take_along_axis``, the scatter
+that is their adjoint, and ``_index_put`` (``x[key] = value`` on a tensor of a
+graph, recorded out of place by ``autograd/_inplace.py``).
 
 The backward of ``x[key]`` scatters the gradient into zeros of ``x``'s shape
 (adding at repeated integer-array indices, ``_helpers.scatter_add``); that
@@ -16,7 +17,7 @@ import numpy as np
 
 import minitensor as xp
 
-from ..._array_object import Tensor
+from ..._array_object import Tensor, _index_put
 from ..._utility_functions import _normalize_axis
 from . import rule
 from ._helpers import scatter_add, scatter_add_along
@@ -30,6 +31,14 @@ def getitem_vjp(ctx, g, *, x_shape, key):
 @rule("_getitem_backward", index_args=("key",), params=("g", "shape", "key"))
 def scatter_add_vjp(ctx, gg, *, key):
     return {"g": gg[key]}
+
+
+@rule("_index_put", index_args=("key",), func=_index_put)
+def index_put_vjp(ctx, g, *, key, needs):
+    # x[key] = value, out of place: x's gradient is g with zeros at key (the same
+    # operation again), value's is g[key] (the engine sums it to value's shape)
+    return {"x": _index_put(g, key, 0.0) if "x" in needs else None,
+            "value": g[key] if "value" in needs else None}
 
 
 def _index_array(indices):
