@@ -1,4 +1,5 @@
 """Creation functions of the Array API standard."""
+import sys
 from operator import index as operator_index
 
 import numpy as np
@@ -84,6 +85,13 @@ def asarray(obj, /, *, dtype=None, device=None, copy=None):
         if copy is False and npdt is not None and npdt != a.dtype:
             raise ValueError(f"asarray: converting {obj.dtype} to {dtype} needs a copy, "
                              f"but copy=False")
+        if type(obj) is not Tensor and getattr(obj, "requires_grad", False):
+            # Note: as torch.asarray, a tensor that requires grad keeps its graph:
+            # the same tensor when nothing changes, else a differentiable cast or
+            # copy (SciPy calls asarray on every input; its gradients flow).
+            if npdt is not None and npdt != a.dtype:
+                return sys.modules[__package__].astype(obj, dtype)
+            return sys.modules[__package__].astype(obj, obj.dtype, copy=True) if copy else obj
         if npdt is not None and npdt != a.dtype:
             return _new(a.astype(npdt))
         return _new(a.copy()) if copy else _new(a)
