@@ -90,6 +90,8 @@ from ._info import __array_namespace_info__
 # ------------------------------------------------------------------ extensions
 from . import fft, linalg
 from . import _special_functions  # noqa: F401  (erf, erfc: Tensor methods, the PyTorch face)
+# an extra, not in __all__: the special functions SciPy looks for as xp.special
+from . import special  # noqa: E402
 
 __all__ = [
     "__array_api_version__", "__array_namespace_info__",

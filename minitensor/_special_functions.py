@@ -52,11 +52,26 @@ def _apply(name, kernel, x):
 @differentiable("special.erf")
 def erf(x):
     """The error function, ``2/sqrt(pi)`` times the integral of ``exp(-t**2)``
-    from 0 to ``x`` (integer input gives float64)."""
+    from 0 to ``x`` (integer input gives float64; the C library's ``erf``).
+
+    Examples
+    --------
+    >>> import minitensor as xp
+    >>> xp.special.erf(xp.asarray([-1.0, 0.0, 0.5]))
+    Tensor([-0.84270079,  0.        ,  0.52049988], dtype=float64)
+    """
     return _apply("erf", _kernels.erf, x)
 
 
 @differentiable("special.erfc")
 def erfc(x):
-    """``1 - erf(x)``, accurate where ``erf(x)`` is close to 1."""
+    """``1 - erf(x)``, accurate where ``erf(x)`` is close to 1 (the C library's
+    ``erfc``).
+
+    Examples
+    --------
+    >>> import minitensor as xp
+    >>> xp.special.erfc(xp.asarray([0.0, 5.0]))
+    Tensor([1.00000000e+00, 1.53745979e-12], dtype=float64)
+    """
     return _apply("erfc", _kernels.erfc, x)

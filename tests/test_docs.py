@@ -48,7 +48,8 @@ def _documented():
 
 
 @pytest.mark.parametrize("modname", [
-    "minitensor", "minitensor.linalg", "minitensor.fft", "minitensor.autograd",
+    "minitensor", "minitensor.linalg", "minitensor.fft", "minitensor.special",
+    "minitensor.autograd",
     "minitensor.nn", "minitensor.nn.functional", "minitensor.nn.init", "minitensor.nn.utils",
     "minitensor.optim", "minitensor.optim.lr_scheduler", "minitensor.utils.data",
 ])

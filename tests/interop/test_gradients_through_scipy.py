@@ -5,11 +5,9 @@ PyTorch tensors do.
 Each case runs the SciPy function on a float64 tensor that requires grad,
 backpropagates a fixed random cotangent, and compares the gradient with PyTorch's
 through the same SciPy call (when torch is installed) and with central finite
-differences of the forward values. Functions SciPy computes through NumPy for a
-namespace it does not know (its special functions other than the ones written
-with namespace operations) return tensors without a graph: those are strict
-xfails naming the reason, so making one work turns its xfail into a failure
-until the case is promoted.
+differences of the forward values. SciPy's special functions that are not
+written with namespace operations are computed by ``minitensor.special`` (SciPy
+calls ``xp.special.<name>`` when the namespace has it) and keep the graph too.
 """
 import numpy as np
 import pytest
@@ -29,9 +27,6 @@ RNG = np.random.default_rng(16)
 X = np.array([0.3, -1.2, 2.0, 0.7, -0.4])
 V = RNG.standard_normal(5)
 
-_NUMPY_ONLY = "SciPy computes it through NumPy for an unknown namespace: no graph (issue 16 item 3)"
-
-
 def _cases():
     sp = pytest.importorskip("scipy.special")
     st = pytest.importorskip("scipy.stats")
@@ -47,18 +42,17 @@ def _cases():
         ("stats.gmean", lambda x: st.gmean(x * x + 0.1)),
         ("stats.hmean", lambda x: st.hmean(x * x + 0.1)),
         ("stats.pmean", lambda x: st.pmean(x * x + 0.1, 2.0)),
-    ]
-    no_graph = [
+        # computed by minitensor.special, which SciPy calls as xp.special
         ("special.expit", sp.expit),
         ("special.logit", lambda x: sp.logit(0.5 + 0.1 * x)),
         ("special.entr", lambda x: sp.entr(x * x)),
         ("special.erf", sp.erf),
         ("special.log_ndtr", sp.log_ndtr),
         ("stats.entropy", lambda x: st.entropy(x * x + 0.1)),
+        ("special.ndtr", sp.ndtr),
+        ("special.erfc", sp.erfc),
     ]
     cases = [pytest.param(f, id=n) for n, f in ok]
-    cases += [pytest.param(f, id=n, marks=pytest.mark.xfail(strict=True, reason=_NUMPY_ONLY))
-              for n, f in no_graph]
     cases.append(pytest.param(
         lambda x: __import__("scipy.special").special.log_softmax(x), id="special.log_softmax",
         marks=pytest.mark.xfail(strict=True, reason=(
