@@ -14,7 +14,31 @@ from ._functions import (
 )
 
 __all__ = ["expit", "logit", "erf", "erfc", "exp2", "expm1", "log1p", "log_softmax",
-           "logsumexp", "round", "softmax", "xlogy", "sinc", "entr"]
+           "logsumexp", "round", "softmax", "xlogy", "sinc", "entr", "ndtr", "log_ndtr"]
+
+
+def ndtr(input, *, out=None):
+    """The standard normal CDF (``minitensor.special.ndtr``: accurate in the lower tail).
+
+    Examples
+    --------
+    >>> import minitensor.torch as torch
+    >>> torch.special.ndtr(torch.tensor([0.0]))
+    Tensor([0.5], dtype=float32)
+    """
+    return _mt.special.ndtr(_float(input))
+
+
+def log_ndtr(input, *, out=None):
+    """``log(ndtr(input))``, accurate in both tails (``minitensor.special.log_ndtr``).
+
+    Examples
+    --------
+    >>> import minitensor.torch as torch
+    >>> torch.special.log_ndtr(torch.tensor([0.0]))
+    Tensor([-0.6931472], dtype=float32)
+    """
+    return _mt.special.log_ndtr(_float(input))
 
 
 def logit(input, eps=None, *, out=None):
