@@ -37,9 +37,12 @@ def prod_vjp(ctx, g, *, x, axis, keepdims):
 
 @rule("max", "min")
 def extremum_vjp(ctx, g, *, x, axis, keepdims):
-    # the gradient is split evenly among all maxima (PyTorch's amax rule)
+    # the gradient is split evenly among all maxima (PyTorch's amax rule). The
+    # extremum is recomputed from x rather than read from the result: the node
+    # keeps no output, and code that writes into the result in place (SciPy's
+    # log_softmax: x_max[~isfinite(x_max)] = 0) still differentiates
     axes = reduction_axes(ctx.name, axis, x.ndim)
-    out = restore_reduced(ctx.out, axes, keepdims)
+    out = (xp.max if ctx.name == "max" else xp.min)(x, axis=axes, keepdims=True)
     g = restore_reduced(g, axes, keepdims)
     mask = x == out
     count = xp.sum(mask, axis=axes, keepdims=True)
