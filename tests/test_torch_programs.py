@@ -32,25 +32,24 @@ seeds on PyTorch and add its ``Spec``. The files are not collected by pytest
 ``pytest -s tests/test_torch_programs.py`` prints a table (program, both final
 losses, both times).
 """
-import contextlib
-import pathlib
 import random
 import re
-import time
-import types
 from dataclasses import dataclass
 
 import numpy as np
 import pytest
 
 import minitensor
+# the import swap, running a program and the one-thread setup, shared with
+# benchmarks/bench_programs.py (tests/ is on sys.path under pytest)
+from torch_programs._swap import ANY_TORCH_IMPORT as _ANY_TORCH_IMPORT
+from torch_programs._swap import HERE, one_thread, swap_imports
+from torch_programs._swap import run as _run
 
 try:
     import torch
 except ImportError:                       # the minitensor side still runs
     torch = None
-
-HERE = pathlib.Path(__file__).parent / "torch_programs"
 
 
 @dataclass(frozen=True)
@@ -105,33 +104,6 @@ PROGRAMS = {
 # ---------------------------------------------------------------------------
 # the import swap
 
-_ALIASED = re.compile(r"^(\s*)import torch((?:\.\w+)*) as (\w+)\s*$")
-_PLAIN = re.compile(r"^(\s*)import torch((?:\.\w+)*)\s*$")
-_FROM = re.compile(r"^(\s*)from torch((?:\.\w+)*) import (.*)$")
-_ANY_TORCH_IMPORT = re.compile(r"^\s*(import|from)\s+torch\b")
-
-
-def swap_imports(source):
-    """The mechanical port: rewrite the import lines that name ``torch``, and
-    nothing else. ``import torch.utils.data`` (no alias) becomes ``import
-    minitensor.torch.utils.data``, which, like the original, relies on the
-    program's own ``import torch`` for the name ``torch``."""
-    out = []
-    for line in source.splitlines(keepends=True):
-        body, nl = line.rstrip("\r\n"), line[len(line.rstrip("\r\n")):]
-        if m := _ALIASED.match(body):
-            body = f"{m[1]}import minitensor.torch{m[2]} as {m[3]}"
-        elif m := _PLAIN.match(body):
-            body = (f"{m[1]}import minitensor.torch as torch" if not m[2]
-                    else f"{m[1]}import minitensor.torch{m[2]}")
-        elif m := _FROM.match(body):
-            body = f"{m[1]}from minitensor.torch{m[2]} import {m[3]}"
-        elif _ANY_TORCH_IMPORT.match(body):
-            raise ValueError(f"an import form swap_imports does not handle: {body!r}")
-        out.append(body + nl)
-    return "".join(out)
-
-
 def test_swap_imports_rewrites_only_import_lines():
     src = ("import torch\nimport torch.nn as nn\nimport torch.utils.data\n"
            "from torch import nn, optim\nfrom torch.nn import functional as F\n"
@@ -170,37 +142,6 @@ def test_the_corpus():
 # ---------------------------------------------------------------------------
 # running a program
 
-def _from_torch(obj):
-    """Whether obj is (or was defined in) a module of the real PyTorch."""
-    module = (obj.__name__ if isinstance(obj, types.ModuleType)
-              else getattr(obj, "__module__", None))
-    return isinstance(module, str) and module.split(".")[0] == "torch"
-
-
-def _run(name, face):
-    """Run prog_<name>.py's main() in a fresh module namespace, on `face`
-    ("torch" or "minitensor"); returns (result dict, seconds)."""
-    path = HERE / f"prog_{name}.py"
-    src = path.read_text()
-    if face == "minitensor":
-        src = swap_imports(src)
-    module = types.ModuleType(f"torch_program_{name}_{face}")
-    module.__file__ = str(path)
-    # the same file name (the swap keeps line numbers): tracebacks show the program
-    exec(compile(src, str(path), "exec"), module.__dict__)
-    leaked = [k for k, v in vars(module).items() if _from_torch(v)]
-    # (on PyTorch the same check finds torch, nn, F, ...: it can fail)
-    assert bool(leaked) == (face == "torch"), (name, face, leaked)
-    t0 = time.perf_counter()
-    result = module.main()
-    elapsed = time.perf_counter() - t0
-    losses = result["losses"]
-    assert isinstance(losses, list) and losses, name
-    assert all(isinstance(v, float) and v == v and abs(v) != float("inf") for v in losses), \
-        (name, face, losses[:5])
-    return result, elapsed
-
-
 def _start_end(losses, window):
     return sum(losses[:window]) / window, sum(losses[-window:]) / window
 
@@ -220,36 +161,15 @@ def _one_thread_and_table():
     """One thread (these models are tiny: on a busy 2-core machine more threads
     only wait for each other), the random states put back afterwards, and the
     table printed at the end (visible with pytest -s)."""
-    mt_threads = minitensor.get_num_threads()
     mt_state = minitensor._random.get_rng_state()
     py_state, np_state = random.getstate(), np.random.get_state()   # set_seed() helpers
-    minitensor.set_num_threads(1)
-    # minitensor's matmuls are NumPy's, whose BLAS has its own thread pool, which
-    # set_num_threads does not limit; on a busy 2-core machine, two BLAS threads
-    # make the small matmuls here up to 100x slower (measured: 0.02 ms -> 6 ms)
-    blas = contextlib.nullcontext()
-    with contextlib.suppress(ImportError):
-        import threadpoolctl
-        blas = threadpoolctl.threadpool_limits(1, user_api="blas")
-    blas.__enter__()
-    if torch is not None:
-        torch_threads, torch_state = torch.get_num_threads(), torch.get_rng_state()
-        torch.set_num_threads(1)
-        # PyTorch's one-off start-up costs, not a program's: BLAS, oneDNN, and the
-        # first optimizer step (it imports torch._dynamo: seconds)
-        torch.zeros(4, 4) @ torch.zeros(4, 4)
-        torch.nn.functional.conv2d(torch.zeros(1, 1, 4, 4), torch.zeros(1, 1, 3, 3))
-        p = torch.nn.Parameter(torch.zeros(2))
-        p.grad = torch.ones(2)
-        torch.optim.SGD([p], lr=0.1).step()
-    yield
-    blas.__exit__(None, None, None)
+    torch_state = torch.get_rng_state() if torch is not None else None
+    with one_thread(torch):
+        yield
     random.setstate(py_state)
     np.random.set_state(np_state)
-    minitensor.set_num_threads(mt_threads)
     minitensor._random.set_rng_state(mt_state)
     if torch is not None:
-        torch.set_num_threads(torch_threads)
         torch.set_rng_state(torch_state)
     if RESULTS:
         rows = [f"{'program':24s} {'torch end':>11s} {'minitensor':>11s} {'t torch':>8s} "
