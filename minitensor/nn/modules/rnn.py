@@ -7,7 +7,7 @@ import warnings
 import numpy as np
 
 from ..._array_object import Tensor
-from ..._manipulation_functions import concat, permute_dims, reshape, stack
+from ..._manipulation_functions import concat, permute_dims, reshape, stack, unstack
 from ..._indexing_functions import take
 from ..._searching_functions import where
 from ... import _random
@@ -279,16 +279,19 @@ def _step(mode, xi, h, c, w_hh, b_hh):
     hh = F.linear(h, w_hh, b_hh)
     H = h.shape[-1]
     if mode == "LSTM":
-        i = F.sigmoid(xi[..., 0:H] + hh[..., 0:H])
-        f = F.sigmoid(xi[..., H:2 * H] + hh[..., H:2 * H])
-        g = F.tanh(xi[..., 2 * H:3 * H] + hh[..., 2 * H:3 * H])
-        o = F.sigmoid(xi[..., 3 * H:] + hh[..., 3 * H:])
+        # the gates split by one reshape and one unstack (two graph nodes, where
+        # eight slices were eight, each with its own scatter in backward)
+        gates = xi + hh
+        i, f, g, o = unstack(reshape(gates, gates.shape[:-1] + (4, H)), axis=-2)
+        i, f, g, o = F.sigmoid(i), F.sigmoid(f), F.tanh(g), F.sigmoid(o)
         c2 = f * c + i * g
         return o * F.tanh(c2), c2
     if mode == "GRU":
-        r = F.sigmoid(xi[..., 0:H] + hh[..., 0:H])
-        z = F.sigmoid(xi[..., H:2 * H] + hh[..., H:2 * H])
-        n = F.tanh(xi[..., 2 * H:] + r * hh[..., 2 * H:])
+        xr, xz, xn = unstack(reshape(xi, xi.shape[:-1] + (3, H)), axis=-2)
+        hr, hz, hn = unstack(reshape(hh, hh.shape[:-1] + (3, H)), axis=-2)
+        r = F.sigmoid(xr + hr)
+        z = F.sigmoid(xz + hz)
+        n = F.tanh(xn + r * hn)
         return (1 - z) * n + z * h, None
     pre = xi + hh
     return (F.tanh(pre) if mode == "RNN_TANH" else F.relu(pre)), None
