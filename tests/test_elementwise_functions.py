@@ -761,3 +761,23 @@ def test_quiet_nested_and_threads():
     for t in threads:
         t.join()
     assert not errors, errors
+
+
+@pytest.mark.parametrize("n", [3, 4])
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+def test_pow_small_integer_exponent_by_multiplication(n, dtype):
+    # x ** 3 and x ** 4 of a floating array multiply (as PyTorch): within two ulps of
+    # the correctly rounded power, and the same special values as NumPy's power
+    rng = np.random.default_rng(n)
+    a = np.concatenate([rng.standard_normal(1000) * 10,
+                        [0.0, -0.0, np.inf, -np.inf, np.nan, 1e-30, -1e30]]).astype(dtype)
+    got = xp.pow(xp.asarray(a), n)._array
+    with np.errstate(all="ignore"):
+        ref = np.power(a.astype(np.longdouble), n).astype(dtype)
+        np.testing.assert_allclose(got, ref, rtol=2.5 * np.finfo(dtype).eps, atol=0)
+        np.testing.assert_array_equal(np.signbit(got), np.signbit(np.power(a, n)))
+    assert got.dtype == np.dtype(dtype)
+    b = xp.asarray(a.copy())
+    b **= n                                   # the in-place operator: NumPy's power
+    with np.errstate(all="ignore"):
+        np.testing.assert_array_equal(b._array, np.power(a, n))
