@@ -1,5 +1,5 @@
 """Special functions: ``erf``, ``erfc``, ``expit``, ``logit``, ``entr``, ``ndtr``,
-``log_ndtr``, differentiable (twice and more) under ``minitensor.autograd``.
+``log_ndtr``, ``xlog1py``, differentiable (twice and more) under ``minitensor.autograd``.
 
 # Note: the Array API standard has no ``special`` extension yet (it is proposed:
 # data-apis/array-api#725). SciPy already looks for one: for a namespace it does
@@ -32,7 +32,7 @@ from ._elementwise_functions import (
 from ._searching_functions import where
 from ._special_functions import erf, erfc
 
-__all__ = ["erf", "erfc", "expit", "logit", "entr", "ndtr", "log_ndtr"]
+__all__ = ["erf", "erfc", "expit", "logit", "entr", "ndtr", "log_ndtr", "xlog1py"]
 
 _INV_SQRT2 = 1.0 / math.sqrt(2.0)
 _HALF_LOG_2PI = 0.5 * math.log(2.0 * math.pi)
@@ -138,3 +138,22 @@ def log_ndtr(x):
     r_low = -0.5 * low * low - log(negative(low)) - _HALF_LOG_2PI + log(series)
     r = where(is_upper, r_upper, where(is_low, r_low, r_mid))
     return where(isnan(x), x, r)
+
+
+def xlog1py(x, y):
+    """``x * log1p(y)``, 0 where ``x`` is 0 (even where ``y`` is -1).
+
+    Examples
+    --------
+    >>> import minitensor as xp
+    >>> xp.special.xlog1py(xp.asarray([0.0, 2.0]), xp.asarray([-1.0, 1.0]))
+    Tensor([0.        , 1.38629436], dtype=float64)
+    """
+    x = _floating("xlog1py", x)
+    y = _floating("xlog1py", y)
+    # 0 * log1p(y) is nan for y <= -1: those points give 0 (the branch not taken is
+    # evaluated at y = 0, so its gradient stays finite); elsewhere x * log1p(y),
+    # whose derivative in x is log1p(y) at x = 0 too (as PyTorch)
+    special = (x == 0.0) & (y <= -1.0)
+    ys = where(special, 0.0, y)
+    return where(isnan(y), y, where(special, 0.0, multiply(x, log1p(ys))))

@@ -63,6 +63,8 @@ def _cases():
         ("special.log_ndtr", sp.log_ndtr),
         ("stats.entropy", lambda x: st.entropy(x * x + 0.1)),
         ("special.ndtr", sp.ndtr),
+        ("special.xlog1py", lambda x: sp.xlog1py(x, x * x)),
+        ("special.rel_entr", lambda x: sp.rel_entr(x * x + 0.1, x * x + 0.5)),
         ("special.erfc", sp.erfc),
     ]
     cases = [pytest.param(f, id=n) for n, f in ok]
