@@ -548,7 +548,7 @@ def _power(a, b, out=None):
     (NumPy's float32 ``powf`` is ~100x slower; the products are within an ulp or
     two of the correctly rounded power)."""
     if (out is None and type(b) is int and (b == 3 or b == 4) and type(a) is _ndarray
-            and a.dtype.kind == "f"):
+            and a.dtype.kind == "f" and a.ndim):   # (0-d: NumPy returns scalars)
         sq = np.multiply(a, a)
         return np.multiply(sq, a, out=sq) if b == 3 else np.multiply(sq, sq, out=sq)
     return np.power(a, b) if out is None else np.power(a, b, out)

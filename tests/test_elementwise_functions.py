@@ -778,6 +778,7 @@ def test_pow_small_integer_exponent_by_multiplication(n, dtype):
         np.testing.assert_array_equal(np.signbit(got), np.signbit(np.power(a, n)))
     assert got.dtype == np.dtype(dtype)
     b = xp.asarray(a.copy())
+    assert float(xp.pow(xp.asarray(a[0]), n)) == pytest.approx(float(a[0]) ** n, rel=1e-6)
     b **= n                                   # the in-place operator: NumPy's power
     with np.errstate(all="ignore"):
         np.testing.assert_array_equal(b._array, np.power(a, n))
