@@ -563,11 +563,28 @@ class CosineAnnealingLR(LRScheduler):
             1 + math.cos(math.pi * self.last_epoch / self.T_max)) / 2
 
 
+class _ComposedState:
+    """``state_dict``/``load_state_dict`` of a scheduler made of others
+    (``SequentialLR``, ``ChainedScheduler``): its own state plus each one's."""
+
+    def state_dict(self):
+        state = {k: v for k, v in self.__dict__.items() if k not in ("optimizer", "_schedulers")}
+        state["_schedulers"] = [s.state_dict() for s in self._schedulers]
+        return state
+
+    def load_state_dict(self, state_dict):
+        state_dict = dict(state_dict)
+        saved = state_dict.pop("_schedulers")
+        self.__dict__.update(state_dict)
+        for s, st in zip(self._schedulers, saved):
+            s.load_state_dict(st)
+
+
 @_example("SequentialLR(opt, [warmup, decay], milestones=[2])", 4,
           "[0.5, 0.75, 1.0, 0.5, 0.25]",
           setup=["warmup = optim.lr_scheduler.LinearLR(opt, start_factor=0.5, total_iters=2)",
                  "decay = optim.lr_scheduler.ExponentialLR(opt, gamma=0.5)"])
-class SequentialLR(LRScheduler):
+class SequentialLR(_ComposedState, LRScheduler):
     """Run schedulers one after another, switching at the milestone epochs.
 
     Parameters
@@ -635,18 +652,6 @@ class SequentialLR(LRScheduler):
         else:
             scheduler.step()
         self._last_lr = scheduler.get_last_lr()
-
-    def state_dict(self):
-        state = {k: v for k, v in self.__dict__.items() if k not in ("optimizer", "_schedulers")}
-        state["_schedulers"] = [s.state_dict() for s in self._schedulers]
-        return state
-
-    def load_state_dict(self, state_dict):
-        state_dict = dict(state_dict)
-        saved = state_dict.pop("_schedulers")
-        self.__dict__.update(state_dict)
-        for s, st in zip(self._schedulers, saved):
-            s.load_state_dict(st)
 
 
 @_example("OneCycleLR(opt, max_lr=1.0, total_steps=10)", 9, "(0.04, 1.0, True)", lr=0.1,
@@ -1114,7 +1119,7 @@ class CosineAnnealingWarmRestarts(LRScheduler):
         self._last_lr = _group_lrs(self.optimizer)
 
 
-class ChainedScheduler(LRScheduler):
+class ChainedScheduler(_ComposedState, LRScheduler):
     """Step several schedulers of one optimizer together: each ``step()`` calls
     every scheduler's ``step()`` in order, so their (chainable) factors multiply.
 
@@ -1169,14 +1174,3 @@ class ChainedScheduler(LRScheduler):
             s.step()
         self._last_lr = _group_lrs(self._schedulers[-1].optimizer)
 
-    def state_dict(self):
-        state = {k: v for k, v in self.__dict__.items() if k not in ("optimizer", "_schedulers")}
-        state["_schedulers"] = [s.state_dict() for s in self._schedulers]
-        return state
-
-    def load_state_dict(self, state_dict):
-        state_dict = dict(state_dict)
-        saved = state_dict.pop("_schedulers")
-        self.__dict__.update(state_dict)
-        for s, st in zip(self._schedulers, saved):
-            s.load_state_dict(st)

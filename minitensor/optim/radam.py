@@ -4,6 +4,7 @@ import math
 from .. import sqrt
 from .optimizer import Optimizer, _no_kernel, _check_betas, _check_lr, _check_nonneg
 from ._buffers import zeros
+from .adam import _moments
 
 __all__ = ["RAdam"]
 
@@ -86,18 +87,9 @@ class RAdam(Optimizer):
     def _update(self, p, g, state, group):
         state["step"] += 1
         t = state["step"]
-        lr, eps, wd = group["lr"], group["eps"], group["weight_decay"]
+        lr, eps = group["lr"], group["eps"]
         beta1, beta2 = group["betas"]
-        m, v = state["exp_avg"], state["exp_avg_sq"]
-        d = -g if group["maximize"] else g
-        if wd != 0:
-            if group["decoupled_weight_decay"]:
-                p *= 1 - lr * wd
-            else:
-                d = d + wd * p
-        m += (1 - beta1) * (d - m)
-        v *= beta2
-        v += (1 - beta2) * d * d
+        _, m, v = _moments(p, g, state, group)   # (Adam's: weight decay and both moments)
         bc1 = 1 - beta1 ** t
         bc2 = 1 - beta2 ** t
         rho_inf = 2 / (1 - beta2) - 1
