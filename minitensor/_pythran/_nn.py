@@ -469,3 +469,53 @@ def gelu_erf_backward(x, grad, out, nt):
         #omp parallel for num_threads(nt)
         for b in range(nb):
             _gelu_erf_backward_blk(x, grad, out, b * BS, min(n, (b + 1) * BS))
+
+
+# ------------------------------------------------------------------ LSTM cell gates
+# One step of an LSTM on n rows (gates i, f, g, o side by side in (n, 4H)); small
+# per-step arrays (a recurrent step is sequential), so the loops are serial.
+#pythran export lstm_gates(float64[:,:] order(C), float64[:,:] order(C), float64[:,:] order(C), float64[:,:] order(C), float64[:,:] order(C))
+#pythran export lstm_gates(float32[:,:] order(C), float32[:,:] order(C), float32[:,:] order(C), float32[:,:] order(C), float32[:,:] order(C))
+def lstm_gates(gates, c, acts, tc, h):
+    """acts = (sigmoid, sigmoid, tanh, sigmoid)(gates); c = f c + i g (in place);
+    tc = tanh(c); h = o tc."""
+    n = c.shape[0]
+    hs = c.shape[1]
+    for r in range(n):
+        for j in range(hs):
+            i = 1.0 / (1.0 + math.exp(-gates[r, j]))
+            f = 1.0 / (1.0 + math.exp(-gates[r, hs + j]))
+            g = math.tanh(gates[r, 2 * hs + j])
+            o = 1.0 / (1.0 + math.exp(-gates[r, 3 * hs + j]))
+            acts[r, j] = i
+            acts[r, hs + j] = f
+            acts[r, 2 * hs + j] = g
+            acts[r, 3 * hs + j] = o
+            cv = f * c[r, j] + i * g
+            c[r, j] = cv
+            t = math.tanh(cv)
+            tc[r, j] = t
+            h[r, j] = o * t
+
+
+#pythran export lstm_gates_backward(float64[:,:] order(C), float64[:,:] order(C), float64[:,:] order(C), float64[:,:] order(C), float64[:,:] order(C), float64[:,:] order(C))
+#pythran export lstm_gates_backward(float32[:,:] order(C), float32[:,:] order(C), float32[:,:] order(C), float32[:,:] order(C), float32[:,:] order(C), float32[:,:] order(C))
+def lstm_gates_backward(dh, dc, acts, tc, cprev, dg):
+    """From dh, dc (gradients of h', c'): dg = the gates' pre-activation
+    gradients; dc = the gradient of c (in place)."""
+    n = dh.shape[0]
+    hs = dh.shape[1]
+    for r in range(n):
+        for j in range(hs):
+            i = acts[r, j]
+            f = acts[r, hs + j]
+            g = acts[r, 2 * hs + j]
+            o = acts[r, 3 * hs + j]
+            t = tc[r, j]
+            d = dh[r, j]
+            dcv = dc[r, j] + d * o * (1.0 - t * t)
+            dg[r, j] = dcv * g * i * (1.0 - i)
+            dg[r, hs + j] = dcv * cprev[r, j] * f * (1.0 - f)
+            dg[r, 2 * hs + j] = dcv * i * (1.0 - g * g)
+            dg[r, 3 * hs + j] = d * t * o * (1.0 - o)
+            dc[r, j] = dcv * f

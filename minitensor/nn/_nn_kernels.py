@@ -19,7 +19,7 @@ from .. import _kernels
 
 __all__ = ["im2col", "col2im", "im2col_cm", "col2im_cm", "maxpool2d", "maxpool2d_backward", "gelu_erf",
            "gelu_erf_backward", "batch_norm_forward", "batch_norm_backward",
-           "conv_out_size", "pool_out_size"]
+           "conv_out_size", "pool_out_size", "lstm_gates", "lstm_gates_backward"]
 
 _F16 = np.dtype(np.float16)
 _F32 = np.dtype(np.float32)
@@ -319,3 +319,44 @@ for _name in ("im2col", "col2im", "im2col_cm", "col2im_cm", "maxpool2d", "maxpoo
               "gelu_erf", "gelu_erf_backward", "batch_norm_forward", "batch_norm_backward"):
     globals()[_name] = _via_float32(globals()[_name])
 del _name
+
+
+def _lstm_ok(arrays, shapes):
+    """Whether the LSTM gate kernels can take ``arrays`` as they are: one dtype,
+    float32 or float64, C-contiguous, aligned, native, of exactly ``shapes``."""
+    dt = arrays[0].dtype
+    if dt != _F64 and dt != _F32:
+        return False
+    for a, s in zip(arrays, shapes):
+        if type(a) is not np.ndarray or a.dtype != dt or a.shape != s or \
+                not (a.flags.c_contiguous and a.flags.aligned):
+            return False
+    return True
+
+
+def lstm_gates(gates, c, acts, tc, h):
+    """One LSTM step's pointwise part on n rows: ``acts`` = sigmoid / sigmoid /
+    tanh / sigmoid of the pre-activations ``gates`` (n, 4H) (gates i, f, g, o),
+    ``c`` (n, H) updated in place to ``f c + i g``, ``tc = tanh(c)``, ``h = o tc``.
+    Returns False (and does nothing) unless the arrays suit the kernel (see
+    ``_lstm_ok``): the caller then computes with NumPy."""
+    n, H = c.shape if c.ndim == 2 else (-1, -1)
+    if n < 0 or not _lstm_ok((gates, c, acts, tc, h),
+                             ((n, 4 * H), (n, H), (n, 4 * H), (n, H), (n, H))):
+        return False
+    if n and H:
+        _k().lstm_gates(gates, c, acts, tc, h)
+    return True
+
+
+def lstm_gates_backward(dh, dc, acts, tc, cprev, dg):
+    """The backward of :func:`lstm_gates`: ``dg`` (n, 4H) the pre-activation
+    gradients from ``dh``, ``dc`` (n, H) (the gradients of h' and c'), ``dc``
+    turned in place into the gradient of c. False: not run (see ``lstm_gates``)."""
+    n, H = dh.shape if dh.ndim == 2 else (-1, -1)
+    if n < 0 or not _lstm_ok((dh, dc, acts, tc, cprev, dg),
+                             ((n, H), (n, H), (n, 4 * H), (n, H), (n, H), (n, 4 * H))):
+        return False
+    if n and H:
+        _k().lstm_gates_backward(dh, dc, acts, tc, cprev, dg)
+    return True

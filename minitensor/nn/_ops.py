@@ -26,6 +26,7 @@ import numpy as np
 from .. import _kernels
 from .._array_object import Tensor
 from .._dispatch import Residual, differentiable
+from .._elementwise_functions import _quiet_run, _quiet_slow
 from . import _nn_kernels
 
 _new = Tensor._new
@@ -39,9 +40,14 @@ __all__ = ["linear", "bilinear", "relu", "leaky_relu", "elu", "gelu", "silu", "s
 
 def _quiet(f, *args):
     # no NumPy warnings at +-inf / nan (inf * 0, inf / inf): PyTorch's values,
-    # which does not warn
-    with np.errstate(invalid="ignore", over="ignore", divide="ignore", under="ignore"):
-        return np.asarray(f(*args))  # (0-d input: NumPy gives a scalar)
+    # which does not warn. In the namespace's prepared "ignore all" context
+    # (~0.1 us, where np.errstate costs ~2-3 us per use); busy (another
+    # thread, or nested): the context variable set and reset instead.
+    try:
+        r = _quiet_run(f, *args)
+    except RuntimeError:
+        r = _quiet_slow(f, *args)
+    return np.asarray(r)  # (0-d input: NumPy gives a scalar)
 
 
 # ============================================================================ linear

@@ -24,11 +24,12 @@ import numpy as np
 from .. import _kernels
 from .._array_object import Tensor
 from .._dispatch import Residual, differentiable
+from . import _nn_kernels
 
 _new = Tensor._new
 
 __all__ = ["embedding", "embedding_backward", "scaled_dot_product_attention",
-           "multi_head_attention", "rnn_stack"]
+           "multi_head_attention", "rnn_stack", "lstm_cell", "gru_cell"]
 
 
 # ========================================================================= embedding
@@ -181,7 +182,33 @@ def _sigmoid_into(x, out):
     return out
 
 
-def _lstm_forward(x, h0, c0, w_ih, w_hh, b, reverse):
+def lstm_gates(gates, c, acts, tc, h_out):
+    """The pointwise part of an LSTM step on n rows: ``gates`` (n, 4H) the
+    pre-activations (overwritten), ``c`` (n, H) the cell state, updated in place
+    to ``f c + i g``; writes the activations i, f, g, o into ``acts`` (n, 4H),
+    ``tanh(c')`` into ``tc`` and ``o tanh(c')`` into ``h_out`` (all C-contiguous,
+    one dtype)."""
+    if _nn_kernels.lstm_gates(gates, c, acts, tc, h_out):
+        return
+    H = c.shape[1]
+    a = _sigmoid_into(gates, acts)
+    np.tanh(gates[:, 2 * H:3 * H], out=a[:, 2 * H:3 * H])
+    i, f, g, o = a[:, :H], a[:, H:2 * H], a[:, 2 * H:3 * H], a[:, 3 * H:]
+    c *= f
+    gates = gates[:, :H]  # (scratch)
+    np.multiply(i, g, out=gates)
+    c += gates
+    np.tanh(c, out=tc)
+    np.multiply(o, tc, out=h_out)
+
+
+def _rows(bs, t, N):
+    return N if bs is None else bs[t]
+
+
+def _lstm_forward(x, h0, c0, w_ih, w_hh, b, reverse, bs=None):
+    """``bs``: the packed batch sizes (rows active at each step, a non-increasing
+    sequence; the other rows keep their state and output zeros) or None."""
     L, N, _ = x.shape
     H = w_hh.shape[1]
     x2 = x.reshape(L * N, x.shape[2])  # (not -1: L * N may be 0)
@@ -193,27 +220,44 @@ def _lstm_forward(x, h0, c0, w_ih, w_hh, b, reverse):
     tcs = np.empty((L, N, H), x.dtype)
     cprev = np.empty((L, N, H), x.dtype)
     hprev = np.empty((L, N, H), x.dtype)
-    out = np.empty((L, N, H), x.dtype)
-    h = h0
+    out = np.empty((L, N, H), x.dtype) if bs is None else np.zeros((L, N, H), x.dtype)
+    h = h0 if bs is None else h0.copy()
     c = c0.copy()  # (updated in place: c0 is the caller's)
-    ig = np.empty((N, H), x.dtype)
     w_hh_t = w_hh.T
     for t in (range(L - 1, -1, -1) if reverse else range(L)):
-        gates = np.matmul(h, w_hh_t)
-        gates += xw[t]
-        a = _sigmoid_into(gates, acts[t])
-        np.tanh(gates[:, 2 * H:3 * H], out=a[:, 2 * H:3 * H])
-        i, f, g, o = a[:, :H], a[:, H:2 * H], a[:, 2 * H:3 * H], a[:, 3 * H:]
+        n = _rows(bs, t, N)
         hprev[t] = h
         cprev[t] = c
-        c *= f
-        c += np.multiply(i, g, out=ig)
-        tc = np.tanh(c, out=tcs[t])
-        h = np.multiply(o, tc, out=out[t])
+        hn = h[:n]
+        gates = np.matmul(hn, w_hh_t)
+        gates += xw[t, :n]
+        lstm_gates(gates, c[:n], acts[t, :n], tcs[t, :n], out[t, :n])
+        if bs is None:
+            h = out[t]
+        else:
+            hn[...] = out[t, :n]
     return out, h, c, (x2, acts, tcs, cprev, hprev)
 
 
-def _gru_forward(x, h0, c0, w_ih, w_hh, b_ih, b_hh, reverse):
+def gru_gates(xw, hw, h, rz, n_out, h_out):
+    """The pointwise part of a GRU step on n rows: ``xw``, ``hw`` (n, 3H) the
+    input and hidden projections (with their biases; ``xw`` is overwritten),
+    ``h`` (n, H) the state; writes r, z into ``rz`` (n, 2H), n into ``n_out`` and
+    ``h' = n + z (h - n)`` into ``h_out``."""
+    H = h.shape[1]
+    s = xw[:, :2 * H]
+    s += hw[:, :2 * H]
+    _sigmoid_into(s, rz)
+    r, z = rz[:, :H], rz[:, H:]
+    pn = xw[:, 2 * H:]
+    pn += r * hw[:, 2 * H:]
+    np.tanh(pn, out=n_out)
+    np.subtract(h, n_out, out=h_out)
+    h_out *= z
+    h_out += n_out
+
+
+def _gru_forward(x, h0, c0, w_ih, w_hh, b_ih, b_hh, reverse, bs=None):
     L, N, _ = x.shape
     H = w_hh.shape[1]
     x2 = x.reshape(L * N, x.shape[2])
@@ -225,26 +269,26 @@ def _gru_forward(x, h0, c0, w_ih, w_hh, b_ih, b_hh, reverse):
     ns = np.empty((L, N, H), x.dtype)
     hwn = np.empty((L, N, H), x.dtype)
     hprev = np.empty((L, N, H), x.dtype)
-    out = np.empty((L, N, H), x.dtype)
-    h = h0
+    out = np.empty((L, N, H), x.dtype) if bs is None else np.zeros((L, N, H), x.dtype)
+    h = h0 if bs is None else h0.copy()
     w_hh_t = w_hh.T
     for t in (range(L - 1, -1, -1) if reverse else range(L)):
-        hw = np.matmul(h, w_hh_t)
+        n = _rows(bs, t, N)
+        hprev[t] = h
+        hn = h[:n]
+        hw = np.matmul(hn, w_hh_t)
         if b_hh is not None:
             hw += b_hh
-        a = _kernels.sigmoid(xw[t, :, :2 * H] + hw[:, :2 * H])
-        r, z = a[:, :H], a[:, H:]
-        n = np.tanh(xw[t, :, 2 * H:] + r * hw[:, 2 * H:])
-        hprev[t] = h
-        h = n + z * (h - n)
-        rz[t] = a
-        ns[t] = n
-        hwn[t] = hw[:, 2 * H:]
-        out[t] = h
+        gru_gates(xw[t, :n], hw, hn, rz[t, :n], ns[t, :n], out[t, :n])
+        hwn[t, :n] = hw[:, 2 * H:]
+        if bs is None:
+            h = out[t]
+        else:
+            hn[...] = out[t, :n]
     return out, h, None, (x2, rz, ns, hwn, hprev)
 
 
-def _rnn_forward(x, h0, c0, w_ih, w_hh, b, reverse, relu):
+def _rnn_forward(x, h0, c0, w_ih, w_hh, b, reverse, relu, bs=None):
     L, N, _ = x.shape
     H = w_hh.shape[1]
     x2 = x.reshape(L * N, x.shape[2])
@@ -252,40 +296,95 @@ def _rnn_forward(x, h0, c0, w_ih, w_hh, b, reverse, relu):
     if b is not None:
         xw += b
     xw = xw.reshape(L, N, H)
-    hs = np.empty((L, N, H), x.dtype)
+    hs = np.empty((L, N, H), x.dtype) if bs is None else np.zeros((L, N, H), x.dtype)
     hprev = np.empty((L, N, H), x.dtype)
-    h = h0
+    h = h0 if bs is None else h0.copy()
     w_hh_t = w_hh.T
     for t in (range(L - 1, -1, -1) if reverse else range(L)):
-        pre = xw[t] + np.matmul(h, w_hh_t)
+        n = _rows(bs, t, N)
         hprev[t] = h
-        h = np.maximum(pre, 0) if relu else np.tanh(pre)
-        hs[t] = h
+        hn = h[:n]
+        pre = np.matmul(hn, w_hh_t)
+        pre += xw[t, :n]
+        if relu:
+            np.maximum(pre, 0, out=hs[t, :n])
+        else:
+            np.tanh(pre, out=hs[t, :n])
+        if bs is None:
+            h = hs[t]
+        else:
+            hn[...] = hs[t, :n]
     return hs, h, None, (x2, hs, hprev)
+
+
+@differentiable("nn.lstm_cell")
+def lstm_cell(x, h, c, w_ih, w_hh, b_ih=None, b_hh=None):
+    """One LSTM step on x (N, input), h, c (N, H) (gates i, f, g, o): returns
+    ``(h', c', acts, tanh(c'))``, the last two residuals (the gate activations
+    (N, 4H) and tanh(c'), for the gradient rule): one graph node per step."""
+    xa, ha = x._array, h._array
+    gates = np.matmul(xa, w_ih._array.T)
+    gates += np.matmul(ha, w_hh._array.T)
+    if b_ih is not None:
+        gates += b_ih._array
+    if b_hh is not None:
+        gates += b_hh._array
+    n, H = ha.shape
+    dt = gates.dtype
+    acts = np.empty(gates.shape, dt)
+    c2 = np.array(c._array, dtype=dt, order="C")  # (updated in place)
+    tc = np.empty((n, H), dt)
+    h2 = np.empty((n, H), dt)
+    lstm_gates(gates, c2, acts, tc, h2)
+    return _new(h2), _new(c2), Residual(acts), Residual(tc)
+
+
+@differentiable("nn.gru_cell")
+def gru_cell(x, h, w_ih, w_hh, b_ih=None, b_hh=None):
+    """One GRU step on x (N, input), h (N, H) (gates r, z, n): returns ``(h', rz,
+    n, hw_n)``, the last three residuals (the gates r and z (N, 2H), n, and the
+    hidden projection's n part, for the gradient rule): one graph node per step."""
+    xa, ha = x._array, h._array
+    xw = np.matmul(xa, w_ih._array.T)
+    hw = np.matmul(ha, w_hh._array.T)
+    if b_ih is not None:
+        xw += b_ih._array
+    if b_hh is not None:
+        hw += b_hh._array
+    n, H = ha.shape
+    dt = xw.dtype
+    rz = np.empty((n, 2 * H), dt)
+    nn_ = np.empty((n, H), dt)
+    h2 = np.empty((n, H), dt)
+    gru_gates(xw, hw, ha, rz, nn_, h2)
+    return _new(h2), Residual(rz), Residual(nn_), Residual(np.ascontiguousarray(hw[:, 2 * H:]))
 
 
 # residual arrays per layer and direction
 N_RESIDUALS = {"LSTM": 5, "GRU": 5, "RNN_TANH": 3, "RNN_RELU": 3}
 
 
-def cell_forward(mode, x, h0, c0, ws, reverse):
+def cell_forward(mode, x, h0, c0, ws, reverse, bs=None):
     w_ih, w_hh = ws[0], ws[1]
     b_ih = ws[2] if len(ws) > 2 else None
     b_hh = ws[3] if len(ws) > 2 else None
     if mode == "GRU":
-        return _gru_forward(x, h0, c0, w_ih, w_hh, b_ih, b_hh, reverse)
+        return _gru_forward(x, h0, c0, w_ih, w_hh, b_ih, b_hh, reverse, bs)
     b = None if b_ih is None else b_ih + b_hh
     if mode == "LSTM":
-        return _lstm_forward(x, h0, c0, w_ih, w_hh, b, reverse)
-    return _rnn_forward(x, h0, c0, w_ih, w_hh, b, reverse, mode == "RNN_RELU")
+        return _lstm_forward(x, h0, c0, w_ih, w_hh, b, reverse, bs)
+    return _rnn_forward(x, h0, c0, w_ih, w_hh, b, reverse, mode == "RNN_RELU", bs)
 
 
 @differentiable("nn.rnn_stack")
-def rnn_stack(x, h0, c0, mode, num_layers, bidirectional, dropout, rng, weights):
+def rnn_stack(x, h0, c0, mode, num_layers, bidirectional, dropout, rng, weights,
+              batch_sizes=None):
     """The stacked (bi)directional recurrent layer over x (L, N, features) from the
     states h0 (and c0 for ``mode="LSTM"``) (layers * directions, N, H); ``weights``
     is PyTorch's flat list: per layer and direction ``w_ih, w_hh[, b_ih, b_hh]``;
-    ``dropout`` between layers.
+    ``dropout`` between layers. ``batch_sizes`` (a tuple of L non-increasing ints,
+    a packed sequence's): at step t only the first ``batch_sizes[t]`` rows run,
+    the others keep their state and output zeros (None: all rows).
 
     Returns ``(out, h_n, c_n or None, *residuals)``: per layer and direction the
     cell's kept arrays (``N_RESIDUALS[mode]`` of them), then per layer the scaled
@@ -303,7 +402,7 @@ def rnn_stack(x, h0, c0, mode, num_layers, bidirectional, dropout, rng, weights)
         for d in range(D):
             k = layer * D + d
             out, h, c, cache = cell_forward(mode, inp, h0a[k], None if c0a is None else c0a[k],
-                                            wa[k * per:(k + 1) * per], d == 1)
+                                            wa[k * per:(k + 1) * per], d == 1, batch_sizes)
             outs.append(out)
             hn.append(h)
             cn.append(c)

@@ -29,7 +29,7 @@ import minitensor as xp
 
 from .._array_object import Tensor
 from ..autograd._rules import rule
-from . import _ops
+from . import _nn_kernels, _ops
 from . import _sequence_ops as S
 
 _new = Tensor._new
@@ -204,44 +204,61 @@ def multi_head_attention_vjp(ctx, g_out, g_w, g_p, g_pd, g_drop, *, q, k, v, num
 
 
 # ========================================================================= recurrent
-def _lstm_backward(gout, ghn, gcn, cache, w_ih, w_hh, reverse, has_bias, mode):
+def lstm_gates_backward(dh, dc, a, tc, cprev, dG, tmp):
+    """The pointwise backward of an LSTM step on n rows: from ``dh``, ``dc`` (n,
+    H) the gradients of h' and c', the activations ``a`` (n, 4H), ``tc`` =
+    tanh(c') and ``cprev`` = c, writes the pre-activation gradients into ``dG``
+    (n, 4H) and turns ``dc`` (in place) into the gradient of c; ``tmp``: (n, H)
+    scratch."""
+    if _nn_kernels.lstm_gates_backward(dh, dc, a, tc, cprev, dG):
+        return
+    H = tc.shape[1]
+    i, f, g, o = a[:, :H], a[:, H:2 * H], a[:, 2 * H:3 * H], a[:, 3 * H:]
+    dGi, dGf, dGg, dGo = dG[:, :H], dG[:, H:2 * H], dG[:, 2 * H:3 * H], dG[:, 3 * H:]
+    np.multiply(dh, o, out=dGo)            # (scratch) dh * o
+    np.multiply(tc, tc, out=tmp)
+    np.subtract(1, tmp, out=tmp)
+    tmp *= dGo
+    dc += tmp                              # dc + dh o (1 - tc^2)
+    np.subtract(1, o, out=tmp)
+    dGo *= tc
+    dGo *= tmp                             # dh tc o (1 - o)
+    np.multiply(dc, g, out=dGi)
+    np.subtract(1, i, out=tmp)
+    tmp *= i
+    dGi *= tmp                             # dc g i (1 - i)
+    np.multiply(dc, cprev, out=dGf)
+    np.subtract(1, f, out=tmp)
+    tmp *= f
+    dGf *= tmp                             # dc c_prev f (1 - f)
+    np.multiply(g, g, out=tmp)
+    np.subtract(1, tmp, out=tmp)
+    tmp *= i
+    np.multiply(dc, tmp, out=dGg)          # dc i (1 - g^2)
+    dc *= f
+
+
+def _rows(bs, t, N):
+    return N if bs is None else bs[t]
+
+
+def _lstm_backward(gout, ghn, gcn, cache, w_ih, w_hh, reverse, has_bias, mode, bs=None):
     x2, acts, tcs, cprev, hprev = cache
     L, N, H4 = acts.shape
     H = H4 // 4
-    dgates = np.empty_like(acts)
+    dgates = np.empty_like(acts) if bs is None else np.zeros_like(acts)
     dh = ghn.copy() if ghn is not None else np.zeros((N, H), acts.dtype)
     dc = gcn.copy() if gcn is not None else np.zeros((N, H), acts.dtype)
     tmp = np.empty((N, H), acts.dtype)
-    # (in place on dh, dc and one scratch array: fewer temporaries per step)
+    # (in place on dh, dc and one scratch array: fewer temporaries per step;
+    # packed: only the first n rows take part in step t)
     for t in (range(L) if reverse else range(L - 1, -1, -1)):
-        dh += gout[t]
-        a = acts[t]
-        i, f, g, o = a[:, :H], a[:, H:2 * H], a[:, 2 * H:3 * H], a[:, 3 * H:]
-        tc = tcs[t]
-        dG = dgates[t]
-        dGi, dGf, dGg, dGo = dG[:, :H], dG[:, H:2 * H], dG[:, 2 * H:3 * H], dG[:, 3 * H:]
-        np.multiply(dh, o, out=dGo)            # (scratch) dh * o
-        np.multiply(tc, tc, out=tmp)
-        np.subtract(1, tmp, out=tmp)
-        tmp *= dGo
-        dc += tmp                              # dc + dh o (1 - tc^2)
-        np.subtract(1, o, out=tmp)
-        dGo *= tc
-        dGo *= tmp                             # dh tc o (1 - o)
-        np.multiply(dc, g, out=dGi)
-        np.subtract(1, i, out=tmp)
-        tmp *= i
-        dGi *= tmp                             # dc g i (1 - i)
-        np.multiply(dc, cprev[t], out=dGf)
-        np.subtract(1, f, out=tmp)
-        tmp *= f
-        dGf *= tmp                             # dc c_prev f (1 - f)
-        np.multiply(g, g, out=tmp)
-        np.subtract(1, tmp, out=tmp)
-        tmp *= i
-        np.multiply(dc, tmp, out=dGg)          # dc i (1 - g^2)
-        dc *= f
-        dh = np.matmul(dG, w_hh)
+        n = _rows(bs, t, N)
+        dhn = dh[:n]
+        dhn += gout[t, :n]
+        dG = dgates[t, :n]
+        lstm_gates_backward(dhn, dc[:n], acts[t, :n], tcs[t, :n], cprev[t, :n], dG, tmp[:n])
+        dhn[...] = np.matmul(dG, w_hh)
     d2 = dgates.reshape(L * N, H4)
     gx = np.matmul(d2, w_ih).reshape(L, N, w_ih.shape[1])
     gw_ih = np.matmul(d2.T, x2)
@@ -250,28 +267,41 @@ def _lstm_backward(gout, ghn, gcn, cache, w_ih, w_hh, reverse, has_bias, mode):
     return gx, dh, dc, (gw_ih, gw_hh, gb, gb)
 
 
-def _gru_backward(gout, ghn, gcn, cache, w_ih, w_hh, reverse, has_bias, mode):
+def gru_gates_backward(dh, rz, n_, hwn, hp, dX, dHw):
+    """The pointwise backward of a GRU step on n rows: from ``dh`` (n, H) the
+    gradient of h', the gates ``rz`` (n, 2H), ``n_``, the hidden projection's n
+    part ``hwn`` and the previous state ``hp``, writes the gradients of the input
+    projection ``dX`` and of the hidden projection ``dHw`` (n, 3H); returns the
+    direct part ``dh z`` of the gradient of h."""
+    H = n_.shape[1]
+    r, z = rz[:, :H], rz[:, H:]
+    dnp = dh * (1 - z) * (1 - n_ * n_)
+    dzp = dh * (hp - n_) * z * (1 - z)
+    drp = dnp * hwn * r * (1 - r)
+    dX[:, :H] = drp
+    dX[:, H:2 * H] = dzp
+    dX[:, 2 * H:] = dnp
+    dHw[:, :2 * H] = dX[:, :2 * H]
+    np.multiply(dnp, r, out=dHw[:, 2 * H:])
+    return dh * z
+
+
+def _gru_backward(gout, ghn, gcn, cache, w_ih, w_hh, reverse, has_bias, mode, bs=None):
     x2, rz, ns, hwn, hprev = cache
     L, N, H = ns.shape
-    dxw = np.empty((L, N, 3 * H), ns.dtype)
-    dhw = np.empty((L, N, 3 * H), ns.dtype)
+    alloc = np.empty if bs is None else np.zeros
+    dxw = alloc((L, N, 3 * H), ns.dtype)
+    dhw = alloc((L, N, 3 * H), ns.dtype)
     dh = ghn.copy() if ghn is not None else np.zeros((N, H), ns.dtype)
     for t in (range(L) if reverse else range(L - 1, -1, -1)):
-        dh = dh + gout[t]
-        r, z = rz[t, :, :H], rz[t, :, H:]
-        n = ns[t]
-        hp = hprev[t]
-        dnp = dh * (1 - z) * (1 - n * n)
-        dzp = dh * (hp - n) * z * (1 - z)
-        drp = dnp * hwn[t] * r * (1 - r)
-        dX = dxw[t]
-        dX[:, :H] = drp
-        dX[:, H:2 * H] = dzp
-        dX[:, 2 * H:] = dnp
-        dHw = dhw[t]
-        dHw[:, :2 * H] = dX[:, :2 * H]
-        dHw[:, 2 * H:] = dnp * r
-        dh = dh * z + np.matmul(dHw, w_hh)
+        n = _rows(bs, t, N)
+        dhn = dh[:n]
+        dhn += gout[t, :n]
+        dHw = dhw[t, :n]
+        direct = gru_gates_backward(dhn, rz[t, :n], ns[t, :n], hwn[t, :n], hprev[t, :n],
+                                    dxw[t, :n], dHw)
+        np.matmul(dHw, w_hh, out=dhn)
+        dhn += direct
     dx2 = dxw.reshape(L * N, 3 * H)
     dh2 = dhw.reshape(L * N, 3 * H)
     gx = np.matmul(dx2, w_ih).reshape(L, N, w_ih.shape[1])
@@ -282,18 +312,20 @@ def _gru_backward(gout, ghn, gcn, cache, w_ih, w_hh, reverse, has_bias, mode):
     return gx, dh, None, (gw_ih, gw_hh, gb_ih, gb_hh)
 
 
-def _rnn_backward(gout, ghn, gcn, cache, w_ih, w_hh, reverse, has_bias, mode):
+def _rnn_backward(gout, ghn, gcn, cache, w_ih, w_hh, reverse, has_bias, mode, bs=None):
     x2, hs, hprev = cache
     relu = mode == "RNN_RELU"
     L, N, H = hs.shape
-    dpre = np.empty_like(hs)
+    dpre = np.empty_like(hs) if bs is None else np.zeros_like(hs)
     dh = ghn.copy() if ghn is not None else np.zeros((N, H), hs.dtype)
     for t in (range(L) if reverse else range(L - 1, -1, -1)):
-        dh = dh + gout[t]
-        h = hs[t]
-        dp = np.where(h > 0, dh, 0) if relu else dh * (1 - h * h)
-        dpre[t] = dp
-        dh = np.matmul(dp, w_hh)
+        n = _rows(bs, t, N)
+        dhn = dh[:n]
+        dhn += gout[t, :n]
+        h = hs[t, :n]
+        dp = np.where(h > 0, dhn, 0) if relu else dhn * (1 - h * h)
+        dpre[t, :n] = dp
+        np.matmul(dp, w_hh, out=dhn)
     d2 = dpre.reshape(L * N, H)
     gx = np.matmul(d2, w_ih).reshape(L, N, w_ih.shape[1])
     gw_ih = np.matmul(d2.T, x2)
@@ -306,9 +338,11 @@ _BACKWARD = {"LSTM": _lstm_backward, "GRU": _gru_backward, "RNN_TANH": _rnn_back
              "RNN_RELU": _rnn_backward}
 
 
-def _rnn_recompute(mode, x, h0, c0, weights, num_layers, D, masks):
+def _rnn_recompute(mode, x, h0, c0, weights, num_layers, D, masks, bs=None):
     """The stack's forward written with nn primitives and namespace operations
-    (differentiable); ``masks``: the forward's dropout masks (arrays or None)."""
+    (differentiable); ``masks``: the forward's dropout masks (arrays or None);
+    ``bs``: the packed batch sizes (rows past ``bs[t]`` keep their state and
+    output zeros at step t) or None."""
     per = len(weights) // (num_layers * D)
     H = weights[1].shape[1]
     inp = x
@@ -327,6 +361,7 @@ def _rnn_recompute(mode, x, h0, c0, weights, num_layers, D, masks):
             c = None if c0 is None else c0[kk]
             steps = [None] * L
             for t in (range(L - 1, -1, -1) if d == 1 else range(L)):
+                hprev, cprev = h, c
                 hw = _ops.linear(h, w_hh, b_hh)
                 xt = xw[t]
                 if mode == "LSTM":
@@ -345,7 +380,14 @@ def _rnn_recompute(mode, x, h0, c0, weights, num_layers, D, masks):
                 else:
                     pre = xt + hw
                     h = _ops.relu(pre) if mode == "RNN_RELU" else _ops.tanh(pre)
-                steps[t] = h
+                if bs is not None and bs[t] < h.shape[0]:
+                    m = _new((np.arange(h.shape[0]) < bs[t])[:, None])
+                    steps[t] = xp.where(m, h, xp.zeros_like(h))
+                    h = xp.where(m, h, hprev)
+                    if c is not None:
+                        c = xp.where(m, c, cprev)
+                else:
+                    steps[t] = h
             outs.append(xp.stack(steps))
             hn.append(h)
             cn.append(c)
@@ -358,14 +400,15 @@ def _rnn_recompute(mode, x, h0, c0, weights, num_layers, D, masks):
 
 @rule("nn.rnn_stack", func=S.rnn_stack)
 def rnn_stack_vjp(ctx, gout, ghn, gcn, *residual_grads, x, h0, c0, mode, num_layers,
-                  bidirectional, weights, needs):
+                  bidirectional, weights, batch_sizes, needs):
     # (residual_grads: the residual outputs' gradients, unused)
     D = 2 if bidirectional else 1
     nk = num_layers * D
     nres = S.N_RESIDUALS[mode]
     masks = [_arr(ctx, 3 + nk * nres + layer) for layer in range(num_layers)]
     if ctx.create_graph:
-        out, hn, cn = _rnn_recompute(mode, x, h0, c0, weights, num_layers, D, masks)
+        out, hn, cn = _rnn_recompute(mode, x, h0, c0, weights, num_layers, D, masks,
+                                     batch_sizes)
         targets = [("x", None, x), ("h0", None, h0), ("c0", None, c0)]
         targets += [("weights", j, w) for j, w in enumerate(weights)]
         targets = [tg for tg in targets if tg[2] is not None and tg[2].requires_grad]
@@ -402,7 +445,7 @@ def rnn_stack_vjp(ctx, gout, ghn, gcn, *residual_grads, x, h0, c0, mode, num_lay
             cache = tuple(_arr(ctx, 3 + k * nres + j) for j in range(nres))
             gd = g[..., d * H:(d + 1) * H] if D == 2 else g
             gx, dh, dc, gw = bwd(gd, ghn_a[k], None if gcn_a is None else gcn_a[k],
-                                 cache, ws[0], ws[1], d == 1, per > 2, mode)
+                                 cache, ws[0], ws[1], d == 1, per > 2, mode, batch_sizes)
             gh0[k] = dh
             if gc0 is not None:
                 gc0[k] = dc
@@ -414,3 +457,83 @@ def rnn_stack_vjp(ctx, gout, ghn, gcn, *residual_grads, x, h0, c0, mode, num_lay
             "h0": _new(gh0) if "h0" in needs else None,
             "c0": _new(gc0) if "c0" in needs and gc0 is not None else None,
             "weights": [_new(w) for w in gws] if "weights" in needs else None}
+
+
+# ========================================================================= cells
+def _cell_grad_graph(outs, grads, inputs, needs):
+    """``autograd.grad`` of the recomputed step ``outs`` w.r.t. the named inputs
+    that need a gradient, with ``create_graph=True`` (a dict by name)."""
+    from ..autograd import grad
+    names = [n for n, t in inputs.items() if t is not None and n in needs and t.requires_grad]
+    pairs = [(o, g) for o, g in zip(outs, grads) if g is not None]
+    r = dict.fromkeys(inputs)
+    if names and pairs:
+        res = grad([o for o, _ in pairs], [inputs[n] for n in names], [g for _, g in pairs],
+                   create_graph=True, allow_unused=True)
+        r.update(zip(names, res))
+    return r
+
+
+@rule("nn.lstm_cell", func=S.lstm_cell)
+def lstm_cell_vjp(ctx, gh, gc, g_acts, g_tc, *, x, h, c, w_ih, w_hh, b_ih, b_hh, needs):
+    # (g_acts, g_tc: the residual outputs' gradients, unused)
+    H = h.shape[1]
+    if ctx.create_graph:
+        # the step recomputed with nn primitives (differentiable), then its gradient
+        gates = _ops.linear(x, w_ih, b_ih) + _ops.linear(h, w_hh, b_hh)
+        i = _ops.sigmoid(gates[:, :H])
+        f = _ops.sigmoid(gates[:, H:2 * H])
+        gg = _ops.tanh(gates[:, 2 * H:3 * H])
+        o = _ops.sigmoid(gates[:, 3 * H:])
+        c2 = f * c + i * gg
+        h2 = o * _ops.tanh(c2)
+        return _cell_grad_graph((h2, c2), (gh, gc), {"x": x, "h": h, "c": c, "w_ih": w_ih,
+                                "w_hh": w_hh, "b_ih": b_ih, "b_hh": b_hh}, needs)
+    a, tc = _arr(ctx, 2), _arr(ctx, 3)
+    dt = a.dtype
+    dh = np.zeros(tc.shape, dt) if gh is None else np.ascontiguousarray(gh._array, dtype=dt)
+    dc = np.zeros(tc.shape, dt) if gc is None else np.array(gc._array, dtype=dt)
+    dG = np.empty(a.shape, dt)
+    lstm_gates_backward(dh, dc, a, tc, np.ascontiguousarray(c._array, dtype=dt), dG,
+                        np.empty(tc.shape, dt))
+    gb = dG.sum(axis=0) if ("b_ih" in needs or "b_hh" in needs) else None
+    return {"x": _new(np.matmul(dG, w_ih._array)) if "x" in needs else None,
+            "h": _new(np.matmul(dG, w_hh._array)) if "h" in needs else None,
+            "c": _new(dc) if "c" in needs else None,
+            "w_ih": _new(np.matmul(dG.T, x._array)) if "w_ih" in needs else None,
+            "w_hh": _new(np.matmul(dG.T, h._array)) if "w_hh" in needs else None,
+            "b_ih": _new(gb) if "b_ih" in needs else None,
+            "b_hh": _new(gb.copy()) if "b_hh" in needs else None}
+
+
+@rule("nn.gru_cell", func=S.gru_cell)
+def gru_cell_vjp(ctx, gh, g_rz, g_n, g_hwn, *, x, h, w_ih, w_hh, b_ih, b_hh, needs):
+    # (g_rz, g_n, g_hwn: the residual outputs' gradients, unused)
+    H = h.shape[1]
+    if ctx.create_graph:
+        xw = _ops.linear(x, w_ih, b_ih)
+        hw = _ops.linear(h, w_hh, b_hh)
+        r = _ops.sigmoid(xw[:, :H] + hw[:, :H])
+        z = _ops.sigmoid(xw[:, H:2 * H] + hw[:, H:2 * H])
+        n = _ops.tanh(xw[:, 2 * H:] + r * hw[:, 2 * H:])
+        h2 = n + z * (h - n)
+        return _cell_grad_graph((h2,), (gh,), {"x": x, "h": h, "w_ih": w_ih, "w_hh": w_hh,
+                                "b_ih": b_ih, "b_hh": b_hh}, needs)
+    rz, n_, hwn = _arr(ctx, 1), _arr(ctx, 2), _arr(ctx, 3)
+    dt = rz.dtype
+    if gh is None:
+        return dict.fromkeys(("x", "h", "w_ih", "w_hh", "b_ih", "b_hh"))
+    N = n_.shape[0]
+    dX = np.empty((N, 3 * H), dt)
+    dHw = np.empty((N, 3 * H), dt)
+    direct = gru_gates_backward(gh._array, rz, n_, hwn, h._array, dX, dHw)
+    gh_prev = None
+    if "h" in needs:
+        gh_prev = np.matmul(dHw, w_hh._array)
+        gh_prev += direct
+    return {"x": _new(np.matmul(dX, w_ih._array)) if "x" in needs else None,
+            "h": _new(gh_prev) if "h" in needs else None,
+            "w_ih": _new(np.matmul(dX.T, x._array)) if "w_ih" in needs else None,
+            "w_hh": _new(np.matmul(dHw.T, h._array)) if "w_hh" in needs else None,
+            "b_ih": _new(dX.sum(axis=0)) if "b_ih" in needs else None,
+            "b_hh": _new(dHw.sum(axis=0)) if "b_hh" in needs else None}

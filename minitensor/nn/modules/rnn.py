@@ -7,14 +7,13 @@ import warnings
 import numpy as np
 
 from ..._array_object import Tensor
-from ..._manipulation_functions import concat, permute_dims, reshape, stack, unstack
+from ..._manipulation_functions import permute_dims, reshape, unstack
 from ..._indexing_functions import take
-from ..._searching_functions import where
 from ... import _random
 from .. import functional as F
 from .. import init
 from ..utils.rnn import PackedSequence, _padded_sorted
-from .._sequence_ops import rnn_stack
+from .._sequence_ops import gru_cell, lstm_cell, rnn_stack
 from .module import Module
 from ._utils import _empty_param, _np_dtype, _pos_int
 
@@ -311,7 +310,7 @@ def _forward_packed(self, packed, hx):
         raise TypeError(f"{name}: input dtype {data.dtype} does not match weight dtype "
                         f"{self.weight_ih_l0.dtype}; convert the input or the module "
                         f"(module.to(...))")
-    x, lengths = _padded_sorted(packed)           # (T, B, input), sorted order
+    x, _ = _padded_sorted(packed)                 # (T, B, input), sorted order
     T, B = x.shape[0], x.shape[1]
     D = 2 if self.bidirectional else 1
     lstm = self.mode == "LSTM"
@@ -321,45 +320,21 @@ def _forward_packed(self, packed, hx):
         if packed.sorted_indices is not None:       # the user's order -> the packed order
             h0 = take(h0, packed.sorted_indices, axis=1)
             c0 = take(c0, packed.sorted_indices, axis=1) if lstm else None
-    masks = [Tensor._new((lengths > t)[:, None]) for t in range(T)]
-    hs, cs = [], []
-    layer_in = x
-    for layer in range(self.num_layers):
-        outs = []
-        for d in range(D):
-            sfx = "_reverse" if d == 1 else ""
-            w_ih = getattr(self, f"weight_ih_l{layer}{sfx}")
-            w_hh = getattr(self, f"weight_hh_l{layer}{sfx}")
-            b_ih = getattr(self, f"bias_ih_l{layer}{sfx}") if self.bias else None
-            b_hh = getattr(self, f"bias_hh_l{layer}{sfx}") if self.bias else None
-            xi = F.linear(layer_in, w_ih, b_ih)
-            k = layer * D + d
-            h = h0[k]
-            c = c0[k] if lstm else None
-            zero = Tensor._new(np.zeros((B, self.hidden_size), dt))
-            out = [None] * T
-            for t in (range(T - 1, -1, -1) if d == 1 else range(T)):
-                h2, c2 = _step(self.mode, xi[t], h, c, w_hh, b_hh)
-                m = masks[t]
-                h = where(m, h2, h)
-                if lstm:
-                    c = where(m, c2, c)
-                out[t] = where(m, h2, zero)
-            outs.append(stack(out, axis=0))
-            hs.append(h)
-            if lstm:
-                cs.append(c)
-        layer_in = outs[0] if D == 1 else concat(outs, axis=2)
-        if self.training and self.dropout > 0 and layer < self.num_layers - 1:
-            layer_in = F.dropout(layer_in, self.dropout, True)
-    # pack the output with the input's batch sizes (rows t * B + b, b < batch_sizes[t])
     bs = np.asarray(packed.batch_sizes._array, dtype=np.int64)
+    p = self.dropout if self.training else 0.0
+    # one node for the whole stack: at step t only the first batch_sizes[t]
+    # (sorted) sequences run; the others keep their state
+    res = rnn_stack(x, h0, c0, self.mode, self.num_layers, self.bidirectional, p,
+                    _random.default_generator(), tuple(self._flat_weights),
+                    tuple(int(n) for n in bs[:T]))
+    layer_in = res[0]
+    hn = res[1]
+    cn = res[2] if lstm else None
+    # pack the output with the input's batch sizes (rows t * B + b, b < batch_sizes[t])
     rows = np.concatenate([t * B + np.arange(n) for t, n in enumerate(bs)])
     flat = reshape(layer_in, (T * B, layer_in.shape[2]))
     out = PackedSequence(take(flat, Tensor._new(rows), axis=0), packed.batch_sizes,
                          packed.sorted_indices, packed.unsorted_indices)
-    hn = stack(hs, axis=0)
-    cn = stack(cs, axis=0) if lstm else None
     if packed.unsorted_indices is not None:        # back to the user's order
         hn = take(hn, packed.unsorted_indices, axis=1)
         cn = take(cn, packed.unsorted_indices, axis=1) if lstm else None
@@ -454,8 +429,15 @@ class RNNCellBase(Module):
         x, batched = self._input(input)
         h = self._state(hx, x, batched, "hx")
         c = self._state(cx, x, batched, "cx") if self._mode == "LSTM" else None
-        xi = F.linear(x, self.weight_ih, self.bias_ih)
-        h2, c2 = _step(self._mode, xi, h, c, self.weight_hh, self.bias_hh)
+        if self._mode == "LSTM":  # one graph node per step (PyTorch's LSTMCell records 15)
+            r = lstm_cell(x, h, c, self.weight_ih, self.weight_hh, self.bias_ih, self.bias_hh)
+            h2, c2 = r[0], r[1]
+        elif self._mode == "GRU":
+            h2 = gru_cell(x, h, self.weight_ih, self.weight_hh, self.bias_ih, self.bias_hh)[0]
+            c2 = None
+        else:
+            xi = F.linear(x, self.weight_ih, self.bias_ih)
+            h2, c2 = _step(self._mode, xi, h, c, self.weight_hh, self.bias_hh)
         if not batched:
             h2 = reshape(h2, (self.hidden_size,))
             c2 = None if c2 is None else reshape(c2, (self.hidden_size,))
