@@ -11,6 +11,7 @@ reference cycles. Leaves accumulate into ``.grad`` through an
 The walk is iterative (Kahn's algorithm over dependency counts), so graph depth
 is not limited by Python's recursion limit.
 """
+import sys
 import weakref
 
 import numpy as np
@@ -171,9 +172,18 @@ class Node:
         self.needs_input_grad = tuple(e is not None for e in next_edges)
         self.in_shapes = tuple(t.shape for t in inputs)
         self.in_dtypes = tuple(t._array.dtype for t in inputs)
-        metas = (_get_meta(t) for t in inputs)
-        self.in_versions = tuple((m, m.version) for m in metas if m is not None)
-        self.out_versions = None   # per output: (weakref to its _Meta, version), set by record
+        # (meta, version) of each kept input that takes part in autograd, flat:
+        # (m0, v0, m1, v1, ...); empty when the node keeps no input (nothing to check)
+        versions = []
+        for t in inputs:
+            m = _get_meta(t)
+            if m is not None:
+                versions += (m, m.version)
+        self.in_versions = tuple(versions)
+        # (weakref to output i's _Meta, its version) for i = 0, 1, ..., flat (None,
+        # None for an output that is not a tensor); set by record when the rule
+        # reads its outputs, None otherwise
+        self.out_versions = None
         self.saved = None
         self.epoch = _writes_state.epoch
 
@@ -201,9 +211,10 @@ class Node:
         """Output ``i`` of the operation (attached to this node when the backward is
         itself recorded, ``create_graph=True``)."""
         self._check_freed()
-        if self.out_versions is not None and self.out_versions[i] is not None:
-            ref, v = self.out_versions[i]
-            m = ref()
+        ov = self.out_versions
+        if ov is not None and ov[2 * i] is not None:
+            m = ov[2 * i]()
+            v = ov[2 * i + 1]
             if m is not None and m.version != v:
                 raise RuntimeError(
                     f"output {i} of {self.name}, needed to compute its gradient, has been "
@@ -261,7 +272,10 @@ class Node:
                 f"you need to backward through the graph again.")
 
     def _check_versions(self):
-        for m, v in self.in_versions:
+        vs = self.in_versions
+        for j in range(0, len(vs), 2):
+            m = vs[j]
+            v = vs[j + 1]
             if m.version != v:
                 raise RuntimeError(
                     f"one of the tensors needed to compute the gradient of {self.name} has been "
@@ -319,7 +333,14 @@ def _leaf_node(t, meta):
     acc = meta.acc
     if acc is None:
         acc = meta.acc = AccumulateGrad(meta, t._array.shape, t._array.dtype)
+        meta.edge = (acc, 0)
     return acc
+
+
+def _leaf_edge(t, meta):
+    """The edge ``(AccumulateGrad node, 0)`` of leaf ``t`` (made on its first use)."""
+    _leaf_node(t, meta)
+    return meta.edge
 
 
 def _edge(t):
@@ -328,9 +349,8 @@ def _edge(t):
     meta = _get_meta(t)
     if meta is None or not meta.requires_grad:
         return None
-    if meta.grad_fn is not None:
-        return (meta.grad_fn, meta.output_nr)
-    return (_leaf_node(t, meta), 0)
+    e = meta.edge
+    return e if e is not None else _leaf_edge(t, meta)
 
 
 # ---------------------------------------------------------------------- recording
@@ -402,6 +422,18 @@ def _collect(v, inputs):
     return v, False
 
 
+def _atomic(v):
+    """Whether tuple ``v`` holds only ints, floats, bools, slices, None and Ellipsis
+    (a basic index key, a shape or axes: immutable and tensor-free, so ``record``'s
+    fast path can keep it as it is)."""
+    for b in v:
+        t = type(b)
+        if not (t is int or t is slice or b is None or b is Ellipsis or t is float
+                or t is bool):
+            return False
+    return True
+
+
 _NEEDS = ((False,), (True,))
 _NEEDS2 = (((False, False), (False, True)), ((True, False), (True, True)))
 _weakref = weakref.ref
@@ -430,6 +462,8 @@ def record(name, raw, args, kwargs):
                 if t is Tensor:
                     inputs.append(a)
                 plain.append(a)
+            elif t is slice or a is Ellipsis or (t is tuple and _atomic(a)):
+                plain.append(a)  # basic index keys, shapes, axes: immutable, no tensor
             else:
                 break
         else:
@@ -441,18 +475,18 @@ def record(name, raw, args, kwargs):
                 rule = RULES.get(name) if ra.dtype.kind in "fc" else None
                 if rule is not None:
                     node = _object_new(Node)
+                    # keep the inputs only if the rule reads them (see _released); only
+                    # kept inputs need their versions checked (as PyTorch's saved ones)
+                    keep = rule.keeps_inputs or ra.base is not None
                     if len(inputs) == 1:  # unary ops, tensor-scalar ops, reductions
                         t = inputs[0]
                         a = t._array
                         node.in_shapes = (a.shape,)
                         node.in_dtypes = (a.dtype,)
                         m = t._meta  # (a _GradTensor that requires grad: req)
-                        node.in_versions = ((m, m.version),)
-                        if m.grad_fn is not None:
-                            edges = ((m.grad_fn, m.output_nr),)
-                        else:
-                            acc = m.acc
-                            edges = ((acc if acc is not None else _leaf_node(t, m), 0),)
+                        node.in_versions = (m, m.version) if keep else ()
+                        e = m.edge
+                        edges = (e if e is not None else _leaf_edge(t, m),)
                         node.needs_input_grad = _NEEDS[1]
                     else:
                         edges = []
@@ -467,14 +501,13 @@ def record(name, raw, args, kwargs):
                                 edges.append(None)
                                 continue
                             m = t._meta
-                            versions.append((m, m.version))
+                            if keep:
+                                versions += (m, m.version)
                             if not m.requires_grad:
                                 edges.append(None)
-                            elif m.grad_fn is not None:
-                                edges.append((m.grad_fn, m.output_nr))
                             else:
-                                acc = m.acc
-                                edges.append((acc if acc is not None else _leaf_node(t, m), 0))
+                                e = m.edge
+                                edges.append(e if e is not None else _leaf_edge(t, m))
                         edges = tuple(edges)
                         if len(edges) == 2:
                             node.needs_input_grad = _NEEDS2[edges[0] is not None][
@@ -483,11 +516,11 @@ def record(name, raw, args, kwargs):
                             node.needs_input_grad = tuple([e is not None for e in edges])
                         node.in_shapes = tuple(shapes)
                         node.in_dtypes = tuple(dtypes)
-                        node.in_versions = tuple(versions)
+                        node.in_versions = tuple(versions) if keep else ()
                     node.name = name
                     node.rule = rule
                     node.kwargs = kwargs
-                    if rule.keeps_inputs or ra.base is not None:
+                    if keep:
                         # (a view keeps its base: nn's inplace=True checks walk views)
                         node.args = args
                         # (all arguments tensors: the args tuple is the inputs tuple)
@@ -496,7 +529,6 @@ def record(name, raw, args, kwargs):
                         node.args = _released(args)
                         node._inputs = ()
                     node.next_edges = edges
-                    node.out_arrays = (ra,) if rule.keeps_outputs else _NOT_KEPT
                     node.out_hooks = None
                     node.out_retained = None
                     node.freed = False
@@ -512,7 +544,13 @@ def record(name, raw, args, kwargs):
                     m.acc = None
                     m.retains_grad = False
                     m.version = 0
-                    node.out_versions = ((_weakref(m), 0),)
+                    m.edge = (node, 0)
+                    if rule.keeps_outputs:
+                        node.out_arrays = (ra,)
+                        node.out_versions = (_weakref(m), 0)
+                    else:
+                        node.out_arrays = _NOT_KEPT
+                        node.out_versions = None
                     t = _object_new(_GradTensor)
                     t._array = ra
                     t._meta = m
@@ -576,13 +614,12 @@ def _attach(name, args, kwargs, inputs, result):
         if m is None:
             edges.append(None)
             continue
-        versions.append((m, m.version))
+        versions += (m, m.version)
         if not m.requires_grad:
             edges.append(None)
-        elif m.grad_fn is not None:
-            edges.append((m.grad_fn, m.output_nr))
         else:
-            edges.append((_leaf_node(t, m), 0))
+            e = m.edge
+            edges.append(e if e is not None else _leaf_edge(t, m))
     node = _object_new(Node)
     node.name = name
     node.rule = rule
@@ -596,6 +633,7 @@ def _attach(name, args, kwargs, inputs, result):
         if node.kwargs:
             node.kwargs = {k: _released((v,))[0] for k, v in node.kwargs.items()}
         node._inputs = ()
+        versions = ()  # (only kept inputs are checked)
     node.next_edges = edges = tuple(edges)
     if len(out_arrays) == 1 and not getattr(rule, "keeps_outputs", True):
         out_arrays = _NOT_KEPT
@@ -610,9 +648,11 @@ def _attach(name, args, kwargs, inputs, result):
     node.in_versions = tuple(versions)
     node.saved = None
     node.epoch = _writes_state.epoch
+    # (the outputs' versions are checked only when the rule reads them)
+    keeps_outputs = getattr(rule, "keeps_outputs", True)
     if type(result) is Tensor:  # one output (the common case)
         m = _Meta(True, node, 0)
-        node.out_versions = ((weakref.ref(m), 0),)
+        node.out_versions = (weakref.ref(m), 0) if keeps_outputs else None
         t = _object_new(_GradTensor)
         t._array = result._array
         t._meta = m
@@ -625,20 +665,20 @@ def _attach(name, args, kwargs, inputs, result):
             if node.saved is None:
                 node.saved = {}
             node.saved[i] = o.value
-            out_versions.append(None)
+            out_versions += (None, None)
             new.append(o)
         elif isinstance(o, Tensor) and o._array.dtype.kind in "fc":
             m = _Meta(True, node, i)
-            out_versions.append((weakref.ref(m), 0))
+            out_versions += (weakref.ref(m), 0)
             t = _object_new(_GradTensor)
             t._array = o._array
             t._meta = m
             new.append(t)
         else:
-            out_versions.append(None)
+            out_versions += (None, None)
             new.append(o)
         i += 1
-    node.out_versions = tuple(out_versions)
+    node.out_versions = tuple(out_versions) if keeps_outputs else None
     if isinstance(result, tuple):
         if hasattr(result, "_fields"):  # named tuple results (eigh, svd, ...)
             return type(result)(*new)
@@ -702,14 +742,13 @@ def _run(roots, root_grads, retain_graph, create_graph, capture=None):
     ``{(node id, output index): None}`` to fill with gradients instead
     (``autograd.grad``), leaving ``.grad`` alone.
     """
-    # 1. dependency counts over the reachable graph (iterative DFS)
+    # 1. dependency counts over the reachable graph (iterative DFS). Nodes hash by
+    # identity: they are the keys (``deps`` is also the set of nodes seen)
     deps = {}
-    nodes = {}
     stack = []
     for node, _ in roots:
-        if id(node) not in nodes:
-            nodes[id(node)] = node
-            deps.setdefault(id(node), 0)
+        if node not in deps:
+            deps[node] = 0
             stack.append(node)
     parents = {} if capture is not None else None
     while stack:
@@ -718,44 +757,49 @@ def _run(roots, root_grads, retain_graph, create_graph, capture=None):
             if e is None:
                 continue
             nxt = e[0]
-            k = id(nxt)
-            deps[k] = deps.get(k, 0) + 1
-            if parents is not None:
-                parents.setdefault(k, []).append(node)
-            if k not in nodes:
-                nodes[k] = nxt
+            c = deps.get(nxt)
+            if c is None:
+                deps[nxt] = 1
                 stack.append(nxt)
+            else:
+                deps[nxt] = c + 1
+            if parents is not None:
+                parents.setdefault(nxt, []).append(node)
     needed = None
     if capture is not None:
         # autograd.grad: run only the nodes from which a captured tensor is reachable
         # (the parents of such a node are such nodes too, so the counts stay valid)
+        by_id = {id(node): node for node in deps}
         needed = set()
-        stack = [nodes[k] for k, _ in capture if k in nodes]
+        stack = [by_id[k] for k, _ in capture if k in by_id]
+        del by_id
         while stack:
             node = stack.pop()
-            if id(node) in needed:
+            if node in needed:
                 continue
-            needed.add(id(node))
-            stack.extend(parents.get(id(node), ()))
+            needed.add(node)
+            stack.extend(parents.get(node, ()))
         del parents
-    # 2. seed the buffers
+    # 2. seed the buffers (per node, a list with one gradient slot per output)
     buffers = {}
     for (node, i), g in zip(roots, root_grads):
-        buf = buffers.get(id(node))
+        buf = buffers.get(node)
         if buf is None:
             n_out = 1 if isinstance(node, AccumulateGrad) else len(node.out_arrays or ())
             if isinstance(node, Node):
                 node._check_freed()
-            buf = buffers[id(node)] = [None] * max(n_out, 1)
+            buf = buffers[node] = [None] * max(n_out, 1)
         _accumulate(buf, i, g)
-    ready = [node for k, node in nodes.items()
-             if deps[k] == 0 and (needed is None or k in needed)]
+    ready = [node for node, c in deps.items() if c == 0 and (needed is None or node in needed)]
+    # a gradient summed into a buffer is added in place when nothing else can see
+    # it (see _sum_into); not under create_graph, where gradients are graph values
+    inplace = not create_graph
     prev_mode = _grad_local.enabled
     try:
         _set_enabled(create_graph)
         while ready:
             node = ready.pop()
-            buf = buffers.pop(id(node), None)
+            buf = buffers.pop(node, None)
             if type(node) is AccumulateGrad:
                 if buf is not None and buf[0] is not None:
                     _leaf_receive(node, buf[0], create_graph, capture)
@@ -765,17 +809,21 @@ def _run(roots, root_grads, retain_graph, create_graph, capture=None):
             grads = buf if buf is not None else [None]
             if node.out_hooks or node.out_retained or capture is not None:
                 _output_hooks(node, grads, create_graph, capture)
-            run = missing = False
-            for g in grads:
-                if g is not None:
-                    run = True
-                else:
-                    missing = True
+            if len(grads) == 1:
+                run = grads[0] is not None
+                missing = False
+            else:
+                run = missing = False
+                for g in grads:
+                    if g is not None:
+                        run = True
+                    else:
+                        missing = True
             edges = node.next_edges
             if run and needed is not None:
                 run = False
                 for e in edges:
-                    if e is not None and id(e[0]) in needed:
+                    if e is not None and e[0] in needed:
                         run = True
                         break
             if run:
@@ -791,43 +839,89 @@ def _run(roots, root_grads, retain_graph, create_graph, capture=None):
                     raise RuntimeError(
                         f"gradient rule of {node.name} returned {len(in_grads)} gradients for "
                         f"{len(edges)} tensor inputs")
+                in_shapes = node.in_shapes
+                in_dtypes = node.in_dtypes
             else:
                 in_grads = None
-            in_shapes = node.in_shapes
-            in_dtypes = node.in_dtypes
+            del grads, buf  # (the buffers of this node can go: see _sum_into)
             j = -1
             for e in edges:
                 j += 1
                 if e is None:
                     continue
-                nxt, idx = e
-                k = id(nxt)
-                if needed is not None and k not in needed:
+                nxt = e[0]
+                if needed is not None and nxt not in needed:
                     continue
-                g = in_grads[j] if in_grads is not None else None
-                if g is not None:
-                    tg = type(g)
-                    if tg is not Tensor and tg is not _GradTensor and not isinstance(g, Tensor):
-                        g = Tensor._new(np.asarray(g))
-                    a = g._array
-                    shape = in_shapes[j]
-                    dtype = in_dtypes[j]
-                    if a.shape != shape or a.dtype != dtype:
-                        g = _unbroadcast(g, shape, dtype)
-                    b = buffers.get(k)
-                    if b is None:
-                        b = buffers[k] = [None] * (1 if type(nxt) is AccumulateGrad
-                                                   else len(nxt.out_arrays or (None,)))
-                    prev = b[idx]
-                    b[idx] = g if prev is None else prev + g
-                d = deps[k] - 1
-                deps[k] = d
+                if in_grads is not None:
+                    g = in_grads[j]
+                    if g is not None:
+                        tg = type(g)
+                        if tg is not Tensor and tg is not _GradTensor and not isinstance(g, Tensor):
+                            g = Tensor._new(np.asarray(g))
+                        a = g._array
+                        shape = in_shapes[j]
+                        dtype = in_dtypes[j]
+                        if a.shape != shape or a.dtype != dtype:
+                            g = _unbroadcast(g, shape, dtype)
+                        idx = e[1]
+                        b = buffers.get(nxt)
+                        if b is None:
+                            if idx == 0 and (type(nxt) is AccumulateGrad or
+                                             len(nxt.out_arrays or _NOT_KEPT) == 1):
+                                buffers[nxt] = [g]
+                            else:
+                                b = buffers[nxt] = [None] * len(nxt.out_arrays or _NOT_KEPT)
+                                b[idx] = g
+                        else:
+                            prev = b[idx]
+                            if prev is None:
+                                b[idx] = g
+                            elif inplace and _sum_into(b, idx, g):
+                                pass
+                            else:
+                                b[idx] = prev + g
+                            del prev
+                        del g
+                d = deps[nxt] - 1
+                deps[nxt] = d
                 if d == 0:
                     ready.append(nxt)
+            in_grads = None
             if not retain_graph:
-                node._free()
+                # release the saved values (Node._free, inlined)
+                node.args = node.kwargs = None
+                node.rule = None
+                node._inputs = ()
+                node.out_arrays = None
+                node.saved = None
+                node.in_versions = ()
+                node.out_versions = None
+                node.freed = True
     finally:
         _set_enabled(prev_mode)
+
+
+_getrefcount = sys.getrefcount
+
+
+def _sum_into(b, idx, g):
+    """``b[idx] += g`` in place, if ``b[idx]`` is a gradient nothing else can see (a
+    plain tensor referenced only by this buffer, over an array that owns its
+    memory and is referenced only by that tensor: a rule's fresh result, not an
+    upstream gradient passed through, a view, the seed or an exported buffer) of
+    the same shape and dtype as ``g``; returns whether it did."""
+    prev = b[idx]
+    # (references to prev: the list, _run's local, this local, the argument; to its
+    # array: the tensor's slot and the argument)
+    if type(prev) is not Tensor or _getrefcount(prev) != 4 or _getrefcount(prev._array) != 2:
+        return False
+    pa = prev._array
+    ga = g._array
+    if (pa.base is not None or pa.shape != ga.shape or pa.dtype != ga.dtype
+            or not pa.flags.writeable):
+        return False
+    np.add(pa, ga, out=pa)
+    return True
 
 
 def _output_hooks(node, grads, create_graph, capture):

@@ -20,7 +20,7 @@ class _Meta:
     """Autograd state of a tensor that takes part in autograd."""
 
     __slots__ = ("requires_grad", "grad", "grad_fn", "output_nr", "hooks", "acc", "retains_grad",
-                 "version", "__weakref__")
+                 "version", "edge", "__weakref__")
 
     def __init__(self, requires_grad=False, grad_fn=None, output_nr=0):
         self.requires_grad = requires_grad
@@ -31,6 +31,10 @@ class _Meta:
         self.acc = None            # the leaf's AccumulateGrad node (made on first use)
         self.retains_grad = False
         self.version = 0           # bumped by in-place writes (checked by backward)
+        # the edge ``(node, output index)`` that receives this tensor's gradient, made
+        # once per tensor and shared by every node that reads it (``grad_fn`` and
+        # ``output_nr`` never change); a leaf's is set with its AccumulateGrad node
+        self.edge = None if grad_fn is None else (grad_fn, output_nr)
 
 
 def _check_grad_value(t, value):

@@ -296,6 +296,13 @@ def _generate(name, fn, pos, varpos, defaults, wanted):
                  f"{len(pos)} and _all_tensors(args):",
                  "        pos_k = _len(args)",
                  "        paths = _pos_paths[pos_k]"]
+        if pos:
+            # one tensor input, the first argument (x * 2.0, x[key] with a basic key,
+            # sum(x, axis=...)): every other argument holds no tensor
+            fast += ["    elif _len(ctx.in_shapes) == 1 and args and (type(args[0]) is _G or "
+                     "type(args[0]) is _T):",
+                     "        pos_k = 1",
+                     "        paths = _pos_paths[1]"]
     src = "\n".join([
         "def bound(ctx, *grads):",
         "    args = ctx.args",
