@@ -20,9 +20,12 @@ best) wall time per step and the median CPU time per step (process time, all
 threads) in ms; then the ratios minitensor / PyTorch and minitensor / NumPy of the
 medians (< 1: minitensor is faster). On a busy shared machine the CPU times are the
 steadier figure (wall times include waiting for a core). ``--threads`` sets the
-BLAS/OpenMP/kernel thread counts of all three (default: leave them alone).
+BLAS/OpenMP/kernel thread counts of all three (default 1; 0 leaves the libraries'
+defaults). Each implementation runs one untimed warm-up block first, and every
+block starts after ``gc.collect()``; the load average is printed per case.
 """
 import argparse
+import gc
 import multiprocessing as mp
 import os
 import sys
@@ -97,7 +100,10 @@ def _data(shape):
 
 
 def _time_block(step, steps):
-    """(wall, CPU) ms per step over a block of ``steps`` steps."""
+    """(wall, CPU) ms per step over a block of ``steps`` steps (after a full garbage
+    collection: a collection's cost depends on everything the process holds, and
+    the two processes hold different object counts)."""
+    gc.collect()
     w0, c0 = time.perf_counter(), time.process_time()
     for _ in range(steps):
         step()
@@ -268,7 +274,9 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--steps", type=int, default=10)
     ap.add_argument("--repeat", type=int, default=7)
-    ap.add_argument("--threads", type=int, default=None)
+    ap.add_argument("--threads", type=int, default=1,
+                    help="BLAS/OpenMP/kernel threads of all three (default 1; 0: leave the "
+                         "libraries' defaults)")
     ap.add_argument("--case", default=None, help="run only the cases whose name starts with this")
     args = ap.parse_args()
     if args.threads:
@@ -284,7 +292,7 @@ def main():
     print(f"{time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}; {os.cpu_count()} CPUs, "
           f"load average {' '.join(f'{v:.1f}' for v in os.getloadavg())}; minitensor kernel "
           f"threads {xp.get_num_threads()}; medians of {args.repeat} blocks of {args.steps} "
-          f"steps (wall ms/step, CPU ms/step)", flush=True)
+          f"steps after one warm-up block each (wall ms/step, CPU ms/step)", flush=True)
     try:
         for name, (make, shape, opt_name, opt_kw) in CASES.items():
             if args.case and not name.startswith(args.case):
@@ -327,13 +335,17 @@ def main():
                 runners["numpy"] = lambda k: _time_block(np_step, k)
             names = list(runners)
             times = {k: [] for k in names}
+            for k in names:   # warm-up block (caches, allocator pools, lazy imports)
+                runners[k](args.steps)
+            load0 = os.getloadavg()[0]
             for r in range(args.repeat):
                 for k in names[r % len(names):] + names[:r % len(names)]:   # rotate the order
                     times[k].append(runners[k](args.steps))
             wall = {k: float(np.median([t[0] for t in v])) for k, v in times.items()}
             cpu = {k: float(np.median([t[1] for t in v])) for k, v in times.items()}
             best = {k: min(t[0] for t in v) for k, v in times.items()}
-            print(f"{name} (torch threads {t_threads}):", flush=True)
+            print(f"{name} (torch threads {t_threads}; load average {load0:.1f} -> "
+                  f"{os.getloadavg()[0]:.1f}):", flush=True)
             for k in names:
                 print(f"    {k:10s} wall {wall[k]:8.2f} ms/step (best {best[k]:7.2f})  "
                       f"CPU {cpu[k]:8.2f} ms/step", flush=True)

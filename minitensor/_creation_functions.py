@@ -74,6 +74,16 @@ def asarray(obj, /, *, dtype=None, device=None, copy=None):
     >>> xp.asarray([1, 2.5]).dtype
     minitensor.float64
     """
+    if dtype is None and copy is None and device is None:   # the common calls
+        t = type(obj)
+        if t is Tensor:
+            r = _object_new(Tensor)
+            r._array = obj._array
+            return r
+        if t is _ndarray and obj.dtype in _FROM_NP:
+            r = _object_new(Tensor)
+            r._array = obj
+            return r
     _check_device(device)
     if dtype is not None:
         dtype = _as_dtype(dtype)
@@ -243,6 +253,19 @@ def _dtype_or(dtype, default):
     return default if dtype is None else _as_dtype(dtype)._np_dtype
 
 
+# The creation functions' fast path: an int or tuple shape, dtype None or a DType,
+# no device: NumPy's constructor is called directly (it rejects what ``_shape``
+# rejects: negative or non-integer dimensions); on any error the checked path runs
+# and raises our message. ``_NP_OF``: DType -> NumPy dtype.
+_F64 = np.dtype(np.float64)
+_NP_OF = {d: d._np_dtype for d in _FROM_NP.values()}
+_object_new = object.__new__
+_np_empty, _np_zeros, _np_ones = np.empty, np.zeros, np.ones
+# full's default dtypes (no cast can overflow)
+_FILL_FAST = {bool: np.dtype(np.bool_), int: np.dtype(np.int64), float: _F64,
+              complex: np.dtype(np.complex128)}
+
+
 def empty(shape, *, dtype=None, device=None):
     """A new tensor of ``shape`` with uninitialised values (default dtype float64).
 
@@ -256,6 +279,15 @@ def empty(shape, *, dtype=None, device=None):
     >>> float(xp.sum(buf))
     9.0
     """
+    if device is None and (type(shape) is tuple or type(shape) is int):
+        try:
+            a = _np_empty(shape, _F64 if dtype is None else _NP_OF[dtype])
+        except Exception:
+            pass
+        else:
+            r = _object_new(Tensor)
+            r._array = a
+            return r
     _check_device(device)
     return _new(np.empty(_shape(shape, "empty"), dtype=_dtype_or(dtype, np.float64)))
 
@@ -270,6 +302,15 @@ def zeros(shape, *, dtype=None, device=None):
     Tensor([[0, 0, 0],
             [0, 0, 0]], dtype=int32)
     """
+    if device is None and (type(shape) is tuple or type(shape) is int):
+        try:
+            a = _np_zeros(shape, _F64 if dtype is None else _NP_OF[dtype])
+        except Exception:
+            pass
+        else:
+            r = _object_new(Tensor)
+            r._array = a
+            return r
     _check_device(device)
     return _new(np.zeros(_shape(shape, "zeros"), dtype=_dtype_or(dtype, np.float64)))
 
@@ -286,6 +327,15 @@ def ones(shape, *, dtype=None, device=None):
     Tensor([[1, 1],
             [1, 1]], dtype=int8)
     """
+    if device is None and (type(shape) is tuple or type(shape) is int):
+        try:
+            a = _np_ones(shape, _F64 if dtype is None else _NP_OF[dtype])
+        except Exception:
+            pass
+        else:
+            r = _object_new(Tensor)
+            r._array = a
+            return r
     _check_device(device)
     return _new(np.ones(_shape(shape, "ones"), dtype=_dtype_or(dtype, np.float64)))
 
@@ -338,6 +388,18 @@ def full(shape, fill_value, *, dtype=None, device=None):
     >>> xp.full(3, 0.5, dtype=xp.float32)
     Tensor([0.5, 0.5, 0.5], dtype=float32)
     """
+    if device is None and dtype is None and (type(shape) is tuple or type(shape) is int):
+        npdt = _FILL_FAST.get(type(fill_value))
+        if npdt is not None:
+            try:
+                a = _np_empty(shape, npdt)
+                a.fill(fill_value)   # an int beyond int64: OverflowError, the checked path
+            except Exception:
+                pass
+            else:
+                r = _object_new(Tensor)
+                r._array = a
+                return r
     _check_device(device)
     fill_value = _plain_scalar(fill_value)  # an int/float subclass (Tensor.size, IntEnum)
     npdt = _dtype_or(dtype, None)
@@ -414,6 +476,18 @@ def full_like(x, /, fill_value, *, dtype=None, device=None):
     >>> xp.full_like(x, 2, dtype=xp.int32)
     Tensor([2, 2, 2], dtype=int32)
     """
+    if device is None and dtype is None and type(x) is Tensor:
+        a = x._array
+        if _FILL_FAST.get(type(fill_value)) is a.dtype:   # the default dtype of the value
+            try:
+                r = _np_empty(a.shape, a.dtype)
+                r.fill(fill_value)
+            except Exception:
+                pass
+            else:
+                t = _object_new(Tensor)
+                t._array = r
+                return t
     _check_device(device)
     a = _like(x, "full_like")
     npdt = _dtype_or(dtype, a.dtype)
@@ -429,6 +503,10 @@ def _py_scalar(v):
     return _plain_scalar(v)  # an int/float subclass (Tensor.size, IntEnum): its value
 
 
+_BIG = 2 ** 62
+_I64 = np.dtype(np.int64)
+
+
 def arange(start, /, stop=None, step=1, *, dtype=None, device=None):
     """Evenly spaced values in ``[start, stop)`` (``arange(n)`` is ``0..n-1``).
 
@@ -442,6 +520,16 @@ def arange(start, /, stop=None, step=1, *, dtype=None, device=None):
     >>> xp.arange(0.0, 1.0, 0.25)
     Tensor([0.  , 0.25, 0.5 , 0.75], dtype=float64)
     """
+    if (dtype is None and device is None and type(start) is int and type(step) is int
+            and (stop is None or type(stop) is int) and step and -_BIG < start < _BIG
+            and (stop is None or -_BIG < stop < _BIG) and -_BIG < step < _BIG):
+        lo, hi = (0, start) if stop is None else (start, stop)
+        n = max(0, -((lo - hi) // step))  # exact ceil((hi - lo) / step)
+        a = np.arange(lo, hi, step, dtype=_I64)
+        if a.shape[0] == n:   # (NumPy's count is computed in float64)
+            r = _object_new(Tensor)
+            r._array = a
+            return r
     _check_device(device)
     start, stop, step = _py_scalar(start), _py_scalar(stop), _py_scalar(step)
     if stop is None:

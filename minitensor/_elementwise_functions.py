@@ -171,7 +171,30 @@ def _binary(name, category, ufunc, result="same", quiet=False, fix=None, doc=Non
     func._category = category
     if fix is None and result in ("same", "float"):
         func._inplace = _inplace_writer(ufunc, allowed, quiet, is_float)
+    if fix is None and (isinstance(ufunc, np.ufunc) or ufunc is _power):
+        func._fast = _fast_spec(ufunc, allowed, category, quiet, is_float, result)
     return func
+
+
+def _fast_spec(ufunc, allowed, category, quiet, is_float, result, nargs=2):
+    """The operators' fast path for this function (``_array_object._Late``): the
+    NumPy dtypes for which calling ``ufunc`` directly gives the function's result
+    (one dtype for all tensor operands, a Python float or int of that dtype's kind
+    or lower: no promotion, no category or scalar-type error), and those whose
+    result may be written into a temporary operand (floating point, result of the
+    operands' dtype)."""
+    same = frozenset(d for d in allowed if not (is_float and d.kind in "iub"))
+    elide = frozenset(d for d in same if d.kind in "fc") if result in ("same", "float") \
+        else frozenset()
+    if result == "real":
+        elide = frozenset(d for d in elide if d.kind == "f")
+    qrun = _quiet_run if quiet else None
+    if nargs == 1:
+        return ufunc, same, qrun, elide
+    scalars = _SCALAR_TYPES[category]
+    floats = frozenset(d for d in same if d.kind in "fc") if float in scalars else frozenset()
+    ints = frozenset(d for d in same if d.kind in "iufc") if int in scalars else frozenset()
+    return ufunc, same, floats, ints, qrun, elide
 
 
 def _inplace_writer(ufunc, allowed, quiet, is_float):
@@ -339,6 +362,8 @@ def _unary(name, category, ufunc, result="same", quiet=False, fix=None, doc=None
     func.__name__ = func.__qualname__ = name
     func.__doc__ = doc or _default_doc(name, category, 1, result)
     func._category = category
+    if fix is None and isinstance(ufunc, np.ufunc):
+        func._fast = _fast_spec(ufunc, allowed, category, quiet, is_float, result, nargs=1)
     return func
 
 
