@@ -31,6 +31,7 @@ import numpy as np
 __all__ = [
     "get_num_threads", "set_num_threads",
     "gelu", "gelu_backward", "sigmoid", "sigmoid_backward", "silu", "silu_backward", "erf", "erfc",
+    "gammaln", "digamma", "polygamma", "ndtri",
     "tanh_backward", "relu_backward", "muladd", "add_row",
     "sum_all", "sum_axis",
     "sgd_step", "adam_step", "rmsprop_step", "adagrad_step", "adamax_step", "nadam_step",
@@ -277,6 +278,45 @@ def erf(x):
 def erfc(x):
     """The complementary error function ``1 - erf(x)`` (the C library's ``erfc``)."""
     return _unary("erfc", x)
+
+
+def gammaln(x):
+    """log|Gamma(x)| (the C library's ``lgamma``; inf at 0, -1, -2, ...)."""
+    return _unary("gammaln", x)
+
+
+def digamma(x):
+    """psi(x) = d/dx log Gamma(x) (-inf at +0, inf at -0, NaN at -1, -2, ...)."""
+    return _unary("digamma", x)
+
+
+def ndtri(x):
+    """The standard normal quantile: ``ndtr(ndtri(p)) == p`` (NaN outside [0, 1])."""
+    return _unary("ndtri", x)
+
+
+def polygamma(n, x):
+    """psi^(n)(x), the n-th derivative of ``digamma``, for an integer ``n >= 1``."""
+    if isinstance(n, (bool, np.bool_)):
+        raise TypeError(f"polygamma: n must be an integer >= 1, got {n!r}")
+    try:
+        n = operator.index(n)
+    except TypeError:
+        raise TypeError(f"polygamma: n must be an integer >= 1, got "
+                        f"{type(n).__name__}") from None
+    if n < 1:
+        raise ValueError(f"polygamma: n must be an integer >= 1, got {n}")
+    _check_array("polygamma", "x", x)
+    dt = x.dtype
+    if dt not in _KERNEL_DTYPES:
+        dt = _float_dtype("polygamma", ("x",), (x,))
+    xf = _flat(x, dt)
+    out = np.empty(xf.shape[0], dt)
+    if dt in _KERNEL_DTYPES:
+        _k()[0].polygamma(n, xf, out, _num_threads)
+    else:
+        _source("_fused").polygamma(n, xf, out, 1)
+    return out if x.ndim == 1 else out.reshape(x.shape)
 
 
 def sigmoid_backward(y, grad):

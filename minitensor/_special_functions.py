@@ -1,6 +1,7 @@
 """Special functions the Array API standard lacks but PyTorch's face and SciPy's
 Array API code need: ``erf`` and ``erfc`` (NumPy has neither), from the C
-library through the ``_fused`` Pythran kernels.
+library, and ``gammaln``, ``digamma``, ``polygamma`` and ``ndtri``, through the
+``_fused`` Pythran kernels.
 
 Private to the package (the namespace ``minitensor`` stays the standard's):
 ``minitensor.torch`` exposes them as ``torch.erf``/``torch.special.erf``. Each is
@@ -23,7 +24,7 @@ from . import _kernels
 from ._array_object import Tensor
 from ._dispatch import differentiable
 
-__all__ = ["erf", "erfc"]
+__all__ = ["erf", "erfc", "gammaln", "digamma", "polygamma", "ndtri"]
 
 _F16 = np.dtype(np.float16)
 
@@ -43,9 +44,9 @@ def _real_input(name, x):
                     f"{a.dtype}")
 
 
-def _apply(name, kernel, x):
+def _apply(name, kernel, x, *n):
     a, dt = _real_input(name, x)
-    r = kernel(a)
+    r = kernel(*n, a)
     return Tensor._new(np.asarray(r, dtype=dt) if r.dtype != dt else np.asarray(r))
 
 
@@ -75,3 +76,71 @@ def erfc(x):
     Tensor([1.00000000e+00, 1.53745979e-12], dtype=float64)
     """
     return _apply("erfc", _kernels.erfc, x)
+
+
+@differentiable("special.gammaln")
+def gammaln(x):
+    """``log(abs(gamma(x)))``, the logarithm of the absolute value of the gamma
+    function (inf at the poles 0, -1, -2, ...; the C library's ``lgamma``).
+
+    Examples
+    --------
+    >>> import minitensor as xp
+    >>> xp.special.gammaln(xp.asarray([0.5, 1.0, 10.0, -0.5]))
+    Tensor([ 0.57236494,  0.        , 12.80182748,  1.26551212], dtype=float64)
+    """
+    return _apply("gammaln", _kernels.gammaln, x)
+
+
+@differentiable("special.digamma")
+def digamma(x):
+    """The digamma function ``psi(x)``, the derivative of ``gammaln`` (``-inf``
+    at +0, ``inf`` at -0, NaN at the poles -1, -2, ... as SciPy's ``psi``).
+
+    Examples
+    --------
+    >>> import minitensor as xp
+    >>> xp.special.digamma(xp.asarray([1.0, 0.5, -0.5]))
+    Tensor([-0.57721566, -1.96351003,  0.03648997], dtype=float64)
+    """
+    return _apply("digamma", _kernels.digamma, x)
+
+
+@differentiable("special.polygamma")
+def polygamma(n, x):
+    """The ``n``-th derivative of ``digamma`` (``n = 0`` is ``digamma`` itself);
+    ``n`` is a Python integer ``>= 0``, ``x`` a tensor. At the poles 0, -1, ...
+    and at ``-inf`` the value is ``(-1)**(n + 1) * inf``, as SciPy's.
+
+    Examples
+    --------
+    >>> import minitensor as xp
+    >>> xp.special.polygamma(1, xp.asarray([1.0, 0.5]))   # pi**2/6, pi**2/2
+    Tensor([1.64493407, 4.9348022 ], dtype=float64)
+    """
+    import operator
+    if isinstance(n, (bool, np.bool_)) or isinstance(n, Tensor):
+        raise TypeError(f"polygamma(): n must be a Python integer, got {type(n).__name__}")
+    try:
+        n = operator.index(n)
+    except TypeError:
+        raise TypeError(f"polygamma(): n must be an integer, got {type(n).__name__}") from None
+    if n < 0:
+        raise ValueError(f"polygamma(): n must be >= 0, got {n}")
+    if n == 0:
+        return _apply("polygamma", _kernels.digamma, x)
+    return _apply("polygamma", _kernels.polygamma, x, n)
+
+
+@differentiable("special.ndtri")
+def ndtri(x):
+    """The quantile function of the standard normal distribution, the inverse of
+    ``ndtr``: ``-inf`` at 0, ``inf`` at 1, NaN outside ``[0, 1]``.
+
+    Examples
+    --------
+    >>> import minitensor as xp
+    >>> xp.special.ndtri(xp.asarray([0.025, 0.5, 0.975]))
+    Tensor([-1.95996398,  0.        ,  1.95996398], dtype=float64)
+    """
+    return _apply("ndtri", _kernels.ndtri, x)

@@ -1,5 +1,6 @@
 """Special functions: ``erf``, ``erfc``, ``expit``, ``logit``, ``entr``, ``ndtr``,
-``log_ndtr``, ``xlog1py``, differentiable (twice and more) under ``minitensor.autograd``.
+``ndtri``, ``log_ndtr``, ``xlog1py``, ``gammaln``, ``digamma`` (alias ``psi``) and
+``polygamma``, differentiable (twice and more) under ``minitensor.autograd``.
 
 # Note: the Array API standard has no ``special`` extension yet (it is proposed:
 # data-apis/array-api#725). SciPy already looks for one: for a namespace it does
@@ -8,8 +9,9 @@
 # SciPy functions are computed here, on minitensor tensors, and keep the
 # autograd graph (``docs/interop.md``).
 
-``erf``/``erfc`` are compiled kernels (the C library's) with their rules in the
-one table; the others are built from them and namespace functions, with
+``erf``/``erfc`` (the C library's), ``gammaln`` (the C library's ``lgamma``),
+``digamma``, ``polygamma`` and ``ndtri`` are compiled kernels with their rules in
+the one table; the others are built from them and namespace functions, with
 branches evaluated on clamped inputs so that neither the values nor the
 gradients of the branch not taken can be inf or NaN.
 
@@ -30,9 +32,13 @@ from ._dtypes import float64
 from ._elementwise_functions import (
     exp, greater, isnan, less, log, log1p, multiply, negative)
 from ._searching_functions import where
-from ._special_functions import erf, erfc
+from ._special_functions import digamma, erf, erfc, gammaln, ndtri, polygamma
 
-__all__ = ["erf", "erfc", "expit", "logit", "entr", "ndtr", "log_ndtr", "xlog1py"]
+__all__ = ["erf", "erfc", "expit", "logit", "entr", "ndtr", "ndtri", "log_ndtr", "xlog1py",
+           "gammaln", "digamma", "psi", "polygamma"]
+
+# (SciPy's name of digamma: scipy.special.digamma calls xp.special.psi)
+psi = digamma
 
 _INV_SQRT2 = 1.0 / math.sqrt(2.0)
 _HALF_LOG_2PI = 0.5 * math.log(2.0 * math.pi)

@@ -58,6 +58,13 @@ UNARY = {
     "sigmoid": _sig,
     "silu": lambda x: x * _sig(x),
 }
+try:   # references of the special-function kernels (also in tests/test_special_functions.py)
+    import scipy.special as _ss
+except ImportError:  # pragma: no cover
+    _ss = None
+if _ss is not None:
+    UNARY.update(gammaln=_ss.gammaln, digamma=_ss.psi, ndtri=_ss.ndtri)
+SPECIAL_KERNELS = ("gammaln", "digamma", "ndtri")
 BINARY = {   # (first argument, grad) -> reference
     "gelu_backward": _gelu_bw,
     "sigmoid_backward": lambda y, g: g * y * (1 - y),
@@ -111,6 +118,11 @@ def _kernel_cases(dtype):
     n = 37
     x, g, y, z = (rand(n, dtype, s) for s in range(4))
     cases = [("_fused", k, lambda x=x: (x, np.empty_like(x), 1)) for k in UNARY]
+    cases += [("_fused", k, lambda x=x: (x, np.empty_like(x), 1)) for k in SPECIAL_KERNELS
+              if k not in UNARY]
+    p = (0.5 + 0.1 * x).astype(dtype)                     # (ndtri: in [0, 1] mostly)
+    cases.append(("_fused", "ndtri", lambda: (p, np.empty_like(p), 1)))
+    cases += [("_fused", "polygamma", lambda m=m: (m, x, np.empty_like(x), 1)) for m in (1, 3)]
     cases += [("_fused", k, lambda x=x, g=g: (x, g, np.empty_like(x), 1)) for k in BINARY]
     cases.append(("_fused", "muladd", lambda: (x, y, z, np.empty_like(x), 1)))
     x2 = rand(7 * 13, dtype, 5).reshape(7, 13)
@@ -168,6 +180,11 @@ def test_unary(name, n, dtype):
     x = rand(n, dtype)
     got = getattr(K, name)(x)
     assert got.dtype == dtype and got.shape == x.shape
+    if name in SPECIAL_KERNELS and dtype == np.float64:
+        # (SciPy's psi next to a pole is ~1e-12 off; tests/test_special_functions.py
+        # checks the accuracy)
+        np.testing.assert_allclose(got, UNARY[name](x), rtol=1e-10, atol=1e-14)
+        return
     _close(got, UNARY[name](x.astype(np.float64)), dtype)
 
 
@@ -595,6 +612,8 @@ def _nn_kernel_cases(dtype):
     xp[0, 1, 1] = xp[2, 0, 0] = xp[2, 5, 4] = np.nan
     v = r.standard_normal(37).astype(dtype)
     gi = r.integers(0, 30, (2, 4))
+    ua = r.uniform(-1, 1, (3, 16)).astype(dtype)   # (LSTM gate activations, tanh(c))
+    ut = r.uniform(-1, 1, (3, 4)).astype(dtype)
     return [
         ("im2col", lambda: (x, *g, np.empty((2, 6, 12), dtype), 1)),
         ("col2im", lambda: (cols, *g, np.empty((2, 5, 6), dtype), 1)),
@@ -626,6 +645,13 @@ def _nn_kernel_cases(dtype):
         ("bn_backward", lambda: (cols5.reshape(3, 6, 24)[:2].copy(),
                                  cols5.reshape(3, 6, 24)[1:].copy(), np.linspace(0.5, 2, 6),
                                  np.empty((2, 6, 24), dtype), np.empty(6), np.empty(6), True, 1)),
+        # LSTM gates: 3 rows, H = 4 (large |pre-activations| saturate the sigmoids)
+        ("lstm_gates", lambda: ((cols[:, :4, :6].reshape(3, 16) * 8).astype(dtype),
+                                cols[0, :3, :4].copy(), np.empty((3, 16), dtype),
+                                np.empty((3, 4), dtype), np.empty((3, 4), dtype))),
+        ("lstm_gates_backward", lambda: (cols[1, :3, :4].copy(), cols[0, 3:, :4].copy(),
+                                         ua.copy(), ut.copy(),
+                                         cols[1, 3:, 4:8].copy(), np.empty((3, 16), dtype))),
     ]
 
 

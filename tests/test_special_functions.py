@@ -157,3 +157,168 @@ def test_xlog1py_against_scipy_and_torch():
     np.testing.assert_allclose(ga._array, tga.numpy(), rtol=1e-14)
     np.testing.assert_allclose(gb._array, tgb.numpy(), rtol=1e-14)
     assert gradgradcheck(xp.special.xlog1py, (a, b))
+
+
+# ------------------------------------------ gammaln, digamma, polygamma, ndtri
+def _wide_grid():
+    rng = np.random.default_rng(7)
+    return np.concatenate([
+        rng.uniform(-30.0, 30.0, 400), 10.0 ** rng.uniform(-300, 300, 200),
+        -(10.0 ** rng.uniform(-8, 12, 200)) - 0.25,           # negative non-integers
+        [1e-300, 0.5, 1.0, 2.0, 3.0, 10.0, 170.5, 1e15, 1e300, -0.5, -2.5, -1e6 - 0.5]])
+
+
+def _near_a_zero(name, x):
+    """Points where the function crosses zero: there the C library's lgamma and the
+    recurrence/reflection formulas keep an absolute (not a relative) accuracy."""
+    with np.errstate(all="ignore"):
+        if name == "gammaln":
+            return (np.abs(x - 1.0) < 0.1) | (np.abs(x - 2.0) < 0.1) | (x < -2.0)
+        return (np.abs(x - 1.4616321449683623) < 0.1) | (x < 0)
+
+
+@pytest.mark.parametrize("name, ref", [("gammaln", "gammaln"), ("digamma", "psi")])
+def test_gamma_family_against_scipy(name, ref):
+    ss = pytest.importorskip("scipy.special")
+    x = _wide_grid()
+    got = getattr(xp.special, name)(xp.asarray(x))._array
+    want = getattr(ss, ref)(x)
+    near = _near_a_zero(name, x)
+    np.testing.assert_allclose(got[~near], want[~near], rtol=1e-14, atol=0)
+    # near the zeros: absolute accuracy (both libraries), relative where the value is large
+    # (next to the poles of digamma below 0, ~1e-13 relative; mpmath agrees with ours there)
+    np.testing.assert_allclose(got[near], want[near], rtol=1e-12,
+                               atol=4e-15 * np.log(2 + np.abs(x[near])).max())
+    # poles, infinities and NaN as SciPy (-1e20: every double that large is an integer,
+    # so a pole; 5e-324 is left out: see the next test)
+    edge = np.array([0.0, -0.0, -1.0, -2.0, -1e20, -1e15 - 0.5, np.inf, -np.inf, np.nan, 1e308])
+    np.testing.assert_allclose(getattr(xp.special, name)(xp.asarray(edge))._array,
+                               getattr(ss, ref)(edge), rtol=1e-14, atol=0)
+    with np.errstate(over="ignore"):   # (1e300 is inf in float32)
+        x32 = x.astype(np.float32)
+    f32 = getattr(xp.special, name)(xp.asarray(x32))
+    assert f32.dtype == xp.float32
+    x32 = x32.astype(np.float64)
+    with np.errstate(over="ignore"):
+        w32 = getattr(ss, ref)(x32).astype(np.float32)
+    ok = ~_near_a_zero(name, x32) & np.isfinite(w32)
+    np.testing.assert_allclose(f32._array[ok], w32[ok], rtol=2 * np.finfo(np.float32).eps)
+
+
+def test_gammaln_of_the_smallest_subnormal_is_finite():
+    # Note: SciPy's gammaln(5e-324) is inf; the value is -log(5e-324) = 744.44
+    # (the C library's lgamma and PyTorch's lgamma)
+    got = xp.special.gammaln(xp.asarray([5e-324, 5e-310]))._array
+    np.testing.assert_allclose(got, -np.log([5e-324, 5e-310]), rtol=1e-15)
+
+
+@pytest.mark.parametrize("n", [1, 2, 3, 6])
+def test_polygamma_against_scipy(n):
+    ss = pytest.importorskip("scipy.special")
+    x = _wide_grid()
+    x = x[(x > -1e4)]                                     # (SciPy's zeta is slow far below 0)
+    got = xp.special.polygamma(n, xp.asarray(x))._array
+    with np.errstate(all="ignore"):
+        want = ss.polygamma(n, x)
+    pos = x > 0
+    np.testing.assert_allclose(got[pos], want[pos], rtol=1e-14, atol=1e-320)   # (subnormals)
+    # x < 0: the reflection formula (both libraries lose digits near the zeros of even n)
+    np.testing.assert_allclose(got[~pos], want[~pos], rtol=1e-12 if n % 2 else 1e-10,
+                               atol=1e-13)
+    special = np.array([0.0, -0.0, -1.0, -3.0, -np.inf, np.nan])
+    np.testing.assert_array_equal(xp.special.polygamma(n, xp.asarray(special))._array,
+                                  ss.polygamma(n, special))
+    assert float(xp.special.polygamma(n, xp.asarray(np.inf))) == 0.0
+    np.testing.assert_array_equal(xp.special.polygamma(0, xp.asarray(x))._array,
+                                  xp.special.digamma(xp.asarray(x))._array)
+
+
+def test_polygamma_bad_order():
+    with pytest.raises(ValueError, match=">= 0"):
+        xp.special.polygamma(-1, xp.asarray([1.0]))
+    with pytest.raises(TypeError, match="integer"):
+        xp.special.polygamma(1.5, xp.asarray([1.0]))
+
+
+def test_ndtri_against_scipy():
+    ss = pytest.importorskip("scipy.special")
+    rng = np.random.default_rng(3)
+    p = np.concatenate([rng.uniform(0, 1, 2000), 10.0 ** rng.uniform(-323, 0, 1000),
+                        1 - 10.0 ** rng.uniform(-16, 0, 500), 0.5 + 10.0 ** rng.uniform(-17, -1, 300),
+                        0.5 - 10.0 ** rng.uniform(-17, -1, 300),
+                        [0.0, 1.0, 0.5, -0.1, 1.1, np.nan, 5e-324, 1e-300, 0.25, 0.75, -np.inf]])
+    got = xp.special.ndtri(xp.asarray(p))._array
+    np.testing.assert_allclose(got, ss.ndtri(p), rtol=2e-15, atol=0)
+    np.testing.assert_allclose(xp.special.ndtr(xp.asarray(got[:2000]))._array, p[:2000],
+                               rtol=4e-15)
+    f32 = xp.special.ndtri(xp.asarray(p, dtype=xp.float32))
+    assert f32.dtype == xp.float32
+    p32 = p.astype(np.float32).astype(np.float64)
+    np.testing.assert_allclose(f32._array, ss.ndtri(p32).astype(np.float32),
+                               rtol=np.finfo(np.float32).eps)
+
+
+GAMMA_PTS = {"gammaln": [-2.5, -0.3, 0.2, 1.7, 6.0], "digamma": [-2.5, -0.3, 0.2, 1.7, 6.0],
+             "ndtri": [0.001, 0.2, 0.5, 0.8, 0.999]}
+
+
+@pytest.mark.parametrize("name", sorted(GAMMA_PTS))
+def test_gamma_family_gradients_twice(name):
+    x = xp.asarray(GAMMA_PTS[name])
+    x.requires_grad_()
+    f = getattr(xp.special, name)
+    assert gradcheck(f, (x,))
+    assert gradgradcheck(f, (x,))
+
+
+@pytest.mark.parametrize("n", [0, 1, 2])
+def test_polygamma_gradients_twice(n):
+    x = xp.asarray([-2.5, -0.3, 0.2, 1.7, 6.0])
+    x.requires_grad_()
+    assert gradcheck(lambda t: xp.special.polygamma(n, t), (x,))
+    assert gradgradcheck(lambda t: xp.special.polygamma(n, t), (x,))
+
+
+@pytest.mark.parametrize("name, tname", [("gammaln", "gammaln"), ("digamma", "digamma"),
+                                         ("ndtri", "ndtri"), ("psi", "psi")])
+def test_gamma_family_against_torch(name, tname):
+    torch = pytest.importorskip("torch")
+    xa = np.array(GAMMA_PTS.get(name, GAMMA_PTS["digamma"]))
+    x = xp.asarray(xa)
+    x.requires_grad_()
+    y = getattr(xp.special, name)(x)
+    (g,) = grad(xp.sum(y), [x], create_graph=True)
+    (h,) = grad(xp.sum(g * xp.asarray([1.0, -2.0, 0.5, 3.0, 1.5])), [x])
+    tx = torch.tensor(xa, requires_grad=True)
+    ty = getattr(torch.special, tname)(tx)
+    (tg,) = torch.autograd.grad(ty.sum(), [tx], create_graph=True)
+    (th,) = torch.autograd.grad((tg * torch.tensor([1.0, -2.0, 0.5, 3.0, 1.5])).sum(), [tx])
+    # (PyTorch's trigamma is accurate to ~5e-10 only: ours agrees with SciPy's
+    # polygamma(1, .) to 1e-15 in test_polygamma_against_scipy)
+    rt = 1e-13 if name == "ndtri" else 1e-9
+    np.testing.assert_allclose(y._array, ty.detach().numpy(), rtol=1e-14)
+    np.testing.assert_allclose(g._array, tg.detach().numpy(), rtol=1e-13 if name == "gammaln" else rt)
+    np.testing.assert_allclose(h._array, th.numpy(), rtol=rt)
+
+
+def test_gamma_family_in_the_pytorch_face():
+    torch = pytest.importorskip("torch")
+    xa = np.array([-2.5, -0.3, 0.2, 1.7, 6.0], dtype=np.float32)
+    t = mtorch.tensor(xa)
+    for ours, theirs in [(mtorch.lgamma(t), torch.lgamma(torch.tensor(xa))),
+                         (t.lgamma(), torch.tensor(xa).lgamma()),
+                         (mtorch.digamma(t), torch.digamma(torch.tensor(xa))),
+                         (t.digamma(), torch.tensor(xa).digamma()),
+                         (mtorch.polygamma(2, t), torch.polygamma(2, torch.tensor(xa))),
+                         (t.polygamma(1), torch.tensor(xa).polygamma(1)),
+                         (mtorch.special.gammaln(t), torch.special.gammaln(torch.tensor(xa))),
+                         (mtorch.special.polygamma(1, t),
+                          torch.special.polygamma(1, torch.tensor(xa)))]:
+        assert ours.dtype == mtorch.float32
+        np.testing.assert_allclose(ours._array, theirs.numpy(), rtol=2e-6)
+    p = np.array([0.01, 0.3, 0.7], dtype=np.float32)
+    np.testing.assert_allclose(mtorch.special.ndtri(mtorch.tensor(p))._array,
+                               torch.special.ndtri(torch.tensor(p)).numpy(), rtol=2e-6)
+    u = mtorch.tensor([0.5, 3.0])
+    assert u.lgamma_() is u and u.digamma_() is u
+    assert mtorch.lgamma(mtorch.tensor([1, 2])).dtype == mtorch.float32   # (integers: float32)

@@ -52,7 +52,7 @@ __all__ = [
     "add", "sub", "subtract", "mul", "multiply", "div", "divide", "true_divide",
     "floor_divide", "remainder", "fmod", "lerp", "hypot", "logaddexp", "copysign", "real",
     "imag", "conj", "angle", "bitwise_and", "bitwise_or", "bitwise_xor", "bitwise_not",
-    "nan_to_num", "erf", "erfc", "xlogy",
+    "nan_to_num", "erf", "erfc", "xlogy", "lgamma", "digamma", "polygamma",
     # linear algebra
     "matmul", "mm", "bmm", "mv", "addmm", "einsum", "outer", "ger", "dot", "vdot", "inner",
     "tensordot", "kron", "trace", "det", "inverse", "cross", "cdist",
@@ -2121,6 +2121,51 @@ def erfc(input, *, out=None):
     """
     _no_out(out, "erfc")
     return _special_functions.erfc(_float(input))
+
+
+def lgamma(input, *, out=None):
+    """``log(abs(gamma(input)))`` (differentiable: the derivative is ``digamma``).
+
+    Examples
+    --------
+    >>> import minitensor.torch as torch
+    >>> torch.lgamma(torch.tensor([1.0, 0.5]))
+    Tensor([0.       , 0.5723649], dtype=float32)
+    """
+    _no_out(out, "lgamma")
+    return _special_functions.gammaln(_float(input))
+
+
+def digamma(input, *, out=None):
+    """The digamma function, the derivative of ``lgamma``.
+
+    # Note: NaN at the poles -1, -2, ... (SciPy's value; PyTorch gives -inf at 0
+    # and NaN there too) and -inf at +0, inf at -0, as PyTorch.
+
+    Examples
+    --------
+    >>> import minitensor.torch as torch
+    >>> torch.digamma(torch.tensor([1.0]))
+    Tensor([-0.5772157], dtype=float32)
+    """
+    _no_out(out, "digamma")
+    return _special_functions.digamma(_float(input))
+
+
+def polygamma(n, input, *, out=None):
+    """The ``n``-th derivative of ``digamma`` (``n >= 0``).
+
+    # Note: at the poles 0, -1, -2, ... the value is (-1)**(n + 1) * inf (SciPy's),
+    # where PyTorch's trigamma gives large finite numbers at the negative ones.
+
+    Examples
+    --------
+    >>> import minitensor.torch as torch
+    >>> torch.polygamma(1, torch.tensor([1.0]))
+    Tensor([1.644934], dtype=float32)
+    """
+    _no_out(out, "polygamma")
+    return _special_functions.polygamma(n, _float(input))
 
 
 # ------------------------------------------------------------- linear algebra

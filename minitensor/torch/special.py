@@ -9,12 +9,15 @@ Examples
 import minitensor as _mt
 
 from ._functions import (
-    erf, erfc, exp2, expm1, log1p, log_softmax, logsumexp, round, sigmoid as expit, softmax,
-    xlogy, _float,
+    digamma, erf, erfc, exp2, expm1, lgamma as gammaln, log1p, log_softmax, logsumexp,
+    polygamma, round, sigmoid as expit, softmax, xlogy, _float,
 )
 
 __all__ = ["expit", "logit", "erf", "erfc", "exp2", "expm1", "log1p", "log_softmax",
-           "logsumexp", "round", "softmax", "xlogy", "sinc", "entr", "ndtr", "log_ndtr"]
+           "logsumexp", "round", "softmax", "xlogy", "sinc", "entr", "ndtr", "log_ndtr",
+           "ndtri", "gammaln", "digamma", "psi", "polygamma"]
+
+psi = digamma
 
 
 def ndtr(input, *, out=None):
@@ -27,6 +30,18 @@ def ndtr(input, *, out=None):
     Tensor([0.5], dtype=float32)
     """
     return _mt.special.ndtr(_float(input))
+
+
+def ndtri(input, *, out=None):
+    """The standard normal quantile, the inverse of ``ndtr`` (``minitensor.special.ndtri``).
+
+    Examples
+    --------
+    >>> import minitensor.torch as torch
+    >>> torch.special.ndtri(torch.tensor([0.5, 0.975]))
+    Tensor([0.       , 1.9599644], dtype=float32)
+    """
+    return _mt.special.ndtri(_float(input))
 
 
 def log_ndtr(input, *, out=None):

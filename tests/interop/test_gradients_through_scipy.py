@@ -66,6 +66,12 @@ def _cases():
         ("special.xlog1py", lambda x: sp.xlog1py(x, x * x)),
         ("special.rel_entr", lambda x: sp.rel_entr(x * x + 0.1, x * x + 0.5)),
         ("special.erfc", sp.erfc),
+        ("special.ndtri", lambda x: sp.ndtri(0.5 + 0.1 * x)),
+        ("special.gammaln", sp.gammaln),
+        # (SciPy's digamma calls xp.special.psi; PyTorch's trigamma, its gradient,
+        # is accurate to ~5e-10 only: compared with rtol 1e-8, as the issue asks)
+        ("special.digamma", sp.digamma),
+        ("special.psi", sp.psi),
     ]
     cases = [pytest.param(f, id=n) for n, f in ok]
     return cases
@@ -87,6 +93,7 @@ def pytest_generate_tests(metafunc):
 
 
 def test_gradient_through_scipy(func, scipy_xp):
+    import scipy.special as sp
     x = xp.asarray(X)
     x.requires_grad_()
     loss = _loss(func, x, xp)
@@ -103,7 +110,8 @@ def test_gradient_through_scipy(func, scipy_xp):
     if torch is not None and not isinstance(func, _NoTorch):
         tx = torch.tensor(X, requires_grad=True)
         (tg,) = torch.autograd.grad(_loss(func, tx, torch), [tx])
-        np.testing.assert_allclose(g._array, tg.numpy(), rtol=1e-10, atol=1e-12)
+        rtol = 1e-8 if func in (sp.digamma, sp.psi) else 1e-10
+        np.testing.assert_allclose(g._array, tg.numpy(), rtol=rtol, atol=1e-12)
 
 
 def test_asarray_keeps_the_graph_as_torch_asarray():
