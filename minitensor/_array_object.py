@@ -18,11 +18,13 @@ Every in-place write goes through ``_dispatch.state.write`` when a layer set it.
 import enum
 import operator
 import sys
+from _weakref import getweakrefcount as _getweakrefcount
 
 import numpy as np
 
 from ._dispatch import state as _dispatch
 from ._dtypes import _FROM_NP
+from ._numpy_protocols import _NumPyProtocols
 from ._tensor_methods import _TensorMethods
 
 __all__ = ["Tensor", "Device", "CPU_DEVICE"]
@@ -166,25 +168,102 @@ _OPERATORS = [
 
 
 class _Late:
-    """The namespace function ``name``, resolved on first use."""
+    """The namespace function ``name``, resolved on first use, with its fast path.
 
-    __slots__ = ("name", "func", "write")
+    ``setup(spec)`` (after ``get``) receives the function's ``_fast`` spec. Binary:
+    ``(call, same, floats, ints, quiet_run, elide)``: ``call(a, b[, out])`` is the
+    ufunc; ``same``/``floats``/``ints`` are the NumPy dtypes for which the ufunc's
+    result is the function's for two tensors of that one dtype / with a Python
+    float / with a Python int (no promotion, no category or scalar error);
+    ``quiet_run(call, *args)`` runs it with floating-point errors ignored (None:
+    call it directly); ``elide``: the dtypes whose result may be written into a
+    temporary operand. Unary: ``(call, dtypes, quiet_run, elide)``.
+    """
 
-    def __init__(self, name):
+    __slots__ = ("name", "func", "write", "setup")
+
+    def __init__(self, name, setup=None):
         self.name = name
         self.func = None
         self.write = None   # the function's in-place ufunc path (``func._inplace``), if any
+        self.setup = setup  # called with the function's ``_fast`` spec
 
     def get(self):
         f = getattr(sys.modules[__package__], self.name)
         self.write = getattr(f, "_inplace", None)
+        spec = getattr(f, "_fast", None)
+        if spec is not None and self.setup is not None:
+            self.setup(spec)
         self.func = f
         return f
 
 
+# ------------------------------------------------------------------ temporary elision
+# As NumPy (numpy/_core/src/multiarray/temp_elide.c): when an operand of an operator
+# is a temporary that nothing else references (``(a + b) * c``: the sum lives only on
+# the interpreter's stack), the result is written into its buffer and the temporary
+# Tensor itself is returned: no allocation, no page faults for a fresh buffer.
+# NumPy checks a reference count of 1 and, walking the C stack, that the caller is
+# the interpreter. Here, at the Python level, the counts are exact and include the
+# frames' references: inside ``_unique(t, arr)``, called from an operator method,
+# ``sys.getrefcount(t)`` is 4 for a temporary (the caller's value stack, the operator
+# method's parameter, ``_unique``'s parameter, getrefcount's argument; a name, list,
+# dict, closure, autograd node, ... adds one) and ``sys.getrefcount(arr)`` is 4 for a
+# buffer held only by that Tensor (its slot, the operator's local, the parameter,
+# the argument; a view's ``base``, a DLPack capsule, a memoryview, a NumPy user of
+# ``asarray``/``__array__``/``numpy()`` adds one). The interpreter check: the
+# caller's frame must be executing a BINARY_OP / UNARY_* instruction, so the
+# operator was called by the interpreter's operator code, not by a C function
+# (``functools.partial``, ``map``, ``sum``) that may hold the only other reference.
+# Measured for CPython 3.11, 3.12 and 3.13 (tests/test_elision.py checks the counts);
+# 3.14 loads locals as borrowed references (a named variable may then count as a
+# temporary) and free-threaded builds count references differently: off there, and
+# before 3.11 (other opcodes).
+_ELIDE_BYTES = 256 * 1024   # as NumPy's NPY_MIN_ELIDE_BYTES: below it, a fresh buffer is cheap
+_ELIDE_ON = (3, 11) <= sys.version_info[:2] <= (3, 13) and "free-threading" not in sys.version
+
+
+def _elide_opcodes():
+    import opcode
+    return frozenset(v for k, v in opcode.opmap.items()
+                     if k == "BINARY_OP" or k.startswith("UNARY_"))
+
+
+_ELIDE_OPCODES = _elide_opcodes() if _ELIDE_ON else frozenset()
+_getrefcount = sys.getrefcount
+_getframe = sys._getframe
+
+
+def _unique(t, arr):
+    """Whether the plain Tensor ``t`` (an operand of the operator method calling this)
+    and its buffer ``arr`` are a temporary nobody else can see (see above)."""
+    if _getrefcount(t) != 4 or _getrefcount(arr) != 4 or arr.base is not None:
+        return False
+    fl = arr.flags
+    if not (fl.owndata and fl.writeable and fl.c_contiguous) or _getweakrefcount(t):
+        return False
+    f = _getframe(2)
+    return f.f_code.co_code[f.f_lasti] in _ELIDE_OPCODES
+
+
 def _operator_methods(dunder, fname, kind):
-    """The methods of one row of ``_OPERATORS``: ``{name: function}``."""
-    late = _Late(fname)
+    """The methods of one row of ``_OPERATORS``: ``{name: function}``.
+
+    Each has a fast path for plain tensors of one dtype and Python int/float
+    operands (the ufunc called directly, with temporary elision); everything else
+    (and any error: the general path raises it with the function's message) goes
+    through the namespace function."""
+    # the fast path's parameters (``_Late`` docstring), set on the first call
+    call = same = floats = ints = qrun = elide = None
+
+    def setup(spec):
+        nonlocal call, same, floats, ints, qrun, elide
+        if kind == "unary":
+            call, same, qrun, elide = spec
+        else:
+            call, same, floats, ints, qrun, elide = spec
+
+    late = _Late(fname, setup)
 
     def named(f, name):
         f.__name__ = name
@@ -193,10 +272,69 @@ def _operator_methods(dunder, fname, kind):
 
     if kind == "unary":
         def op(self, /):
+            if same is not None and type(self) is Tensor:
+                a = self._array
+                if a.dtype in same:
+                    try:
+                        if a.nbytes >= _ELIDE_BYTES and a.dtype in elide and _unique(self, a):
+                            if qrun is None:
+                                call(a, a)
+                            else:
+                                qrun(call, a, a)
+                            return self
+                        r = call(a) if qrun is None else qrun(call, a)
+                    except Exception:
+                        pass   # the general path raises (or handles) it
+                    else:
+                        if type(r) is _ndarray:
+                            t = _object_new(Tensor)
+                            t._array = r
+                            return t
             return (late.func or late.get())(self)
         return {f"__{dunder}__": named(op, f"__{dunder}__")}
 
+    # forward and reflected are written out (no shared helper): ``_unique``'s
+    # reference counts assume exactly these frames and locals (``a``, ``b``).
     def forward(self, other, /):
+        if same is not None and type(self) is Tensor:
+            a = self._array
+            dt = a.dtype
+            t = type(other)
+            if t is Tensor:
+                b = other._array
+                ok = b.dtype is dt and dt in same
+            elif t is float:
+                b = other
+                ok = dt in floats
+            elif t is int:
+                b = other
+                ok = dt in ints
+            else:
+                ok = False
+            if ok:
+                try:
+                    if a.nbytes >= _ELIDE_BYTES and dt in elide:
+                        if t is not Tensor or b.shape == a.shape:
+                            if _unique(self, a):
+                                if qrun is None:
+                                    call(a, b, a)
+                                else:
+                                    qrun(call, a, b, a)
+                                return self
+                            if t is Tensor and _unique(other, b):
+                                if qrun is None:
+                                    call(a, b, b)
+                                else:
+                                    qrun(call, a, b, b)
+                                return other
+                    r = call(a, b) if qrun is None else qrun(call, a, b)
+                except Exception:
+                    pass   # the general path raises (or handles) it
+                else:
+                    if type(r) is _ndarray:
+                        res = _object_new(Tensor)
+                        res._array = r
+                        return res
         if type(other) is not Tensor:
             if type(other) is _Size:  # ``x / t.size``: the element count as a plain int
                 other = int(other)
@@ -208,7 +346,26 @@ def _operator_methods(dunder, fname, kind):
     if kind != "binary":
         return methods
 
-    def reflected(self, other, /):
+    def reflected(self, other, /):   # ``other op self``; other is not a Tensor
+        if same is not None and type(self) is Tensor:
+            a = self._array
+            t = type(other)
+            if (a.dtype in floats) if t is float else (t is int and a.dtype in ints):
+                try:
+                    if a.nbytes >= _ELIDE_BYTES and a.dtype in elide and _unique(self, a):
+                        if qrun is None:
+                            call(other, a, a)
+                        else:
+                            qrun(call, other, a, a)
+                        return self
+                    r = call(other, a) if qrun is None else qrun(call, other, a)
+                except Exception:
+                    pass   # the general path raises (or handles) it
+                else:
+                    if type(r) is _ndarray:
+                        res = _object_new(Tensor)
+                        res._array = r
+                        return res
         if type(other) is _Size:
             other = int(other)
         elif not isinstance(other, _OPERAND_TYPES):
@@ -258,7 +415,7 @@ def _operator_methods(dunder, fname, kind):
 
 
 
-class Tensor(_TensorMethods):
+class Tensor(_TensorMethods, _NumPyProtocols):
     """An n-dimensional array of one of the 13 Array API dtypes, on the CPU.
 
     Create tensors with the namespace functions (``minitensor.asarray``,

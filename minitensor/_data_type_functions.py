@@ -75,9 +75,9 @@ def can_cast(from_, to, /):
     t = _as_dtype(to)
     if f == t:
         return True
-    if f.kind == "bool":
-        return t.kind == "bool"  # the standard: bool casts only to bool
-    if t.kind == "bool":
+    if f.kind == "b":
+        return t.kind == "b"  # the standard: bool casts only to bool
+    if t.kind == "b":
         return False
     # Across kinds (integer -> floating, floating -> integer) the standard's
     # promotion graph has no edge, so no cast is "allowed" by promotion.
@@ -85,7 +85,7 @@ def can_cast(from_, to, /):
         # Note: the float16 extension sits below float32 in the floating-point
         # graph, as in NumPy's "safe" casting: float16 casts to every floating dtype,
         # only float16 casts to float16 (integers do not, like the standard's).
-        return f is float16 and t.kind in ("real floating", "complex floating")
+        return f is float16 and t.kind in ("f", "c")
     r = _standard_promotion.get((f, t))
     return r == t
 
@@ -122,7 +122,7 @@ def finfo(type, /):
     1.1920928955078125e-07
     """
     d = _dtype_of(type, "finfo")
-    if d.kind not in ("real floating", "complex floating"):
+    if d.kind not in ("f", "c"):
         raise TypeError(f"finfo: expected a floating-point dtype, got {d}")
     fi = np.finfo(d._np_dtype)
     # the limits (and dtype) of a complex dtype are those of its real component
@@ -144,7 +144,7 @@ def iinfo(type, /):
     64
     """
     d = _dtype_of(type, "iinfo")
-    if d.kind not in ("signed integer", "unsigned integer"):
+    if d.kind not in ("i", "u"):
         raise TypeError(f"iinfo: expected an integer dtype, got {d}")
     ii = np.iinfo(d._np_dtype)
     return iinfo_object(int(ii.bits), int(ii.max), int(ii.min), d)

@@ -47,6 +47,16 @@ class DType:
     def __eq__(self, other):
         if isinstance(other, DType):
             return self._np_dtype == other._np_dtype
+        # Note: a NumPy dtype or scalar type (or Python's bool, int, float, complex)
+        # compares as NumPy compares it with ``np.dtype``: Dask and xarray test the
+        # dtype of a chunk with ``dtype == bool`` or ``dtype == np.float64``.
+        if isinstance(other, np.dtype) or (
+                isinstance(other, type) and (issubclass(other, np.generic) or other in (
+                    builtins.bool, builtins.int, builtins.float, builtins.complex))):
+            try:
+                return self._np_dtype == np.dtype(other)
+            except TypeError:
+                return False
         return NotImplemented
 
     def __hash__(self):
@@ -66,10 +76,48 @@ class DType:
         """Size of one element in bytes."""
         return self._np_dtype.itemsize
 
-    # the same role as numpy's dtype.kind, for isdtype()
+    # NumPy's dtype attributes, which Dask, xarray and other users of NumPy's
+    # protocols read from a chunk's dtype (``dtype.kind in "iu"``, ``meta.dtype.type``,
+    # ``dtype == bool``); ``np.dtype(d)`` is the NumPy dtype itself.
     @property
     def kind(self):
-        return _KIND_NAME[self._np_dtype.kind]
+        """NumPy's one-letter kind code: ``'b'`` bool, ``'i'`` signed integer, ``'u'``
+        unsigned integer, ``'f'`` real floating, ``'c'`` complex floating (for the
+        standard's kind names use ``minitensor.isdtype``)."""
+        return self._np_dtype.kind
+
+    @property
+    def type(self):
+        """The NumPy scalar type (``numpy.float64`` for ``float64``), as NumPy's
+        ``dtype.type``.
+
+        Examples
+        --------
+        >>> import minitensor as xp
+        >>> xp.float32.type, xp.float32.char, xp.float32.str, xp.float32.itemsize
+        (<class 'numpy.float32'>, 'f', '<f4', 4)
+        """
+        return self._np_dtype.type
+
+    @property
+    def char(self):
+        """NumPy's one-character type code (``'d'`` for ``float64``)."""
+        return self._np_dtype.char
+
+    @property
+    def str(self):
+        """NumPy's array-protocol type string (``'<f8'`` for ``float64``)."""
+        return self._np_dtype.str
+
+    @property
+    def num(self):
+        """NumPy's type number."""
+        return self._np_dtype.num
+
+    @property
+    def byteorder(self):
+        """NumPy's byte-order character (``'='`` or ``'|'``: native)."""
+        return self._np_dtype.byteorder
 
 
 _KIND_NAME = {"b": "bool", "i": "signed integer", "u": "unsigned integer",

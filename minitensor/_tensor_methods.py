@@ -1628,6 +1628,39 @@ class _TensorMethods:
         """
         return sys.modules[__package__ + "._special_functions"].erfc(self)
 
+    def lgamma(self):
+        """``log(abs(gamma(self)))`` of each element (floating result; differentiable).
+
+        Examples
+        --------
+        >>> import minitensor as xp
+        >>> xp.asarray([1.0, 0.5]).lgamma()
+        Tensor([0.        , 0.57236494], dtype=float64)
+        """
+        return sys.modules[__package__ + "._special_functions"].gammaln(self)
+
+    def digamma(self):
+        """The digamma function of each element, the derivative of ``lgamma``.
+
+        Examples
+        --------
+        >>> import minitensor as xp
+        >>> xp.asarray([1.0]).digamma()
+        Tensor([-0.57721566], dtype=float64)
+        """
+        return sys.modules[__package__ + "._special_functions"].digamma(self)
+
+    def polygamma(self, n):
+        """The ``n``-th derivative of ``digamma`` of each element (``torch.polygamma(n, self)``).
+
+        Examples
+        --------
+        >>> import minitensor as xp
+        >>> xp.asarray([1.0]).polygamma(1)
+        Tensor([1.64493407], dtype=float64)
+        """
+        return sys.modules[__package__ + "._special_functions"].polygamma(n, self)
+
     def rsqrt(self):
         """``1 / sqrt(self)`` (floating result).
 
@@ -2745,6 +2778,8 @@ class _TensorMethods:
     sqrt_ = _inplace_unary("sqrt_", "sqrt")
     sigmoid_ = _inplace_unary("sigmoid_", "sigmoid")
     erf_ = _inplace_unary("erf_", "erf")
+    lgamma_ = _inplace_unary("lgamma_", "lgamma")
+    digamma_ = _inplace_unary("digamma_", "digamma")
     tanh_ = _inplace_unary("tanh_", "tanh")
     relu_ = _inplace_unary("relu_", "relu")
     floor_ = _inplace_unary("floor_", "floor")

@@ -51,7 +51,8 @@ def test_tensor_is_defined_in_its_class_bodies(cls):
             if not f.__qualname__.startswith(cls.__name__ + "."):
                 wrong.append(f"{name}: {f.__qualname__} ({f.__module__})")
     assert not wrong, wrong
-    assert cls.__module__ in ("minitensor._array_object", "minitensor._tensor_methods")
+    assert cls.__module__ in ("minitensor._array_object", "minitensor._tensor_methods",
+                              "minitensor._numpy_protocols")
 
 
 def test_grad_tensor_is_defined_in_its_class_body():
@@ -65,7 +66,9 @@ def test_grad_tensor_is_defined_in_its_class_body():
 
 
 def test_tensor_mro():
-    assert xp.Tensor.__mro__ == (xp.Tensor, _TensorMethods, object)
+    from minitensor._numpy_protocols import _NumPyProtocols
+    assert xp.Tensor.__mro__ == (xp.Tensor, _TensorMethods, _NumPyProtocols, object)
+    assert _NumPyProtocols.__slots__ == ()
     assert _TensorMethods.__slots__ == ()
     # the operators are in Tensor's own dict (generated in its class body)
     for name in ("__add__", "__radd__", "__iadd__", "__matmul__", "__eq__", "__neg__"):

@@ -37,7 +37,7 @@ def _no_out(out, name):
 
 def _finish(t, requires_grad, name):
     if requires_grad:
-        if t.dtype.kind not in ("real floating", "complex floating"):
+        if t.dtype.kind not in ("f", "c"):
             raise RuntimeError(f"{name}(): only Tensors of floating point and complex dtype "
                                f"can require gradients, got {t.dtype}")
         t.requires_grad_(True)
@@ -395,7 +395,7 @@ def linspace(start, end, steps, *, out=None, dtype=None, layout=None, device=Non
         raise RuntimeError("linspace(): number of steps must be non-negative")
     dt = _dtype(dtype)
     vals = np.linspace(_number(start), _number(end), steps, dtype=np.float64
-                       if dt.kind != "complex floating" else np.complex128)
+                       if dt.kind != "c" else np.complex128)
     return _finish(_mt.asarray(vals.astype(dt._np_dtype)), requires_grad, "linspace")
 
 

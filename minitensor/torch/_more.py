@@ -1066,7 +1066,7 @@ def view_as_real(input):
     >>> torch.view_as_real(torch.tensor([1 + 2j]))
     Tensor([[1., 2.]], dtype=float32)
     """
-    if input.dtype.kind != "complex floating":
+    if input.dtype.kind != "c":
         raise RuntimeError("view_as_real() is only supported for complex tensors")
     a = input._array
     return _mt.asarray(a.view(a.real.dtype).reshape(a.shape + (2,)))

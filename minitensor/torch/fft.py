@@ -23,18 +23,18 @@ __all__ = ["fft", "ifft", "rfft", "irfft", "hfft", "ihfft", "fftn", "ifftn", "rf
 
 def _complex(x):
     k = x.dtype.kind
-    if k == "complex floating":
+    if k == "c":
         return x
-    if k == "real floating":
+    if k == "f":
         return _mt.astype(x, _mt.complex128 if x.dtype == _mt.float64 else _mt.complex64)
     return _mt.astype(x, _dtypes._default_complex())
 
 
 def _real(x):
     k = x.dtype.kind
-    if k == "real floating":
+    if k == "f":
         return x
-    if k == "complex floating":
+    if k == "c":
         raise RuntimeError("this transform expects a real input tensor, got a complex one")
     return _mt.astype(x, _dtypes._default[0])
 

@@ -154,7 +154,7 @@ def eigh(A, UPLO="L", *, out=None):
     if UPLO not in ("L", "U"):
         raise RuntimeError(f"eigh(): UPLO must be 'L' or 'U', got {UPLO!r}")
     if UPLO == "U":
-        A = _mt.matrix_transpose(_mt.conj(A)) if A.dtype.kind == "complex floating" \
+        A = _mt.matrix_transpose(_mt.conj(A)) if A.dtype.kind == "c" \
             else _mt.matrix_transpose(A)
     return _mt.linalg.eigh(A)
 

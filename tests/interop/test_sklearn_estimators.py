@@ -163,6 +163,14 @@ def test_check_array_api_mixed_inputs(est, direction, sklearn_xp, verified):
     # support not added yet") for some estimators; it is run anyway, and only the
     # estimators whose failure is scikit-learn's own are expected to fail (strictly)
     limit = _SKLEARN_MIXED_LIMITS.get(type(est).__name__)
+    if type(est).__name__ == "LinearDiscriminantAnalysis" and direction == "X-numpy":
+        # fit() calls NumPy's unique() on a y it never moved to X's namespace; with
+        # NumPy's dispatch protocols (NEP-18, as for CuPy or Dask arrays) NumPy returns
+        # a minitensor tensor, so priors_ is built in y's namespace
+        with pytest.raises(AssertionError, match="'priors_' attribute is in wrong namespace"):
+            check_array_api_mixed_inputs(type(est).__name__, est, X_ns_and_device=x_ns,
+                                         other_ns_and_device=other)
+        pytest.xfail(f"scikit-learn {sklearn.__version__}: y is not moved to X's namespace")
     if limit is not None:
         with pytest.raises(AssertionError, match=r"(?s)\.predict of .* output is in wrong namespace"):
             check_array_api_mixed_inputs(type(est).__name__, est, X_ns_and_device=x_ns,
