@@ -81,6 +81,7 @@ ARRAY_ATTRIBUTES_2025_12 = [
 # (minitensor/__init__.py)
 KNOWN_EXTRAS = {"diag", "autograd", "tensor", "no_grad", "enable_grad", "set_grad_enabled",
                 "is_grad_enabled", "examples", "nn", "optim", "utils", "torch", "special"}
+KNOWN_EXTRAS |= {"distributed", "dask"}   # minitensor.distributed (MPI), minitensor.dask: once imported
 
 # dtypes beyond the standard's 13: exported (in __all__) but not listed by
 # __array_namespace_info__().dtypes() (minitensor/_info.py)

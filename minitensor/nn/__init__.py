@@ -29,6 +29,7 @@ from . import functional, init, utils
 from .parameter import Buffer, Parameter
 from .modules import *  # noqa: F401,F403
 from .modules import __all__ as _modules_all
+from . import parallel
 
 __all__ = ["Parameter", "Buffer", "functional", "init", "utils"] + list(_modules_all)
 

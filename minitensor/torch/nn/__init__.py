@@ -22,5 +22,7 @@ _reexport(globals(), "minitensor.nn", {
     "utils": "minitensor.nn.utils",
     "utils.rnn": "minitensor.nn.utils.rnn",
     "utils.parametrize": "minitensor.nn.utils.parametrize",
+    "parallel": "minitensor.nn.parallel",
+    "parallel.distributed": "minitensor.nn.parallel.distributed",
 })
 del _reexport

@@ -13,6 +13,7 @@ _reexport(globals(), "minitensor.utils", {
     "data": "minitensor.utils.data",
     "data.dataloader": "minitensor.utils.data.dataloader",
     "data.dataset": "minitensor.utils.data.dataset",
+    "data.distributed": "minitensor.utils.data.distributed",
     "hooks": "minitensor.utils.hooks",
 })
 del _reexport

@@ -17,9 +17,10 @@ from .dataloader import (
 from .dataset import (
     ConcatDataset, Dataset, IterableDataset, Subset, TensorDataset, random_split,
 )
+from .distributed import DistributedSampler
 
 __all__ = [
     "Dataset", "IterableDataset", "TensorDataset", "Subset", "ConcatDataset", "random_split",
     "DataLoader", "Sampler", "SequentialSampler", "RandomSampler", "BatchSampler",
-    "default_collate",
+    "default_collate", "DistributedSampler",
 ]
