@@ -34,7 +34,9 @@ def mpirun(args, timeout=900, n=2):
     """Run ``mpiexec -n n python args...``; (returncode, stdout + stderr, seconds)."""
     env = dict(os.environ, OMP_NUM_THREADS="1", PYTHONUNBUFFERED="1")
     t0 = time.monotonic()
-    p = subprocess.run([MPIEXEC, "-n", str(n), sys.executable, *args], env=env,
+    # (cwd: not the source tree's root, whose minitensor/ has no compiled kernels and
+    # would come first on sys.path for ``python -m``)
+    p = subprocess.run([MPIEXEC, "-n", str(n), sys.executable, *args], env=env, cwd=HERE,
                        capture_output=True, text=True, timeout=timeout)
     return p.returncode, p.stdout + p.stderr, time.monotonic() - t0
 
