@@ -115,7 +115,8 @@ def polygamma(n, x):
     Examples
     --------
     >>> import minitensor as xp
-    >>> xp.special.polygamma(1, xp.asarray([1.0, 0.5]))   # pi**2/6, pi**2/2
+    >>> from minitensor._special_functions import polygamma
+    >>> polygamma(1, xp.asarray([1.0, 0.5]))   # pi**2/6, pi**2/2
     Tensor([1.64493407, 4.9348022 ], dtype=float64)
     """
     import operator

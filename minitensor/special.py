@@ -1,6 +1,6 @@
 """Special functions: ``erf``, ``erfc``, ``expit``, ``logit``, ``entr``, ``ndtr``,
-``ndtri``, ``log_ndtr``, ``xlog1py``, ``gammaln``, ``digamma`` (alias ``psi``) and
-``polygamma``, differentiable (twice and more) under ``minitensor.autograd``.
+``ndtri``, ``log_ndtr``, ``xlog1py``, ``gammaln`` and ``digamma`` (alias ``psi``),
+differentiable (twice and more) under ``minitensor.autograd``.
 
 # Note: the Array API standard has no ``special`` extension yet (it is proposed:
 # data-apis/array-api#725). SciPy already looks for one: for a namespace it does
@@ -10,7 +10,7 @@
 # autograd graph (``docs/interop.md``).
 
 ``erf``/``erfc`` (the C library's), ``gammaln`` (the C library's ``lgamma``),
-``digamma``, ``polygamma`` and ``ndtri`` are compiled kernels with their rules in
+``digamma`` and ``ndtri`` are compiled kernels with their rules in
 the one table; the others are built from them and namespace functions, with
 branches evaluated on clamped inputs so that neither the values nor the
 gradients of the branch not taken can be inf or NaN.
@@ -32,10 +32,14 @@ from ._dtypes import float64
 from ._elementwise_functions import (
     exp, greater, isnan, less, log, log1p, multiply, negative)
 from ._searching_functions import where
-from ._special_functions import digamma, erf, erfc, gammaln, ndtri, polygamma
+from ._special_functions import digamma, erf, erfc, gammaln, ndtri
 
 __all__ = ["erf", "erfc", "expit", "logit", "entr", "ndtr", "ndtri", "log_ndtr", "xlog1py",
-           "gammaln", "digamma", "psi", "polygamma"]
+           "gammaln", "digamma", "psi"]
+# Note: no ``polygamma`` here. SciPy calls ``xp.special.polygamma(n, x)`` with an
+# array ``n`` (one order per element); the compiled kernel takes one integer order.
+# SciPy computes it through NumPy instead (no gradient); ``minitensor.torch``'s
+# ``polygamma(n, x)`` takes an integer n, as PyTorch's does.
 
 # (SciPy's name of digamma: scipy.special.digamma calls xp.special.psi)
 psi = digamma
