@@ -65,6 +65,8 @@ _LIKE = frozenset({np.empty_like, np.zeros_like, np.ones_like, np.full_like})
 
 # functions that read only metadata (shape, dtype, memory bounds), never values:
 # allowed on tensors that require grad, since no graph can be dropped
+_PLAIN = frozenset({int, float, bool, str})  # argument types passed through as they are
+
 _METADATA = frozenset({np.ndim, np.shape, np.size, np.result_type, np.iscomplexobj,
                        np.isrealobj, np.shares_memory, np.may_share_memory})
 
@@ -79,10 +81,19 @@ def _init():
     _Tensor = sys.modules[__package__].Tensor
 
 
+def _name(what):
+    """The ``numpy.name[.method]`` of ``what``: a function, or a (ufunc, method) pair
+    (built only for an error message: the calls pass the objects, not strings)."""
+    if type(what) is tuple:
+        ufunc, method = what
+        return f"numpy.{ufunc.__name__}" + ("" if method == "__call__" else f".{method}")
+    return f"numpy.{getattr(what, '__name__', what)}"
+
+
 def _grad_error(what, t):
     how = "is part of a recorded graph" if t.grad_fn is not None else "requires grad"
     return TypeError(
-        f"{what}: a tensor argument {how}; NumPy functions would drop its graph. Use "
+        f"{_name(what)}: a tensor argument {how}; NumPy functions would drop its graph. Use "
         f"minitensor functions (they record gradients) or pass t.detach()")
 
 
@@ -102,6 +113,9 @@ def _unwrap(x, what, outs=None, strict=True):
     if t is list or t is tuple:
         r = []
         for v in x:
+            if type(v) is _Tensor:
+                r.append(v._array)
+                continue
             u = _unwrap(v, what, strict=strict)
             if u is None and v is not None:
                 return None
@@ -194,6 +208,16 @@ class _NumPyProtocols:
         """
         if _Tensor is None:
             _init()
+        if method == "__call__" and not kwargs and type(inputs[0]) is _Tensor:
+            # the common np.f(t) / np.f(t, u): plain tensors (no graph), no out=
+            if len(inputs) == 1:
+                return _wrap(ufunc(inputs[0]._array), None)
+            if len(inputs) == 2:
+                b = inputs[1]
+                if type(b) is _Tensor:
+                    return _wrap(ufunc(inputs[0]._array, b._array), None)
+                if type(b) in _PLAIN:
+                    return _wrap(ufunc(inputs[0]._array, b), None)
         if (method == "__call__" and not kwargs and len(inputs) == 2
                 and not isinstance(inputs[0], _Tensor)):
             name = _OPERATOR_UFUNCS.get(ufunc)
@@ -203,7 +227,7 @@ class _NumPyProtocols:
                 # is the namespace's ``add``, as ``tensor.__radd__`` was before
                 # NEP-13: the same result in both orders, and gradients recorded.
                 return _namespace_operator(name, inputs[0], inputs[1])
-        what = f"numpy.{ufunc.__name__}" + ("" if method == "__call__" else f".{method}")
+        what = (ufunc, method)
         args = []
         for x in inputs:
             u = _unwrap(x, what)
@@ -220,7 +244,7 @@ class _NumPyProtocols:
                     return NotImplemented
                 kwargs["out"] = u
             for k, v in kwargs.items():
-                if k != "out" and v is not None and type(v) not in (int, float, bool, str):
+                if k != "out" and v is not None and type(v) not in _PLAIN:
                     u = _unwrap(v, what)
                     if u is None:
                         return NotImplemented
@@ -251,28 +275,34 @@ class _NumPyProtocols:
         if _Tensor is None:
             _init()
         for t in types:
-            if not (t is _ndarray or issubclass(t, _NumPyProtocols)):
+            if not (t is _Tensor or t is _ndarray or issubclass(t, _NumPyProtocols)):
                 return NotImplemented
-        what = f"numpy.{func.__name__}"
+        what = func
         if func in _METADATA:
             return func(*_unwrap(args, what, strict=False),
                         **{k: _unwrap(v, what, strict=False) for k, v in kwargs.items()})
-        args = _unwrap(args, what)
+        if len(args) == 1 and type(args[0]) is _Tensor:
+            args = (args[0]._array,)  # the common np.f(t, ...): a plain tensor, no graph
+        else:
+            args = _unwrap(args, what)
+            if args is None:
+                return NotImplemented
         pairs = None
         if kwargs:
             out = kwargs.get("out")
             if out is not None:
                 pairs = _out_pairs(out, what)
-            kwargs = {k: (v if v is None or type(v) in (int, float, bool, str)
-                          else _unwrap(v, what)) for k, v in kwargs.items()}
-        if args is None:
-            return NotImplemented
+            for k, v in kwargs.items():
+                if not (v is None or type(v) in _PLAIN):
+                    kwargs = {k: (v if v is None or type(v) in _PLAIN else _unwrap(v, what))
+                              for k, v in kwargs.items()}
+                    break
         r = getattr(func, "_implementation", func)(*args, **kwargs)
         if pairs:
             _note_writes(pairs)
         if func in _LIKE and type(r) is _ndarray and r.dtype not in _FROM_NP:
             # as CuPy: a tensor cannot hold it (Dask then takes its dict path)
-            raise TypeError(f"{what}: minitensor tensors cannot have NumPy dtype {r.dtype}")
+            raise TypeError(f"{_name(what)}: minitensor tensors cannot have NumPy dtype {r.dtype}")
         return _wrap(r, pairs)
 
     def ravel(self):

@@ -189,6 +189,9 @@ def test_ddp_single_process(world):
     from minitensor.torch.utils.data.distributed import DistributedSampler as TS
     assert tnn.parallel.DistributedDataParallel is nn.parallel.DistributedDataParallel
     assert tdist.all_reduce is dist.all_reduce and TS is DistributedSampler
+    # ``import torch; torch.distributed.get_rank()`` with no submodule import, as PyTorch
+    import minitensor.torch as torch_face
+    assert torch_face.distributed is tdist and "distributed" in dir(torch_face)
 
 
 @needs_mpi4py

@@ -104,17 +104,17 @@ __all__ = [
     "are_deterministic_algorithms_enabled", "set_float32_matmul_precision",
     "get_float32_matmul_precision", "set_printoptions",
     # submodules
-    "accelerator", "autograd", "backends", "cuda", "fft", "linalg", "nn", "optim",
-    "special", "utils",
+    "accelerator", "autograd", "backends", "cuda", "distributed", "fft", "linalg", "nn",
+    "optim", "special", "utils",
 ]
 del _function_names, _more_names
 
 _LAZY_GRAD = ("no_grad", "enable_grad", "set_grad_enabled", "is_grad_enabled")
-_LAZY_MODULES = ("autograd", "nn", "optim", "utils")
+_LAZY_MODULES = ("autograd", "distributed", "nn", "optim", "utils")
 
 
 def __getattr__(name):
-    # Note: nn/optim/utils/autograd are imported on first use, so that
+    # Note: nn/optim/utils/autograd/distributed are imported on first use, so that
     # ``import minitensor.torch`` stays fast (as ``import minitensor``).
     import importlib
     if name in _LAZY_GRAD:
