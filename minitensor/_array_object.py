@@ -130,6 +130,8 @@ class _DLDeviceType(enum.IntEnum):
 
 _object_new = object.__new__
 _ndarray = np.ndarray
+_generic = np.generic
+_asarray = np.asarray
 
 
 def _check_float(t, what):
@@ -286,10 +288,14 @@ def _operator_methods(dunder, fname, kind):
                     except Exception:
                         pass   # the general path raises (or handles) it
                     else:
-                        if type(r) is _ndarray:
+                        if type(r) is _ndarray or isinstance(r, _generic):
+                            if type(r) is not _ndarray:  # (0-d: NumPy gives a scalar)
+                                r = _asarray(r)
                             t = _object_new(Tensor)
                             t._array = r
                             return t
+            if same is not None and type(self) is not Tensor and _dispatch.hook is not None:
+                return _dispatch.hook(fname, late.func, (self,), {})  # (see forward)
             return (late.func or late.get())(self)
         return {f"__{dunder}__": named(op, f"__{dunder}__")}
 
@@ -331,7 +337,9 @@ def _operator_methods(dunder, fname, kind):
                 except Exception:
                     pass   # the general path raises (or handles) it
                 else:
-                    if type(r) is _ndarray:
+                    if type(r) is _ndarray or isinstance(r, _generic):
+                        if type(r) is not _ndarray:  # (0-d: NumPy gives a scalar)
+                            r = _asarray(r)
                         res = _object_new(Tensor)
                         res._array = r
                         return res
@@ -340,6 +348,10 @@ def _operator_methods(dunder, fname, kind):
                 other = int(other)
             elif not isinstance(other, _OPERAND_TYPES):
                 return NotImplemented
+        if same is not None and type(self) is not Tensor and _dispatch.hook is not None:
+            # a subclass (autograd's): the elementwise function would hand the call to
+            # the hook at once; hand it over here, one call less
+            return _dispatch.hook(fname, late.func, (self, other), {})
         return (late.func or late.get())(self, other)
 
     methods = {f"__{dunder}__": named(forward, f"__{dunder}__")}
@@ -362,7 +374,9 @@ def _operator_methods(dunder, fname, kind):
                 except Exception:
                     pass   # the general path raises (or handles) it
                 else:
-                    if type(r) is _ndarray:
+                    if type(r) is _ndarray or isinstance(r, _generic):
+                        if type(r) is not _ndarray:  # (0-d: NumPy gives a scalar)
+                            r = _asarray(r)
                         res = _object_new(Tensor)
                         res._array = r
                         return res
@@ -370,6 +384,8 @@ def _operator_methods(dunder, fname, kind):
             other = int(other)
         elif not isinstance(other, _OPERAND_TYPES):
             return NotImplemented
+        if same is not None and type(self) is not Tensor and _dispatch.hook is not None:
+            return _dispatch.hook(fname, late.func, (other, self), {})  # (see forward)
         return (late.func or late.get())(other, self)
 
     def inplace_raw(self, other):
@@ -645,7 +661,7 @@ class Tensor(_TensorMethods, _NumPyProtocols):
                 f"one element (use minitensor.any / minitensor.all for truth tests)")
         # Note: as PyTorch (and NumPy before its deprecation), any one-element tensor
         # converts, not only a 0-d one.
-        return a.reshape(()).item()
+        return a.item()
 
     def __bool__(self, /):
         # complex: bool(real) or bool(imag), as the standard says (Python's rule too)

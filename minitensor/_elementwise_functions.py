@@ -568,14 +568,22 @@ _UNARY_TABLE = [
 ]
 
 def _power(a, b, out=None):
-    """``np.power``, with cubes and fourth powers of a floating array by a Python
-    int done by multiplication, as PyTorch does for small integer exponents
-    (NumPy's float32 ``powf`` is ~100x slower; the products are within an ulp or
-    two of the correctly rounded power)."""
-    if (out is None and type(b) is int and (b == 3 or b == 4) and type(a) is _ndarray
-            and a.dtype.kind == "f" and a.ndim):   # (0-d: NumPy returns scalars)
-        sq = np.multiply(a, a)
-        return np.multiply(sq, a, out=sq) if b == 3 else np.multiply(sq, sq, out=sq)
+    """``np.power``, with squares, cubes and fourth powers of a floating array by a
+    Python int (or a float 2.0) done by multiplication, as PyTorch does for small
+    integer exponents and NumPy's ``**`` operator for squares (NumPy's float32
+    ``powf`` is ~100x slower; a square is correctly rounded, the other products
+    are within an ulp or two of the correctly rounded power)."""
+    if (out is None and (type(b) is int or type(b) is float) and (b == 2 or b == 3 or b == 4)
+            and type(a) is _ndarray and a.dtype.kind == "f" and a.ndim):
+        # (0-d: NumPy returns scalars; a float exponent only for 2.0)
+        if b == 2:
+            return np.multiply(a, a)
+        if type(b) is int:
+            sq = np.multiply(a, a)
+            return np.multiply(sq, a, out=sq) if b == 3 else np.multiply(sq, sq, out=sq)
+    if out is not None and b == 2 and (type(b) is int or type(b) is float) and \
+            type(a) is _ndarray and a.dtype.kind == "f":
+        return np.multiply(a, a, out)  # (x **= 2: the square ``x ** 2`` computes)
     return np.power(a, b) if out is None else np.power(a, b, out)
 
 
@@ -907,6 +915,29 @@ def clip(x, /, min=None, max=None):
     Tensor([0. , 0.5, 1. ], dtype=float64)
     """
     a = x._array if type(x) is Tensor else _to_array("clip", x)
+    if a.dtype.kind == "f" and (min is None or type(min) is float or type(min) is int) and \
+            (max is None or type(max) is float or type(max) is int) and a.flags.c_contiguous:
+        # the common call (floating x, Python number bounds): the two ufuncs of the
+        # general path below, without its copy and dtype resolution (a Python
+        # number takes x's dtype there too: NEP 50); C-contiguous x, so the result
+        # has the general path's layout
+        r = a
+        try:
+            if min is not None:
+                r = _quiet_run(np.maximum, r, min)
+            if max is not None:
+                r = _quiet_run(np.minimum, r, max)
+        except RuntimeError:  # the context is busy (another thread, nesting)
+            r = a
+            if min is not None:
+                r = _quiet_slow(np.maximum, r, min)
+            if max is not None:
+                r = _quiet_slow(np.minimum, r, max)
+        if r is a:
+            r = a.copy()
+        elif type(r) is not _ndarray:
+            r = np.asarray(r)  # (0-d: NumPy gives a scalar)
+        return _new(r)
     if a.dtype not in _NP_CATEGORY["real numeric"]:
         raise _category_error("clip", "real numeric", _FROM_NP[a.dtype])
     bounds = []

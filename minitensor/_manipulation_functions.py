@@ -69,7 +69,10 @@ def _axis(name, axis, ndim, what="axis"):
 def _axes(name, axes, ndim, what="axis"):
     """Normalise an int or a tuple/list of ints into a tuple of unique axes."""
     if isinstance(axes, (tuple, list)):
-        out = tuple(_axis(name, a, ndim, what) for a in axes)
+        # (Python ints in range: normalised inline, as _check_axis does)
+        out = tuple([(a + ndim if a < 0 else a)
+                     if type(a) is int and -ndim <= a < ndim else _axis(name, a, ndim, what)
+                     for a in axes])
     else:
         out = (_axis(name, axes, ndim, what),)
     if len(set(out)) != len(out):
@@ -79,6 +82,12 @@ def _axes(name, axes, ndim, what="axis"):
 
 def _shape_tuple(name, shape, what="shape"):
     """An int or a sequence of ints as a tuple of Python ints (values unchecked)."""
+    if type(shape) is tuple:
+        for s in shape:
+            if type(s) is not int:
+                break
+        else:
+            return shape  # (already a tuple of Python ints: the common call)
     if isinstance(shape, Tensor):
         if shape.ndim == 0:
             return (_int(name, what, shape),)
@@ -410,6 +419,24 @@ def reshape(x, /, shape, *, copy=None):
 
 
 def _reshape_target(shape, a):
+    if type(shape) is tuple:
+        # the common call: a tuple of Python ints, at most one -1, the right size
+        known = 1
+        unknown = -1
+        for i, d in enumerate(shape):
+            if type(d) is not int or d < -1 or (d == -1 and unknown >= 0):
+                break  # (the general path below converts or raises)
+            if d == -1:
+                unknown = i
+            else:
+                known *= d
+        else:
+            size = a.size
+            if unknown < 0:
+                if known == size:
+                    return shape
+            elif known and not size % known:
+                return shape[:unknown] + (size // known,) + shape[unknown + 1:]
     shape = _shape_tuple("reshape", shape)
     unknown = [i for i, d in enumerate(shape) if d == -1]
     if any(d < -1 for d in shape) or len(unknown) > 1:

@@ -154,27 +154,54 @@ def _sum_kernel(a, axes, keepdims):
     return _kernels.sum_axis(a, axes[0] if len(axes) == 1 else axes, keepdims)
 
 
+def _sum_same(a, axes, keepdims):
+    """``sum``'s result for a floating-point or complex ndarray ``a`` summed in its
+    own dtype over ``axes`` (a tuple, or None for all): the same kernel or NumPy
+    reduction, as an ndarray or a NumPy scalar. For autograd's unbroadcast."""
+    if a.size >= _KERNEL_MIN and a.dtype.kind == "f":  # (_sum_kernel's first test)
+        r = _sum_kernel(a, axes, keepdims)
+        if r is not None:
+            return r
+    try:
+        return _quiet_run(_add_reduce, a, axes, a.dtype, None, keepdims)
+    except RuntimeError:  # the context is busy (another thread, nesting)
+        return _quiet_slow(_add_reduce, a, axes, a.dtype, None, keepdims)
+
+
+_add_reduce = np.add.reduce
+
+
 # ---------------------------------------------------------------------------
 # sum / prod
 # ---------------------------------------------------------------------------
 def _sum_prod(name, ufunc, kernel):
+    reduce = ufunc.reduce
+
     @differentiable(name)
     def func(x, /, *, axis=None, dtype=None, keepdims=False):
         a = x._array if type(x) is Tensor else _array_arg(name, x)
-        if a.dtype not in _NUMERIC_OR_BOOL:
-            raise _category_error(name, "numeric", _FROM_NP[a.dtype])
+        dt = a.dtype
+        if dt not in _NUMERIC_OR_BOOL:
+            raise _category_error(name, "numeric", _FROM_NP[dt])
         if keepdims is not False:
             _check_keepdims(name, keepdims)
         axes = None if axis is None else _normalize_axes(name, axis, a.ndim)
-        acc = _DEFAULT_ACC.get(a.dtype.kind, a.dtype) if dtype is None else _acc_dtype(name, a, dtype)
-        if acc is a.dtype or acc == a.dtype:
-            if kernel and a.dtype.kind == "f":
+        acc = _DEFAULT_ACC.get(dt.kind, dt) if dtype is None else _acc_dtype(name, a, dtype)
+        if acc is dt or acc == dt:
+            # (_sum_kernel's size test inline: most sums are below it)
+            if kernel and a.size >= _KERNEL_MIN and dt.kind == "f":
                 r = _sum_kernel(a, axes, keepdims)
                 if r is not None:
                     return _new(r)
         else:
             a = _cast_input(a, acc)
-        return _wrap(_quiet(ufunc.reduce, a, axes, acc, None, keepdims))
+        try:  # (_quiet and _wrap, inline)
+            r = _quiet_run(reduce, a, axes, acc, None, keepdims)
+        except RuntimeError:  # the context is busy (another thread, nesting)
+            r = _quiet_slow(reduce, a, axes, acc, None, keepdims)
+        if type(r) is not _ndarray:
+            r = np.asarray(r)
+        return _new(r)
 
     func.__name__ = func.__qualname__ = name
     return func

@@ -296,6 +296,13 @@ def _write(self, name, value):
 
 def _write_raw(self, name, value):
     a = self._array
+    tv = type(value)
+    if (tv is float or tv is int) and a.flags.writeable and (
+            a.dtype.char in "dD" or (not value and a.dtype.kind in "fc")):
+        # (the hot path, zero_() of a floating tensor, fill_(x) of a float64 one: the
+        # value cannot overflow or be invalid there, so no error state is needed)
+        a.fill(value)
+        return self
     if not a.flags.writeable:
         raise ValueError(f"{name}(): the tensor is read-only (a broadcast view?)")
     if isinstance(value, _TensorMethods):

@@ -59,8 +59,11 @@ def _normalize_axes(name, axis, ndim):
     non-negative axes; None means every axis."""
     if axis is None:
         return tuple(range(ndim))
+    if type(axis) is int and -ndim <= axis < ndim:  # (the common call, checked inline)
+        return (axis + ndim if axis < 0 else axis,)
     if type(axis) is tuple or isinstance(axis, (tuple, list)):
-        axes = tuple(_normalize_axis(name, a, ndim) for a in axis)
+        axes = tuple([(a + ndim if a < 0 else a) if type(a) is int and -ndim <= a < ndim
+                      else _normalize_axis(name, a, ndim) for a in axis])
         if len(set(axes)) != len(axes):
             raise ValueError(f"{name}: repeated axis in {tuple(axis)!r} (ndim {ndim})")
         return tuple(sorted(axes))

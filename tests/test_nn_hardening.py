@@ -676,14 +676,25 @@ def test_inplace_on_a_read_only_tensor_is_refused():
             TF.relu(torch.tensor([-1.0, 2.0]).expand(3, 2), inplace=True)
 
 
-def test_inplace_on_a_view_of_a_non_leaf_is_refused():
-    # Note: PyTorch rewrites the base's history (CopySlices); here it is an error
-    # rather than a base whose gradient would silently miss the activation
-    h = leaf(randn(2, 3)) * 2.0
-    with pytest.raises(RuntimeError, match="view of another tensor"):
-        F.relu(h[0], inplace=True)
-    with pytest.raises(RuntimeError, match="view of another tensor"):
-        F.relu(xp.reshape(h, (3, 2)), inplace=True)
+@pytest.mark.parametrize("which", ["row", "reshape", "columns"])
+def test_inplace_on_a_view_of_a_non_leaf_is_recorded_on_its_base(which):
+    # as PyTorch's CopySlices: the base's gradient sees the activation
+    x0 = randn(2, 3)
+
+    def run(mod, F, x):
+        h = x * 2.0
+        if which == "row":
+            r = F.relu(h[0], inplace=True)
+        elif which == "reshape":
+            r = F.relu(h.reshape(3, 2), inplace=True)
+        else:
+            r = F.elu(h[:, 1:], inplace=True)
+        (mod.sum(h * h * x) + mod.sum(r * r)).backward()
+        return x.grad
+
+    got = run(xp, F, leaf(x0))
+    if torch is not None:
+        close(got, run(torch, TF, tleaf(x0)), rtol=1e-12, atol=1e-12)
 
 
 # ================================================== 4. activations at +-inf, 1e30, nan

@@ -19,10 +19,12 @@ import numpy as np
 from .._array_object import Tensor
 from .._dispatch import Residual
 from .._dtypes import _FROM_NP
+from .._statistical_functions import _sum_same
 from ._tensor import _GradTensor, _Meta, _make_grad_tensor
 from ._grad_mode import _local as _grad_local, is_grad_enabled, set_grad_enabled, _set_enabled
 
 _object_new = object.__new__
+_ndarray = np.ndarray
 
 # name -> rule(ctx, *grad_outputs) -> tuple of input gradients (see _rules/__init__.py)
 RULES = {}
@@ -53,6 +55,7 @@ def _differentiable_dtype(a):
 # ------------------------------------------------------------- in-place writes
 # the write registry and the guard: see _inplace.py
 from ._inplace import _check_unwritten, _note_write, _root, _writes, _writes_state  # noqa: E402,F401
+from ._inplace import view_meta as _view_meta  # noqa: E402  (a view's state: writes through views)
 
 
 def _key_tensors(v, out):
@@ -109,19 +112,26 @@ def _freeze(v):
 # no output (a one-output node's output is only read by its rule). So ``a + b``
 # or ``sum`` let their operands go as soon as the caller does.
 _STANDIN = Tensor._new(None)
+_STANDINS = [(_STANDIN,) * k for k in range(8)]  # (the released args of k tensors)
 _NOT_KEPT = (None,)
 
 
 def _released(args):
+    out = []
+    changed = False
     for a in args:
         t = type(a)
-        if t is _GradTensor or t is Tensor or t is list or t is tuple:
-            break
-    else:
-        return args  # (no tensor among them)
-    return tuple([_STANDIN if isinstance(a, Tensor) else
-                  type(a)([_STANDIN if isinstance(b, Tensor) else b for b in a])
-                  if type(a) in (list, tuple) else a for a in args])
+        if t is float or t is int or a is None:
+            out.append(a)
+        elif t is _GradTensor or t is Tensor or isinstance(a, Tensor):
+            out.append(_STANDIN)
+            changed = True
+        elif t is list or t is tuple:
+            out.append(t([_STANDIN if isinstance(b, Tensor) else b for b in a]))
+            changed = True
+        else:
+            out.append(a)
+    return tuple(out) if changed else args  # (the same tuple when it holds no tensor)
 
 
 def _freeze_call(args, kwargs):
@@ -169,9 +179,9 @@ class Node:
         self.out_retained = None
         self.freed = False
         self.create_graph = False
-        self.needs_input_grad = tuple(e is not None for e in next_edges)
-        self.in_shapes = tuple(t.shape for t in inputs)
-        self.in_dtypes = tuple(t._array.dtype for t in inputs)
+        self.needs_input_grad = tuple([e is not None for e in next_edges])
+        self.in_shapes = tuple([t._array.shape for t in inputs])
+        self.in_dtypes = tuple([t._array.dtype for t in inputs])
         # (meta, version) of each kept input that takes part in autograd, flat:
         # (m0, v0, m1, v1, ...); empty when the node keeps no input (nothing to check)
         versions = []
@@ -197,20 +207,31 @@ class Node:
     def inputs(self):
         # reading the saved inputs checks that none was modified in place since the
         # call was recorded (as PyTorch checks its saved tensors' versions)
-        self._check_freed()
-        if self.in_versions:
-            self._check_versions()
-        if _writes:
+        if self.freed:
+            self._check_freed()  # raises
+        vs = self.in_versions
+        if vs:
+            if len(vs) == 2:
+                if vs[0].version != vs[1]:
+                    self._check_versions()  # raises
+            else:
+                self._check_versions()
+        # (the write registry is read only if a write happened since the recording:
+        # a write takes a new epoch, so an older one cannot be newer than the node)
+        if _writes and _writes_state.epoch != self.epoch:
             for t in self._inputs:
                 _check_unwritten(t._array, self.epoch, self.name)
         if self.create_graph:
             return self._inputs
-        return tuple(_plain(t) for t in self._inputs)
+        # (a list comprehension: ``tuple(generator)`` builds a 10-slot tuple and
+        # shrinks it, which also defeats CPython's per-size tuple free lists)
+        return tuple([t if type(t) is Tensor else _plain(t) for t in self._inputs])
 
     def output(self, i=0):
         """Output ``i`` of the operation (attached to this node when the backward is
         itself recorded, ``create_graph=True``)."""
-        self._check_freed()
+        if self.freed:
+            self._check_freed()  # raises
         ov = self.out_versions
         if ov is not None and ov[2 * i] is not None:
             m = ov[2 * i]()
@@ -221,7 +242,7 @@ class Node:
                     f"modified by an in-place operation (version {m.version}, expected {v}); "
                     f"do the in-place update after backward(), or compute out of place")
         a = self.out_arrays[i]
-        if _writes:
+        if _writes and _writes_state.epoch != self.epoch:
             _check_unwritten(a, self.epoch, self.name, i)
         if self.create_graph:
             return _make_grad_tensor(a, _Meta(True, self, i))
@@ -250,7 +271,7 @@ class Node:
         versions of its saved index tensors. NumPy arrays and lists in ``args``
         are copies (see ``_freeze``)."""
         self._check_freed()
-        if _writes:
+        if _writes and _writes_state.epoch != self.epoch:
             for t in _key_tensors(v, []):
                 _check_unwritten(t._array, self.epoch, self.name,
                                  how="an index tensor or mask saved by the call")
@@ -434,6 +455,18 @@ def _atomic(v):
     return True
 
 
+def _plain_kwargs(kwargs):
+    """Whether every keyword value is a Python scalar, a string, None or a tuple of
+    ints/slices/None (immutable, no tensor: ``record``'s fast path keeps them as they
+    are, as ``_freeze_call`` would)."""
+    for v in kwargs.values():
+        t = type(v)
+        if not (t is bool or t is int or t is float or v is None or t is str
+                or (t is tuple and _atomic(v))):
+            return False
+    return True
+
+
 _NEEDS = ((False,), (True,))
 _NEEDS2 = (((False, False), (False, True)), ((True, False), (True, True)))
 _weakref = weakref.ref
@@ -442,10 +475,12 @@ _weakref = weakref.ref
 def record(name, raw, args, kwargs):
     """The autograd hook: run ``raw`` on plain tensors and, if an input requires
     grad and grad mode is on, attach a node to the differentiable outputs."""
-    if not kwargs:
-        # fast path: positional tensors and Python scalars (most calls). An argument
-        # of any other kind takes the general path below; several outputs or a
-        # missing rule go on to ``_attach``. Same node, fewer allocations.
+    if not kwargs or _plain_kwargs(kwargs):
+        # fast path: positional tensors and Python scalars (most calls), keywords
+        # holding no tensor (``axis=``, ``keepdims=``, ``copy=``: the inputs are the
+        # positional tensors). An argument of any other kind takes the general path
+        # below; several outputs or a missing rule go on to ``_attach``. Same node,
+        # fewer allocations.
         inputs = []
         plain = []
         req = False
@@ -464,10 +499,17 @@ def record(name, raw, args, kwargs):
                 plain.append(a)
             elif t is slice or a is Ellipsis or (t is tuple and _atomic(a)):
                 plain.append(a)  # basic index keys, shapes, axes: immutable, no tensor
+            elif isinstance(a, _GradTensor):  # a subclass (nn.Parameter): the same
+                inputs.append(a)
+                p = _object_new(Tensor)
+                p._array = a._array
+                plain.append(p)
+                if a._meta.requires_grad:
+                    req = True
             else:
                 break
         else:
-            result = raw(*plain)
+            result = raw(*plain, **kwargs) if kwargs else raw(*plain)
             if not req or not _grad_local.enabled:
                 return result
             if type(result) is Tensor:
@@ -488,6 +530,42 @@ def record(name, raw, args, kwargs):
                         e = m.edge
                         edges = (e if e is not None else _leaf_edge(t, m),)
                         node.needs_input_grad = _NEEDS[1]
+                    elif len(inputs) == 2:  # binary ops (a + b, x * w, matmul)
+                        t, u = inputs
+                        a = t._array
+                        b = u._array
+                        node.in_shapes = (a.shape, b.shape)
+                        node.in_dtypes = (a.dtype, b.dtype)
+                        if type(t) is Tensor:
+                            m = e = None
+                        else:
+                            m = t._meta
+                            if m.requires_grad:
+                                e = m.edge
+                                if e is None:
+                                    e = _leaf_edge(t, m)
+                            else:
+                                e = None
+                        if type(u) is Tensor:
+                            mu = f = None
+                        else:
+                            mu = u._meta
+                            if mu.requires_grad:
+                                f = mu.edge
+                                if f is None:
+                                    f = _leaf_edge(u, mu)
+                            else:
+                                f = None
+                        edges = (e, f)
+                        node.needs_input_grad = _NEEDS2[e is not None][f is not None]
+                        if not keep:
+                            node.in_versions = ()
+                        elif m is None:
+                            node.in_versions = (mu, mu.version)  # (mu: req)
+                        elif mu is None:
+                            node.in_versions = (m, m.version)
+                        else:
+                            node.in_versions = (m, m.version, mu, mu.version)
                     else:
                         edges = []
                         versions = []
@@ -526,7 +604,8 @@ def record(name, raw, args, kwargs):
                         # (all arguments tensors: the args tuple is the inputs tuple)
                         node._inputs = args if len(inputs) == len(args) else tuple(inputs)
                     else:  # the rule reads no tensor: keep none (see _released)
-                        node.args = _released(args)
+                        node.args = (_STANDINS[len(args)] if len(inputs) == len(args) < 8
+                                     else _released(args))
                         node._inputs = ()
                     node.next_edges = edges
                     node.out_hooks = None
@@ -535,7 +614,7 @@ def record(name, raw, args, kwargs):
                     node.create_graph = False
                     node.saved = None
                     node.epoch = _writes_state.epoch
-                    m = _object_new(_Meta)
+                    m = _object_new(_Meta) if type(ra.base) is not _ndarray else _view_meta(ra)
                     m.requires_grad = True
                     m.grad = None
                     m.grad_fn = node
@@ -651,7 +730,8 @@ def _attach(name, args, kwargs, inputs, result):
     # (the outputs' versions are checked only when the rule reads them)
     keeps_outputs = getattr(rule, "keeps_outputs", True)
     if type(result) is Tensor:  # one output (the common case)
-        m = _Meta(True, node, 0)
+        ra = result._array
+        m = _Meta(True, node, 0) if type(ra.base) is not _ndarray else _view_meta(ra, node, 0)
         node.out_versions = (weakref.ref(m), 0) if keeps_outputs else None
         t = _object_new(_GradTensor)
         t._array = result._array
@@ -668,7 +748,8 @@ def _attach(name, args, kwargs, inputs, result):
             out_versions += (None, None)
             new.append(o)
         elif isinstance(o, Tensor) and o._array.dtype.kind in "fc":
-            m = _Meta(True, node, i)
+            m = (_Meta(True, node, i) if type(o._array.base) is not _ndarray else
+                 _view_meta(o._array, node, i))
             out_versions += (weakref.ref(m), 0)
             t = _object_new(_GradTensor)
             t._array = o._array
@@ -691,21 +772,44 @@ def _attach(name, args, kwargs, inputs, result):
 # ---------------------------------------------------------------------- backward
 def _unbroadcast(g, shape, dtype):
     """Sum ``g`` down to ``shape`` (undo broadcasting) and cast to ``dtype``."""
-    xp = _xp()
-    gs = g.shape
+    a = g._array
+    gs = a.shape
+    if not shape and gs and type(g) is Tensor and a.dtype is dtype and a.dtype.kind in "fc":
+        # (a scalar parameter's plain gradient: the sum over every axis, see below)
+        r = _sum_same(a, None, False)
+        return Tensor._new(r if type(r) is np.ndarray else np.asarray(r))
     if gs != shape:
         lead = len(gs) - len(shape)
         if lead < 0:
             raise RuntimeError(f"gradient of shape {gs} cannot flow into an input of shape {shape}")
-        axes = tuple(range(lead)) + tuple(
-            lead + i for i, (n, m) in enumerate(zip(shape, gs[lead:])) if n == 1 and m != 1)
-        if axes:
-            g = xp.sum(g, axis=axes, keepdims=True)
-        if lead:
-            g = xp.reshape(g, shape)
-        if g.shape != shape:
-            raise RuntimeError(f"gradient of shape {gs} does not match the input shape {shape}")
+        axes = [*range(lead)]
+        i = lead
+        for n in shape:
+            m = gs[i]
+            if n != m:
+                if n != 1:
+                    raise RuntimeError(f"gradient of shape {gs} does not match the input "
+                                       f"shape {shape}")
+                axes.append(i)
+            i += 1
+        if type(g) is Tensor and a.dtype.kind in "fc":
+            # a plain gradient (not create_graph): one NumPy reduction, the one
+            # ``xp.sum`` makes (``_sum_same``), and a reshape if size-one axes remain
+            if len(axes) == lead:  # only leading axes: the sum has ``shape``
+                r = _sum_same(a, None if not shape else tuple(axes), False)
+            else:
+                r = _sum_same(a, tuple(axes), True).reshape(shape)
+            g = Tensor._new(r if type(r) is np.ndarray else np.asarray(r))
+        else:
+            xp = _xp()
+            if len(axes) == lead:  # (one recorded op: the sum has ``shape``)
+                g = xp.sum(g, axis=tuple(axes))
+            else:
+                g = xp.sum(g, axis=tuple(axes), keepdims=True)
+                if lead:
+                    g = xp.reshape(g, shape)
     if g._array.dtype != dtype:
+        xp = _xp()
         if dtype.kind != "c" and g._array.dtype.kind == "c":
             g = xp.real(g)
         g = xp.astype(g, _FROM_NP[dtype])
@@ -766,7 +870,9 @@ def _run(roots, root_grads, retain_graph, create_graph, capture=None):
             if parents is not None:
                 parents.setdefault(nxt, []).append(node)
     needed = None
+    captured = None
     if capture is not None:
+        captured = {k for k, _ in capture}  # (the ids of the nodes of captured tensors)
         # autograd.grad: run only the nodes from which a captured tensor is reachable
         # (the parents of such a node are such nodes too, so the counts stay valid)
         by_id = {id(node): node for node in deps}
@@ -807,7 +913,8 @@ def _run(roots, root_grads, retain_graph, create_graph, capture=None):
             if node.freed:
                 node._check_freed()  # raises
             grads = buf if buf is not None else [None]
-            if node.out_hooks or node.out_retained or capture is not None:
+            if node.out_hooks or node.out_retained or (capture is not None and
+                                                       id(node) in captured):
                 _output_hooks(node, grads, create_graph, capture)
             if len(grads) == 1:
                 run = grads[0] is not None
@@ -858,10 +965,11 @@ def _run(roots, root_grads, retain_graph, create_graph, capture=None):
                         tg = type(g)
                         if tg is not Tensor and tg is not _GradTensor and not isinstance(g, Tensor):
                             g = Tensor._new(np.asarray(g))
-                        a = g._array
                         shape = in_shapes[j]
                         dtype = in_dtypes[j]
-                        if a.shape != shape or a.dtype != dtype:
+                        # (no local for g's array: the reference counts of _sum_into
+                        # and _leaf_receive see only the buffers' references)
+                        if g._array.shape != shape or g._array.dtype != dtype:
                             g = _unbroadcast(g, shape, dtype)
                         idx = e[1]
                         b = buffers.get(nxt)
@@ -902,6 +1010,7 @@ def _run(roots, root_grads, retain_graph, create_graph, capture=None):
 
 
 _getrefcount = sys.getrefcount
+_getweakrefcount = weakref.getweakrefcount
 
 
 def _sum_into(b, idx, g):
@@ -958,6 +1067,16 @@ def _leaf_receive(acc, g, create_graph, capture):
             capture[key] = g
         return
     if meta.grad is None:
+        # a rule's fresh result that nothing else can see (as in _sum_into: the
+        # references to g are the buffer list's, this local and the argument; to its
+        # array, g's slot, ``a`` and the argument) becomes the .grad without a copy
+        if (not create_graph and type(g) is Tensor and _getrefcount(g) == 3
+                and not _getweakrefcount(g)):
+            a = g._array
+            if (_getrefcount(a) == 3 and a.base is None and a.flags.owndata
+                    and a.flags.writeable and a.flags.c_contiguous):
+                meta.grad = g
+                return
         meta.grad = _owned(g, create_graph)
     elif create_graph or type(meta.grad) is not Tensor:
         meta.grad = meta.grad + g
@@ -999,18 +1118,22 @@ def _owned(g, create_graph):
 
 
 def _root_grads(tensors, grad_tensors, what):
-    import minitensor as xp
+    xp = _xp()
     out = []
     for t, g in zip(tensors, grad_tensors):
         if g is None:
-            if t.size != 1:
+            a = t._array
+            if a.size != 1:
                 raise RuntimeError(
                     f"{what}: grad can be implicitly created only for scalar outputs "
                     f"(got shape {t.shape}); pass a gradient of that shape")
-            if t._array.dtype.kind == "c":
+            if a.dtype.kind == "c":
                 raise RuntimeError(f"{what}: grad can be implicitly created only for real "
                                    f"scalar outputs (got {t.dtype}); pass a gradient")
-            g = xp.ones_like(_plain(t))
+            # (xp.ones_like's tensor; np.array for 0-d: a quarter of np.ones' time)
+            out.append(Tensor._new(np.array(1, a.dtype) if not a.ndim else
+                                   np.ones(a.shape, a.dtype)))
+            continue
         elif not isinstance(g, Tensor):
             if t._array.dtype.kind != "c" and np.iscomplexobj(g):
                 _complex_for_real(what, np.asarray(g).dtype, t)

@@ -3,7 +3,10 @@ import weakref
 
 from .._array_object import Tensor
 from . import _engine
-from ._grad_mode import is_grad_enabled, no_grad
+from ._grad_mode import _local as _grad_local, _set_enabled
+
+_object_new = object.__new__
+_NONE = frozenset()
 
 __all__ = ["Function", "FunctionCtx"]
 
@@ -116,20 +119,36 @@ class Function:
 
     @classmethod
     def apply(cls, *args, **kwargs):
-        ctx = FunctionCtx()
+        ctx = _object_new(FunctionCtx)
         ctx._name = cls.__name__
-        tensor_pos = [i for i, a in enumerate(args) if isinstance(a, Tensor)]
+        tensor_pos = []
         needs = []
+        req = False
+        i = 0
         for a in args:
-            m = _engine._get_meta(a) if isinstance(a, Tensor) else None
-            needs.append(bool(m is not None and m.requires_grad))
+            if isinstance(a, Tensor):
+                tensor_pos.append(i)
+                m = None if type(a) is Tensor else getattr(a, "_meta", None)
+                if m is not None and m.requires_grad:
+                    req = True
+                    needs.append(True)
+                else:
+                    needs.append(False)
+            else:
+                needs.append(False)
+            i += 1
         ctx.needs_input_grad = tuple(needs)
-        with no_grad():
+        # forward runs without recording (no_grad(), without the context manager)
+        prev = _grad_local.enabled
+        _set_enabled(False)
+        try:
             result = cls.forward(ctx, *args, **kwargs)
-        if not (is_grad_enabled() and any(needs)):
+        finally:
+            _set_enabled(prev)
+        if not (req and prev):
             return result
         outs = result if isinstance(result, tuple) else (result,)
-        non_diff = getattr(ctx, "_non_diff", set())
+        non_diff = getattr(ctx, "_non_diff", _NONE)
 
         def rule(node, *grads):
             in_grads = cls.backward(ctx, *grads)
@@ -138,12 +157,12 @@ class Function:
             if len(in_grads) != len(args):
                 raise RuntimeError(f"{cls.__name__}.backward returned {len(in_grads)} gradients; "
                                    f"forward takes {len(args)} arguments")
-            return tuple(in_grads[i] for i in tensor_pos)
+            return tuple([in_grads[i] for i in tensor_pos])
 
-        inputs = tuple(args[i] for i in tensor_pos)
-        edges = tuple(_engine._edge(t) for t in inputs)
+        inputs = tuple([args[i] for i in tensor_pos])
+        edges = tuple([_engine._edge(t) for t in inputs])
         node = _engine.Node(cls.__name__, rule, (), {}, inputs, edges,
-                            tuple(o._array if isinstance(o, Tensor) else None for o in outs))
+                            tuple([o._array if isinstance(o, Tensor) else None for o in outs]))
         new = []
         out_meta = {}
         for i, o in enumerate(outs):
@@ -167,7 +186,7 @@ class Function:
                     m = _engine._get_meta(t) if t is not None else None
                     slots.append(("in", m, m.version, None) if m is not None else
                                  ("plain", None, None, None))
-            ctx._saved = tuple(None if s[0] == "out" else t for t, s in zip(saved, slots))
+            ctx._saved = tuple([None if s[0] == "out" else t for t, s in zip(saved, slots)])
             ctx._slots = slots
             ctx._node = weakref.ref(node)
         return tuple(new) if isinstance(result, tuple) else new[0]

@@ -230,7 +230,7 @@ def _generate(name, fn, pos, varpos, defaults, wanted):
          "_T": Tensor, "_int": int, "_float": float, "_bool": bool, "_frozenset": frozenset,
          "_zip": zip, "_tuple": tuple, "_len": len, "_paths_of": _tensor_paths,
          "_has_tensor": _has_tensor, "_substitute": _substitute, "_describe": _describe,
-         "_layout": _layout}
+         "_layout": _layout, "_isinstance": isinstance}
     paths = "paths = _paths_of(args, kwargs, _pos, _varpos) if paths is None else paths"
     body, call = [], []
     for k, (pname, kind, arg) in enumerate(wanted):
@@ -268,7 +268,8 @@ def _generate(name, fn, pos, varpos, defaults, wanted):
         elif kind is _VALUE:
             # a tensor first argument is input 0 (when passed positionally)
             first = "inputs[0]" if i == 0 else f"inputs[paths.index(({arg!r}, None))]"
-            body += ["elif (type(v) is _G or type(v) is _T)" + (" and args:" if i == 0 else ":"),
+            body += ["elif (type(v) is _G or type(v) is _T or (type(v) is not _int and "
+                     "_isinstance(v, _T)))" + (" and args:" if i == 0 else ":"),
                      "    inputs = ctx.inputs if inputs is None else inputs",
                      *(["    " + paths] if i != 0 else []),
                      f"    {v} = {first}",
@@ -282,7 +283,8 @@ def _generate(name, fn, pos, varpos, defaults, wanted):
         else:
             table = "ctx.in_shapes" if kind is _SHAPE else "ctx.in_dtypes"
             if i == 0:
-                body += ["elif (type(v) is _G or type(v) is _T) and args:", f"    {v} = {table}[0]"]
+                body += ["elif (type(v) is _G or type(v) is _T or _isinstance(v, _T)) and args:",
+                         f"    {v} = {table}[0]"]
             body += ["else:", "    " + paths,
                      f"    {v} = _describe(v, {arg!r}, paths, {table}, {kind!r})"]
     # the common call: every argument a tensor passed positionally (a + b,
@@ -290,28 +292,50 @@ def _generate(name, fn, pos, varpos, defaults, wanted):
     g["_pos_paths"] = [[(n, None) for n in pos[:k]] for k in range(len(pos) + 1)]
     g["_pos_needs"] = {}  # (number of arguments, needs_input_grad) -> needs
     g["_all_tensors"] = _all_tensors
+    # (nn.Parameter, a subclass of _GradTensor: isinstance)
+    tensor0 = "(type(args[0]) is _G or type(args[0]) is _T or _isinstance(args[0], _T))"
     fast = ["    pos_k = -1"]
     if varpos is None:
-        fast += ["    if not kwargs and _len(args) == _len(ctx.in_shapes) and _len(args) <= "
-                 f"{len(pos)} and _all_tensors(args):",
+        if len(pos) == 2:  # (binary functions: both tested inline)
+            all_t = (f"{tensor0} and (_len(args) == 1 or type(args[1]) is _G or "
+                     "type(args[1]) is _T or _isinstance(args[1], _T))")
+        elif len(pos) == 1:
+            all_t = tensor0
+        else:
+            all_t = "_all_tensors(args)"
+        fast += ["    if not kwargs and _len(args) == _len(ctx.in_shapes) and 0 < _len(args) <= "
+                 f"{len(pos)} and {all_t}:",
                  "        pos_k = _len(args)",
                  "        paths = _pos_paths[pos_k]"]
         if pos:
             # one tensor input, the first argument (x * 2.0, x[key] with a basic key,
             # sum(x, axis=...)): every other argument holds no tensor
-            fast += ["    elif _len(ctx.in_shapes) == 1 and args and (type(args[0]) is _G or "
-                     "type(args[0]) is _T):",
+            fast += [f"    elif _len(ctx.in_shapes) == 1 and args and {tensor0}:",
                      "        pos_k = 1",
                      "        paths = _pos_paths[1]"]
+    # the rule's gradient parameters: ``(ctx, g)`` (one output) is called without
+    # packing the gradients into a tuple
+    rparams = list(inspect.signature(fn).parameters.values())
+    one = (len(rparams) >= 2 and all(p.kind in (_P.POSITIONAL_ONLY, _P.POSITIONAL_OR_KEYWORD)
+                                     for p in rparams[:2])
+           and not any(p.kind in (_P.POSITIONAL_ONLY, _P.POSITIONAL_OR_KEYWORD, _P.VAR_POSITIONAL)
+                       for p in rparams[2:]))
+    grads_sig, grads_call = ("g0", "g0") if one else ("*grads", "*grads")
+    # gradients by name -> ctx.inputs order: for the positional paths, one .get each
+    layout = []
+    for k in range(1, min(len(pos), 4) + 1):
+        layout += [f"        {'if' if k == 1 else 'elif'} pos_k == {k}:",
+                   "            return (" + "".join(f"r.get({n!r}), " for n in pos[:k]) + ")"]
     src = "\n".join([
-        "def bound(ctx, *grads):",
+        f"def bound(ctx, {grads_sig}):",
         "    args = ctx.args",
         "    kwargs = ctx.kwargs",
         "    paths = inputs = None",
         *fast,
         *("    " + line for line in body),
-        f"    r = _fn(ctx, *grads{''.join(', ' + c for c in call)})",
+        f"    r = _fn(ctx, {grads_call}{''.join(', ' + c for c in call)})",
         "    if type(r) is dict:",
+        *layout,
         "        " + paths,
         "        return _layout(r, paths)",
         "    return r",
@@ -323,7 +347,7 @@ def _generate(name, fn, pos, varpos, defaults, wanted):
 def _all_tensors(args):
     for a in args:
         t = type(a)
-        if t is not _G and t is not Tensor:
+        if t is not _G and t is not Tensor and not isinstance(a, Tensor):
             return False
     return True
 

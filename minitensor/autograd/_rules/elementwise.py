@@ -8,6 +8,19 @@ from ..._array_object import Tensor
 from . import rule
 from ._helpers import LN2, LN10, complex_sign, conj_if_complex, is_complex
 
+# (the output read once: each ``ctx.out`` checks its version and wraps it anew)
+def _neg_square(y):
+    return -(y * y)
+
+
+def _one_plus_square(y):
+    return 1 + y * y
+
+
+def _one_minus_square(y):
+    return 1 - y * y
+
+
 # ---- unary functions f with a complex derivative: grad = g * conj(f'(x)). Each
 # entry computes f'(x) from the input x and a thunk returning the output.
 _HOLOMORPHIC = {
@@ -25,13 +38,13 @@ _HOLOMORPHIC = {
     "log1p": lambda x, y: 1 / (x + 1),
     "log2": lambda x, y: 1 / (x * LN2),
     "log10": lambda x, y: 1 / (x * LN10),
-    "reciprocal": lambda x, y: -(y() * y()),
+    "reciprocal": lambda x, y: _neg_square(y()),
     "sin": lambda x, y: xp.cos(x),
     "sinh": lambda x, y: xp.cosh(x),
     "sqrt": lambda x, y: 1 / (2 * y()),
     "square": lambda x, y: 2 * x,
-    "tan": lambda x, y: 1 + y() * y(),
-    "tanh": lambda x, y: 1 - y() * y(),
+    "tan": lambda x, y: _one_plus_square(y()),
+    "tanh": lambda x, y: _one_minus_square(y()),
 }
 # derivatives that use only the output (the input is not read, nor version-checked)
 _OUTPUT_ONLY = {"exp", "expm1", "reciprocal", "sqrt", "tan", "tanh"}
@@ -138,6 +151,9 @@ def pow_vjp(ctx, g, *, x1, x2, needs):
             gx = xp.where(y == 0, 0.0, g * conj_if_complex(y * xp.pow(x, y - 1)))
         elif y == 0:
             gx = xp.zeros_like(g)
+        elif y == 2 and type(y) is not complex and x._array.dtype.kind == "f":
+            # real x ** 1 is x exactly (also -0.0, infinities, NaN): one product less
+            gx = g * conj_if_complex(y * x)
         else:
             gx = g * conj_if_complex(y * xp.pow(x, y - 1))
     if "x2" in needs:

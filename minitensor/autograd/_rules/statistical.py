@@ -6,20 +6,44 @@ import numpy as np
 
 import minitensor as xp
 
+from ..._array_object import Tensor
+from ..._statistical_functions import _quiet
 from ..._utility_functions import _normalize_axis
 from . import rule
 from ._helpers import (along_axis, conj_if_complex, prod_of_others, reduction_axes,
                        restore_reduced, reverse_cumsum)
 
 
+def _spread(a, shape):
+    """A one-element ndarray ``a`` as a read-only view of shape ``shape`` (every
+    element ``a``'s), as ``xp.broadcast_to`` gives: the gradient of a full
+    reduction. Built directly: ``np.broadcast_to`` costs ~2.5 us, and its iterator
+    leaves a tuple in CPython's free lists per call."""
+    if a.ndim:
+        a = a.reshape(())  # (keepdims: shape (1, ..., 1))
+    r = np.ndarray(shape, a.dtype, a, 0, (0,) * len(shape))
+    r.flags.writeable = False
+    return r
+
+
 @rule("sum")
 def sum_vjp(ctx, g, *, x_shape, axis, keepdims):
+    if axis is None and type(g) is Tensor:
+        # a full sum's plain gradient (not create_graph): the broadcast view
+        return Tensor._new(_spread(g._array, x_shape))
     axes = reduction_axes("sum", axis, len(x_shape))
     return xp.broadcast_to(restore_reduced(g, axes, keepdims), x_shape)
 
 
 @rule("mean")
 def mean_vjp(ctx, g, *, x_shape, axis, keepdims):
+    if axis is None and type(g) is Tensor:
+        # a full mean's plain gradient: g / n (the ufunc ``g / n`` calls), spread
+        a = g._array
+        n = math.prod(x_shape)
+        if n:
+            a = np.asarray(_quiet(np.true_divide, a, n))
+        return Tensor._new(_spread(a, x_shape))
     axes = reduction_axes("mean", axis, len(x_shape))
     n = math.prod(x_shape[a] for a in axes)
     g = restore_reduced(g, axes, keepdims)
