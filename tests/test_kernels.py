@@ -780,7 +780,10 @@ def test_batch_norm_kernels(dtype, threads):
     from minitensor.nn import _nn_kernels as NK
     r = np.random.default_rng(24)
     tol = dict(rtol=1e-4, atol=1e-4) if dtype == np.float32 else dict(rtol=1e-11, atol=1e-11)
-    for shape in [(2, 3, 1), (5, 4, 7), (16, 8, 1200)]:
+    # rows of L < 128 take the batch-outer loops (BatchNorm1d: L = 1; (64, 32, 100): above
+    # the parallel threshold, channel blocks per thread), longer rows the per-channel ones
+    for shape in [(2, 3, 1), (5, 4, 7), (256, 24, 1), (4, 3, 127), (4, 3, 128), (64, 32, 100),
+                  (16, 8, 1200)]:
         x = (3 * r.standard_normal(shape) + 2).astype(dtype)
         w, b = r.standard_normal(shape[1]).astype(dtype), r.standard_normal(shape[1]).astype(dtype)
         g = r.standard_normal(shape).astype(dtype)
@@ -809,6 +812,113 @@ def test_batch_norm_kernels(dtype, threads):
         NK.batch_norm_backward(g[:1], xh_, k)
     with pytest.raises(ValueError, match="weight/bias"):
         NK.batch_norm_forward(x, w[:1], b, 1e-5)
+
+
+def _gelu_erf_ref(x):
+    """float64 exact GELU and its derivative (math.erfc: accurate in the negative tail)."""
+    cdf = np.array([0.5 * math.erfc(-v / math.sqrt(2)) for v in x])
+    pdf = np.exp(-0.5 * x * x) / math.sqrt(2 * math.pi)
+    return x * cdf, cdf + x * pdf
+
+
+@pytest.mark.parametrize("n", [1, 37, 1023, 1025, 16385, 40000])
+def test_gelu_erf_float32_kernel(n, threads):
+    """The float32 exact GELU (a vectorised erfc, not the C library's erf) vs float64:
+    absolute error < 1e-6 relative to max(1, |x|), relative error < 3e-6 for x > -5 and
+    < 1.5e-5 for x > -9 (the negative tail keeps its relative accuracy); inf/nan/signed
+    zeros as PyTorch; serial == parallel."""
+    from minitensor.nn import _nn_kernels as NK
+    r = np.random.default_rng(n)
+    x = (4 * r.standard_normal(n)).astype(np.float32)
+    x[: min(n, 8)] = np.array([-8.5, -5.0, -1e-30, 0.0, 2.5, 9.0, -0.7, 30.0])[: min(n, 8)]
+    g = r.standard_normal(n).astype(np.float32)
+    x64 = x.astype(np.float64)
+    f_ref, d_ref = _gelu_erf_ref(x64)
+    res = []
+    for nt in (1, 2):
+        threads(nt)
+        res.append((NK.gelu_erf(x), NK.gelu_erf_backward(x, g)))
+    for a, b in zip(*res):
+        np.testing.assert_array_equal(a, b)
+    f, d = res[0]
+    assert f.dtype == d.dtype == np.float32
+    scale = np.maximum(1.0, np.abs(x64))
+    assert np.max(np.abs(f - f_ref) / scale) < 1e-6
+    assert np.max(np.abs(d - g * d_ref) / np.maximum(1.0, np.abs(g))) < 1e-6
+    rel = np.abs(f - f_ref) / np.where(f_ref == 0, 1.0, np.abs(f_ref))
+    assert np.max(rel[x64 > -5], initial=0) < 3e-6   # (float32 z*z: ~1e-7 z^2 in the tail)
+    assert np.max(rel[x64 > -9], initial=0) < 1.5e-5
+    special = np.array([np.inf, -np.inf, np.nan, 0.0, -0.0, 1e-38, 3e38], np.float32)
+    with np.errstate(over="ignore", invalid="ignore"):   # (MINITENSOR_PURE_PYTHON: NumPy)
+        fs = NK.gelu_erf(special)
+        ds = NK.gelu_erf_backward(special[2:], np.ones(5, np.float32))
+    np.testing.assert_array_equal(fs[[0, 3, 5, 6]], special[[0, 3, 5, 6]] * [1, 1, 0.5, 1])
+    assert np.isnan(fs[1]) and np.isnan(fs[2]) and fs[4] == 0 and np.signbit(fs[4])
+    np.testing.assert_array_equal(ds[1:], [0.5, 0.5, 0.5, 1.0])
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+def test_lstm_gates_kernel(dtype):
+    """The LSTM step kernels vs a float64 NumPy reference (saturated gates included)."""
+    from minitensor.nn import _nn_kernels as NK
+    r = np.random.default_rng(26)
+    tol = dict(rtol=2e-6, atol=2e-7) if dtype == np.float32 else dict(rtol=1e-14, atol=1e-15)
+    for n, H in [(1, 1), (3, 5), (32, 16), (7, 33)]:
+        gates = (6 * r.standard_normal((n, 4 * H))).astype(dtype)
+        gates[0, :4] = [200, -200, 90, -90]
+        c = r.standard_normal((n, H)).astype(dtype)
+        g64, c64 = gates.astype(np.float64), c.astype(np.float64)
+        sig = 1 / (1 + np.exp(-g64))
+        a_ref = np.concatenate([sig[:, :2 * H], np.tanh(g64[:, 2 * H:3 * H]), sig[:, 3 * H:]], 1)
+        c_ref = a_ref[:, H:2 * H] * c64 + a_ref[:, :H] * a_ref[:, 2 * H:3 * H]
+        acts, tc, h = (np.empty((n, 4 * H), dtype), np.empty((n, H), dtype),
+                       np.empty((n, H), dtype))
+        with np.errstate(over="ignore"):   # exp(200) (MINITENSOR_PURE_PYTHON: NumPy)
+            assert NK.lstm_gates(gates, c, acts, tc, h)
+        for got, ref in ((acts, a_ref), (c, c_ref), (tc, np.tanh(c_ref)),
+                         (h, a_ref[:, 3 * H:] * np.tanh(c_ref))):
+            np.testing.assert_allclose(got, ref, **tol)
+    # not kernel-ready (strided, Fortran order, byte-swapped, wrong shape): declined
+    # (the caller computes with NumPy), nothing written
+    before = acts.copy()
+    strided = np.repeat(gates, 2, axis=1)[:, ::2]
+    swapped = gates.astype(gates.dtype.newbyteorder())
+    for bad in (strided, np.asfortranarray(gates), swapped, gates[:, 1:]):
+        assert not NK.lstm_gates(bad, c, acts, tc, h)
+    np.testing.assert_array_equal(acts, before)
+
+
+@pytest.mark.parametrize("dtype", DTYPES + [np.float16])
+def test_whole_plane_im2col_fast_paths(dtype):
+    """A window as large as its unpadded input (one output position): the glue's NumPy
+    copies give the kernels' columns and scatters."""
+    from minitensor.nn import _nn_kernels as NK
+    r = np.random.default_rng(27)
+    x = r.standard_normal((3, 4, 5, 2)).astype(dtype)
+    n, c, h, w = x.shape
+    geo = ((h, w), (1, 1), (0, 0), (1, 1), (1, 1))
+    cols = NK.im2col_cm(x, *geo)
+    assert cols.shape == (c, h * w, n, 1) and cols.dtype == dtype
+    np.testing.assert_array_equal(cols[:, :, :, 0], x.reshape(n, c, h * w).transpose(1, 2, 0))
+    cc = r.standard_normal(cols.shape).astype(dtype)
+    back = NK.col2im_cm(cc, (h, w), *geo)
+    assert back.shape == x.shape and back.dtype == dtype and back.flags.c_contiguous
+    np.testing.assert_array_equal(back, cc[:, :, :, 0].transpose(2, 0, 1).reshape(x.shape))
+    x3 = x.reshape(n * c, h, w)
+    cols3 = NK.im2col(x3, *geo)
+    assert cols3.shape == (n * c, h * w, 1) and not np.shares_memory(cols3, x3)
+    np.testing.assert_array_equal(cols3[:, :, 0], x3.reshape(n * c, h * w))
+    back3 = NK.col2im(cols3, (h, w), *geo)
+    np.testing.assert_array_equal(back3, x3)
+    assert not np.shares_memory(back3, cols3)
+    # one image: still copies (a transposed (1, k) view would be contiguous)
+    one = NK.im2col_cm(x[:1], *geo)
+    assert not np.shares_memory(one, x)
+    if dtype != np.float16:
+        # the kernels agree (same geometry, stride 2: still one output position)
+        out = np.empty((c, h * w, n, 1, 1), dtype)
+        P._nn.im2col_cm(x, h, w, 2, 2, 0, 0, 1, 1, 1, 1, out, 1)
+        np.testing.assert_array_equal(out.reshape(cols.shape), cols)
 
 
 # ---------------------------------------------------------------------------
