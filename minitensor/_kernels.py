@@ -637,10 +637,93 @@ def adam_step(param, grad, exp_avg, exp_avg_sq, *, lr, beta1, beta2, eps,
     _copy_back(p, p_back)
 
 
+def sgd_apply(param, grad, momentum_buffer, *, lr, momentum=0.0, dampening=0.0,
+              weight_decay=0.0, nesterov=False, maximize=False):
+    """:func:`sgd_step` for the optimizers, without the array checks when
+    ``param`` (and ``momentum_buffer``, if given) are writable aligned
+    C-contiguous float32/float64 arrays of one shape and ``grad`` has that shape
+    and dtype (the caller checked); the hyperparameters are still checked."""
+    if not (param.flags.aligned and (momentum_buffer is None or momentum_buffer.flags.aligned)):
+        return sgd_step(param, grad, momentum_buffer, lr=lr, momentum=momentum,
+                        dampening=dampening, weight_decay=weight_decay, nesterov=nesterov,
+                        maximize=maximize)
+    f = "sgd_step"
+    lr = _hyper(f, "lr", lr, lo=0.0)
+    momentum = _hyper(f, "momentum", momentum, lo=0.0)
+    dampening = _hyper(f, "dampening", dampening)
+    weight_decay = _hyper(f, "weight_decay", weight_decay, lo=0.0)
+    nesterov = bool(nesterov)
+    if nesterov and (momentum <= 0.0 or dampening != 0.0):
+        raise ValueError(f"{f}: nesterov momentum requires a momentum and zero dampening")
+    use_buf = momentum != 0.0
+    first = use_buf and momentum_buffer is None
+    p = param.reshape(-1)
+    if first:
+        b_out = np.empty(param.shape, param.dtype)
+        b = b_out.reshape(-1)
+    elif use_buf:
+        b_out = momentum_buffer
+        b = momentum_buffer.reshape(-1)
+    else:
+        b_out, b = None, p
+    _k()[2].sgd(p, _flat(grad, param.dtype), b, lr, momentum, dampening, weight_decay, nesterov,
+                bool(maximize), first, _num_threads)
+    return b_out
+
+
+def adam_hyper(lr, beta1, beta2, eps, weight_decay):
+    """``(lr, beta1, beta2, eps, weight_decay)`` checked as :func:`adam_step` checks
+    them, as floats: the ``hyper`` argument of :func:`adam_apply`."""
+    f = "adam_step"
+    return (_hyper(f, "lr", lr, lo=0.0), _hyper(f, "beta1", beta1, lo=0.0, hi=1.0, hi_open=True),
+            _hyper(f, "beta2", beta2, lo=0.0, hi=1.0, hi_open=True),
+            _hyper(f, "eps", eps, lo=0.0), _hyper(f, "weight_decay", weight_decay, lo=0.0))
+
+
+def adam_apply(param, grad, exp_avg, exp_avg_sq, max_exp_avg_sq, hyper, bc1, bc2,
+               decoupled_weight_decay, maximize, amsgrad):
+    """:func:`adam_step` without its per-call checks, for the optimizers: ``param``
+    and the state buffers are writable C-contiguous arrays of one shape and of
+    float32 or float64, ``grad`` has their shape and dtype, ``hyper`` comes from
+    :func:`adam_hyper` and ``0 < bc1, bc2 <= 1`` (the caller checked; ~4x less
+    glue per parameter). Unaligned buffers take :func:`adam_step`."""
+    lr, beta1, beta2, eps, wd = hyper
+    if not (param.flags.aligned and exp_avg.flags.aligned and exp_avg_sq.flags.aligned
+            and (not amsgrad or max_exp_avg_sq.flags.aligned)):
+        return adam_step(param, grad, exp_avg, exp_avg_sq, lr=lr, beta1=beta1, beta2=beta2,
+                         eps=eps, bias_correction1=bc1, bias_correction2=bc2,
+                         weight_decay=wd, decoupled_weight_decay=decoupled_weight_decay,
+                         maximize=maximize, amsgrad=amsgrad, max_exp_avg_sq=max_exp_avg_sq)
+    v = exp_avg_sq.reshape(-1)
+    _k()[2].adam(param.reshape(-1), _flat(grad, param.dtype), exp_avg.reshape(-1), v,
+                 max_exp_avg_sq.reshape(-1) if amsgrad else v, lr, beta1, beta2, eps, wd,
+                 bool(decoupled_weight_decay), bool(maximize), bool(amsgrad), float(bc1),
+                 float(bc2), _num_threads)
+
+
 def _opt_call(f, name, kname, arrays, hyper):
     """Run the in-place optimizer kernel ``kname`` on (param, grad, *state) arrays
     (state None = placeholder: never touched by the kernel) with float
     hyperparameters ``hyper``."""
+    p = arrays[0]
+    dt = p.dtype
+    if dt in _KERNEL_DTYPES:
+        # fast path (the optimizers' buffers): every array an aligned C-contiguous
+        # ndarray of param's dtype and shape, the in-place ones writable: flat views,
+        # no checks or copies again
+        shape = p.shape
+        for i, a in enumerate(arrays):
+            if a is None:
+                continue
+            fl = a.flags if type(a) is np.ndarray else None
+            if (fl is None or a.dtype != dt or a.shape != shape or not fl.c_contiguous
+                    or not fl.aligned or (i != 1 and not fl.writeable)):
+                break
+        else:
+            pf = p.reshape(-1)
+            getattr(_k()[2], kname)(*[pf if a is None else a.reshape(-1) for a in arrays],
+                                    *hyper, _num_threads)
+            return
     names = [n for n, a in zip(name, arrays) if a is not None]
     dt = _optim_arrays(f, names, [a for a in arrays if a is not None])
     p, p_back = _inplace(f, name[0], arrays[0], dt)

@@ -133,6 +133,48 @@ def test_cross_entropy_indices_match_torch(reduction, weighted, smoothing, ignor
 
 @needs_torch
 @pytest.mark.parametrize("reduction", REDUCTIONS)
+@pytest.mark.parametrize("weighted", [False, True])
+@pytest.mark.parametrize("smoothing", [0.0, 0.3])
+def test_cross_entropy_fused_node_second_order_matches_torch(reduction, weighted, smoothing):
+    # (M, C) logits with class indices: one fused node; its first-order rule (on the
+    # kept probabilities) and its create_graph rule (a differentiable expression)
+    # against PyTorch, including an ignored target
+    r = rng(31)
+    x = r.standard_normal((6, 5)) * 3
+    t = r.integers(0, 5, 6)
+    t[2] = 4
+    w = r.random(5) + 0.3 if weighted else None
+    kw = dict(reduction=reduction, label_smoothing=smoothing, ignore_index=4)
+    mx = T(x, True)
+    ml = F.cross_entropy(mx, xp.asarray(t), weight=None if w is None else xp.asarray(w), **kw)
+    assert ml.grad_fn.name == "nn.cross_entropy"
+    tx = torch.tensor(x, requires_grad=True)
+    tl = TF.cross_entropy(tx, torch.tensor(t), weight=None if w is None else torch.tensor(w), **kw)
+    np.testing.assert_allclose(ml._array, tl.detach().numpy(), rtol=1e-12, atol=1e-12)
+    g = r.standard_normal(tuple(tl.shape))
+    v = r.standard_normal(x.shape)
+    (g1,) = xp.autograd.grad(ml, mx, xp.asarray(g), retain_graph=True)
+    (mg,) = xp.autograd.grad(ml, mx, xp.asarray(g), create_graph=True)
+    (tg,) = torch.autograd.grad(tl, tx, torch.tensor(g), create_graph=True)
+    np.testing.assert_allclose(g1._array, tg.detach().numpy(), rtol=1e-12, atol=1e-12)
+    np.testing.assert_allclose(mg._array, tg.detach().numpy(), rtol=1e-12, atol=1e-12)
+    (mh,) = xp.autograd.grad(mg, mx, xp.asarray(v))
+    (th,) = torch.autograd.grad(tg, tx, torch.tensor(v))
+    np.testing.assert_allclose(mh._array, th.numpy(), rtol=1e-10, atol=1e-12)
+
+
+def test_cross_entropy_fused_node_gradgradcheck():
+    from minitensor.autograd import gradgradcheck
+    r = rng(32)
+    t = xp.asarray([0, 3, 1, 3])
+    w = xp.asarray(r.random(4) + 0.5)
+    for kw in ({}, {"weight": w, "label_smoothing": 0.2}, {"reduction": "none", "ignore_index": 3}):
+        assert gradgradcheck(lambda a, kw=kw: F.cross_entropy(a, t, **kw),
+                             (T(r.standard_normal((4, 4)), True),))
+
+
+@needs_torch
+@pytest.mark.parametrize("reduction", REDUCTIONS)
 def test_cross_entropy_spatial_and_unbatched_match_torch(reduction):
     x4 = rng(11).standard_normal((3, 5, 2, 4))
     t4 = rng(12).integers(0, 5, (3, 2, 4))

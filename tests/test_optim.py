@@ -183,8 +183,8 @@ def test_fused_equals_reference(name, kw, dtype):
 def test_fused_path_is_taken(monkeypatch):
     from minitensor import _kernels
     calls = []
-    real = _kernels.adam_step
-    monkeypatch.setattr(_kernels, "adam_step", lambda *a, **k: calls.append(1) or real(*a, **k))
+    real = _kernels.adam_apply
+    monkeypatch.setattr(_kernels, "adam_apply", lambda *a, **k: calls.append(1) or real(*a, **k))
     w = xp.tensor([1.0, 2.0], requires_grad=True)
     opt = optim.Adam([w])
     w.grad = xp.asarray([1.0, 1.0])
@@ -192,6 +192,86 @@ def test_fused_path_is_taken(monkeypatch):
     assert calls == [1]
     optim.Adam([w], fused=False).step()
     assert calls == [1]
+
+
+@pytest.mark.parametrize("dt", [np.float32, np.float64])
+@pytest.mark.parametrize("amsgrad", [False, True])
+@pytest.mark.parametrize("decoupled,maximize", [(False, False), (True, True)])
+def test_adam_apply_equals_adam_step(dt, amsgrad, decoupled, maximize):
+    # the optimizers' unchecked entry point: the same kernel call as adam_step
+    from minitensor import _kernels
+    rng = np.random.default_rng(3)
+    p0 = rng.standard_normal((5, 6)).astype(dt)
+    g = np.asfortranarray(rng.standard_normal((5, 6)).astype(dt))   # (a non-contiguous grad)
+    bufs0 = [rng.random((5, 6)).astype(dt) for _ in range(3)]
+    hyper = dict(lr=0.01, beta1=0.8, beta2=0.99, eps=1e-6, weight_decay=0.1)
+    a = [p0.copy()] + [b.copy() for b in bufs0]
+    _kernels.adam_step(a[0], g, a[1], a[2], bias_correction1=0.2, bias_correction2=0.05,
+                       decoupled_weight_decay=decoupled, maximize=maximize, amsgrad=amsgrad,
+                       max_exp_avg_sq=a[3] if amsgrad else None, **hyper)
+    b = [p0.copy()] + [x.copy() for x in bufs0]
+    _kernels.adam_apply(b[0], g, b[1], b[2], b[3] if amsgrad else None,
+                        _kernels.adam_hyper(**hyper), 0.2, 0.05, decoupled, maximize, amsgrad)
+    for x, y in zip(a, b):
+        np.testing.assert_array_equal(x, y)
+    assert not np.array_equal(a[0], p0)
+    with pytest.raises(ValueError, match="beta2"):
+        _kernels.adam_hyper(0.1, 0.9, 1.0, 1e-8, 0.0)
+
+
+@pytest.mark.parametrize("dt", [np.float32, np.float64])
+@pytest.mark.parametrize("kw", [dict(momentum=0.0), dict(momentum=0.9, nesterov=True),
+                                dict(momentum=0.8, dampening=0.3, maximize=True)])
+def test_sgd_apply_equals_sgd_step(dt, kw):
+    from minitensor import _kernels
+    rng = np.random.default_rng(4)
+    p0 = rng.standard_normal((4, 7)).astype(dt)
+    g = np.asfortranarray(rng.standard_normal((4, 7)).astype(dt))
+    a, b = p0.copy(), p0.copy()
+    ba = _kernels.sgd_step(a, g, None, lr=0.1, weight_decay=0.01, **kw)
+    bb = _kernels.sgd_apply(b, g, None, lr=0.1, weight_decay=0.01, **kw)
+    np.testing.assert_array_equal(a, b)
+    assert (ba is None) == (bb is None)
+    if ba is not None:   # a second step with the buffers
+        np.testing.assert_array_equal(ba, bb)
+        _kernels.sgd_step(a, g, ba, lr=0.1, weight_decay=0.01, **kw)
+        _kernels.sgd_apply(b, g, bb, lr=0.1, weight_decay=0.01, **kw)
+        np.testing.assert_array_equal(a, b)
+        np.testing.assert_array_equal(ba, bb)
+    with pytest.raises(ValueError, match="nesterov"):
+        _kernels.sgd_apply(b, g, None, lr=0.1, momentum=0.0, nesterov=True)
+
+
+@pytest.mark.parametrize("dt", [np.float32, np.float64])
+def test_opt_call_fast_path_equals_checked_path(dt):
+    # contiguous buffers take the unchecked flat views; Fortran-ordered ones the
+    # copy-and-write-back path: the same kernel, the same values
+    from minitensor import _kernels
+    rng = np.random.default_rng(5)
+    arrs = [rng.standard_normal((4, 6)).astype(dt) for _ in range(5)]
+    arrs[2] = np.abs(arrs[2])
+    kw = dict(lr=0.01, alpha=0.9, eps=1e-6, weight_decay=0.1, momentum=0.5, centered=True)
+    c = [a.copy() for a in arrs]
+    f = [np.asfortranarray(a) for a in arrs]
+    for bufs in (c, f):
+        _kernels.rmsprop_step(bufs[0], bufs[1], bufs[2], grad_avg=bufs[3],
+                              momentum_buffer=bufs[4], **kw)
+    for a, b, a0 in zip(c, f, arrs):
+        np.testing.assert_array_equal(a, b)
+    assert not np.array_equal(c[0], arrs[0])
+    ro = c[0].copy()
+    ro.flags.writeable = False
+    with pytest.raises(ValueError, match="read-only"):
+        _kernels.rmsprop_step(ro, c[1], c[2], lr=0.1, alpha=0.9, eps=1e-8)
+
+
+def test_adam_checks_hyperparameters_changed_after_construction():
+    w = xp.tensor([1.0, 2.0], requires_grad=True)
+    opt = optim.Adam([w])
+    opt.param_groups[0]["lr"] = -1.0
+    w.grad = xp.asarray([1.0, 1.0])
+    with pytest.raises(ValueError, match="lr"):
+        opt.step()
 
 
 @pytest.mark.parametrize("name,kw", [("SGD", CONFIGS["SGD"][3]), ("Adam", CONFIGS["Adam"][3]),

@@ -7,14 +7,19 @@ it is written with namespace operations and nn primitives, whose own rules give
 the second derivatives (``g * derivative(x)``, the derivative built from
 differentiable operations). Otherwise the activations whose gradient has a
 fused kernel (``relu``, ``sigmoid``, ``tanh``, ``silu``, ``gelu``) call it on
-the arrays, and ``linear``, ``softmax``, ``log_softmax`` do their products in
-NumPy: the same values, no graph, no wrapper calls (``tests/test_nn_rules.py``
-checks both paths against each other). The other rules are one namespace
-expression for both cases, except the normalizations (``layer_norm``,
-``rms_norm``, ``group_norm``, ``batch_norm``): without ``create_graph`` they
-recompute the statistics from the saved input in NumPy (training-mode
-``batch_norm`` takes the fused forward kernel's kept ``xhat`` and runs the
-fused backward kernel; ``tests/test_nn_norm_rules.py``).
+the arrays, and ``linear``, ``softmax``, ``log_softmax``, ``leaky_relu`` and
+the fused ``cross_entropy`` (on its kept probabilities) compute in NumPy: the
+same values, no graph, no wrapper calls (``tests/test_nn_rules.py`` and
+``tests/test_nn_fast_paths.py`` check both paths against each other and
+PyTorch). The other rules are one namespace expression for both cases, except
+the normalizations (``layer_norm``, ``rms_norm``, ``group_norm``,
+``batch_norm``): without ``create_graph`` they recompute the statistics from
+the saved input in NumPy (training-mode ``batch_norm`` takes the fused forward
+kernel's kept ``xhat`` and runs the fused backward kernel;
+``tests/test_nn_norm_rules.py``). Short rows (a last axis under 128 elements:
+features, classes, attention keys) are summed by BLAS products with a vector of
+ones (``_ops.row_sum``/``col_sum``), several times faster than NumPy's
+reductions there.
 """
 import math
 
@@ -47,7 +52,7 @@ def linear_vjp(ctx, g, *, x, weight, needs):
         return {"x": _new(np.matmul(ga, wa)) if "x" in needs else None,
                 "weight": (_new(np.matmul(g2.T, xa.reshape(-1, xa.shape[-1])))
                            if "weight" in needs else None),
-                "bias": _new(g2.sum(0)) if "bias" in needs else None}
+                "bias": _new(_ops.col_sum(g2)) if "bias" in needs else None}
     gx = gw = gb = None
     if "x" in needs:
         gx = xp.matmul(g, weight)                           # (..., O) @ (O, I)
@@ -99,7 +104,22 @@ def relu_vjp(ctx, g):
 
 @rule("nn.leaky_relu", func=_ops.leaky_relu)
 def leaky_relu_vjp(ctx, g, *, x, negative_slope):
+    if not ctx.create_graph:  # (the same values on the arrays)
+        return _new(_ops._quiet(_leaky_grad, x._array, g._array, negative_slope))
     return xp.where(x > 0, g, g * negative_slope)
+
+
+def _leaky_grad(xa, ga, slope):
+    dt = ga.dtype
+    if dt.kind == "f" and 0 <= slope <= 1:
+        a, b = dt.type(1 - slope), dt.type(slope)
+        if a + b == 1:  # g times a factor exactly 1 (x > 0) or the slope: 2x faster
+            f = (xa > 0).astype(dt)      # than NumPy's where on floats
+            f *= a
+            f += b
+            f *= ga
+            return f
+    return np.where(xa > 0, ga, ga * slope)
 
 
 @rule("nn.elu", func=_ops.elu)
@@ -190,8 +210,12 @@ def softmax_vjp(ctx, g, *, dim):
     # the output only: y * (g - sum(g * y))
     y = ctx.out
     if not ctx.create_graph:
-        ya = y._array
-        gy = g._array * ya
+        ya, ga = y._array, g._array
+        if dim == ya.ndim - 1 and ga.dtype == ya.dtype:  # (y * (g - <g, y>) by rows)
+            gx = ga - np.vecdot(ga, ya)[..., None]
+            gx *= ya
+            return _new(gx)
+        gy = ga * ya
         return _new(gy - ya * gy.sum(axis=dim, keepdims=True))
     gy = g * y
     return gy - y * xp.sum(gy, axis=dim, keepdims=True)
@@ -202,7 +226,10 @@ def log_softmax_vjp(ctx, g, *, dim):
     # the output only: g - softmax(x) * sum(g), softmax(x) = exp(y)
     if not ctx.create_graph:
         ga = g._array
-        return _new(ga - np.exp(ctx.out._array) * ga.sum(axis=dim, keepdims=True))
+        e = np.exp(ctx.out._array)
+        e *= (_ops.row_sum(ga)[..., None] if dim == ga.ndim - 1
+              else ga.sum(axis=dim, keepdims=True))
+        return _new(np.subtract(ga, e, out=e))
     return g - xp.exp(ctx.out) * xp.sum(g, axis=dim, keepdims=True)
 
 
@@ -223,15 +250,32 @@ def _norm_grads_np(g2, xhat, scale, wa, needs, wshape):
     ``xhat * wa`` (wa: (n,) or None) as (R, n), weight's and bias's as ``wshape``."""
     n = xhat.shape[1]
     gx = gw = gb = None
+    if g2.dtype != xhat.dtype or xhat.dtype not in _ops._BLAS:
+        if "x" in needs:
+            gxh = g2 if wa is None else g2 * wa
+            a = gxh.mean(axis=1, keepdims=True)
+            b = np.einsum("ij,ij->i", gxh, xhat)[:, None] / n
+            gx = scale * (gxh - a - xhat * b)
+        if "weight" in needs:
+            gw = _new(np.einsum("ij,ij->j", g2, xhat).reshape(wshape))
+        if "bias" in needs:
+            gb = _new(g2.sum(axis=0).reshape(wshape))
+        return gx, gw, gb
+    # float32/64: BLAS row and column sums, the x gradient built in one buffer
+    if "weight" in needs:
+        gw = _new(_ops.col_sum(g2 * xhat).reshape(wshape))
+    if "bias" in needs:
+        gb = _new(_ops.col_sum(g2).reshape(wshape))
     if "x" in needs:
         gxh = g2 if wa is None else g2 * wa
-        a = gxh.mean(axis=1, keepdims=True)
-        b = np.einsum("ij,ij->i", gxh, xhat)[:, None] / n
-        gx = scale * (gxh - a - xhat * b)
-    if "weight" in needs:
-        gw = _new(np.einsum("ij,ij->j", g2, xhat).reshape(wshape))
-    if "bias" in needs:
-        gb = _new(g2.sum(axis=0).reshape(wshape))
+        a = _ops.row_sum(gxh)
+        a /= n
+        b = np.vecdot(gxh, xhat)
+        b /= n
+        gx = np.multiply(xhat, b[:, None])
+        gx += a[:, None]
+        np.subtract(gxh, gx, out=gx)
+        gx *= scale
     return gx, gw, gb
 
 
@@ -255,13 +299,10 @@ def layer_norm_vjp(ctx, g, *, x, k, weight, bias, eps, needs):
         return _zeros_grads(x, g, needs, {"weight": weight, "bias": bias})
     if not ctx.create_graph:
         xa = x._array
-        n = int(np.prod(xa.shape[xa.ndim - k:], dtype=np.int64))
-        x2 = xa.reshape(-1, n)
-        xc = x2 - x2.mean(axis=1, keepdims=True)
-        var = np.einsum("ij,ij->i", xc, xc)[:, None] / n
-        invstd = (1.0 / np.sqrt(var + eps)).astype(xa.dtype, copy=False)
+        n = math.prod(xa.shape[xa.ndim - k:])
+        xhat, invstd = _ops.row_standardize(xa.reshape(-1, n), eps)
         wshape = None if weight is None else weight.shape
-        gx, gw, gb = _norm_grads_np(g._array.reshape(-1, n), xc * invstd, invstd,
+        gx, gw, gb = _norm_grads_np(g._array.reshape(-1, n), xhat, invstd,
                                     None if weight is None else weight._array.reshape(-1),
                                     needs, wshape)
         return {"x": None if gx is None else _new(gx.reshape(xa.shape)),
@@ -539,6 +580,50 @@ def nll_loss_vjp(ctx, g, *, input, target, weight, ignore_index, reduction, labe
             gt = gt * weight
         gt = _unrows(gt, shape)
     return {"input": gx, "target": gt}
+
+
+@rule("nn.cross_entropy", func=_ops.cross_entropy)
+def cross_entropy_vjp(ctx, g, g_p, *, input, target, weight, ignore_index, reduction,
+                      label_smoothing, needs):
+    # (g_p: the residual's slot, always None.) rows_i = -sum_j coef_ij log p_ij (coef
+    # as in _ops.nll_coefficients), so d rows_i / d x_ij = p_ij sum_k coef_ik - coef_ij
+    m, c = input.shape
+    ta = target._array
+    dt = input._array.dtype
+    w = None if weight is None else weight._array
+    eps = label_smoothing
+    valid = ta != ignore_index
+    tc = np.where(valid, ta, 0)
+    wt = valid.astype(dt) if w is None else (w[tc] * valid).astype(dt, copy=False)
+    if reduction == "none":
+        scale = None
+    elif reduction == "sum":
+        scale = 1.0
+    else:
+        denom = wt.sum()
+        scale = 1.0 / denom if denom != 0 else np.nan
+    wsum = c if w is None else w.sum(dtype=dt)
+    if not ctx.create_graph:
+        p = ctx.residual(1)
+        ga = g._array
+        a = (ga if scale is None else ga * scale).astype(dt, copy=False)
+        ar = np.arange(m)
+        with np.errstate(invalid="ignore", over="ignore"):
+            at = a * wt                                    # the targets' coefficients
+            if eps > 0:
+                at = at * (1 - eps)
+                av = (a * valid) * (eps / c)               # the smoothing's, per row
+                gx = p * (at + av * wsum)[:, None]
+                gx -= av[:, None] if w is None else av[:, None] * w
+            else:
+                gx = p * at[:, None]
+            gx[ar, tc] -= at
+        return {"input": _new(gx.astype(dt, copy=False))}
+    coef, _ = _ops.nll_coefficients((m, c), ta, w, ignore_index, reduction, eps, dt)
+    csum = (1 - eps) * wt + (eps / c) * (valid * wsum) if eps > 0 else wt
+    a = xp.reshape(g if scale is None else g * scale, (-1, 1))
+    P = _ops.softmax(input, 1)
+    return {"input": a * (P * _new(csum.astype(dt, copy=False)[:, None]) - _new(coef))}
 
 
 def _weighted(g, reduction, shapes, weight):

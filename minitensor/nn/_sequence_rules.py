@@ -77,8 +77,12 @@ def _attn_backward(g_out, g_w, q, k, v, P, Pd, drop, scale, nq, nk, nv, nm=False
         if g_w is not None:
             dPd = dPd + g_w
         dP = dPd if drop is None else dPd * drop
+        # P * (dP - <dP, P>) by rows, in place (dP is a new array)
+        ds = dP
         with np.errstate(invalid="ignore"):
-            ds = P * (dP - (dP * P).sum(axis=-1, keepdims=True))
+            ds -= np.vecdot(dP, P)[..., None] if dP.dtype == P.dtype else (
+                (dP * P).sum(axis=-1, keepdims=True))
+            ds *= P
         if nm:
             dm = ds.copy()  # (the mask is added to the scaled scores)
         ds *= scale
@@ -250,6 +254,7 @@ def _lstm_backward(gout, ghn, gcn, cache, w_ih, w_hh, reverse, has_bias, mode, b
     dh = ghn.copy() if ghn is not None else np.zeros((N, H), acts.dtype)
     dc = gcn.copy() if gcn is not None else np.zeros((N, H), acts.dtype)
     tmp = np.empty((N, H), acts.dtype)
+    same = w_hh.dtype == acts.dtype and dh.dtype == acts.dtype
     # (in place on dh, dc and one scratch array: fewer temporaries per step;
     # packed: only the first n rows take part in step t)
     for t in (range(L) if reverse else range(L - 1, -1, -1)):
@@ -258,7 +263,10 @@ def _lstm_backward(gout, ghn, gcn, cache, w_ih, w_hh, reverse, has_bias, mode, b
         dhn += gout[t, :n]
         dG = dgates[t, :n]
         lstm_gates_backward(dhn, dc[:n], acts[t, :n], tcs[t, :n], cprev[t, :n], dG, tmp[:n])
-        dhn[...] = np.matmul(dG, w_hh)
+        if same:
+            np.matmul(dG, w_hh, out=dhn)   # (no temporary; dG and w_hh do not overlap dh)
+        else:
+            dhn[...] = np.matmul(dG, w_hh)
     d2 = dgates.reshape(L * N, H4)
     gx = np.matmul(d2, w_ih).reshape(L, N, w_ih.shape[1])
     gw_ih = np.matmul(d2.T, x2)

@@ -1070,6 +1070,9 @@ def batch_norm(input, running_mean, running_var, weight=None, bias=None, trainin
 
 
 def _norm_shape(fname, normalized_shape):
+    if type(normalized_shape) is tuple and all(type(s) is int and s >= 0
+                                               for s in normalized_shape):
+        return normalized_shape  # (the common case, the modules' own: no ABC checks)
     if isinstance(normalized_shape, numbers.Integral):
         return (int(normalized_shape),)
     return tuple(_int(fname, "normalized_shape", s, 0) for s in normalized_shape)
@@ -1597,6 +1600,22 @@ def _additive_mask(mask, dtype, allowed_true):
     return a.astype(dtype, copy=False)
 
 
+_CAUSAL = {}
+
+
+def _causal_mask(L, S, dt):
+    """The additive causal mask (L, S): 0 on and below the diagonal, -inf above
+    (cached, read-only: it is a constant of the call)."""
+    key = (L, S, dt)
+    m = _CAUSAL.get(key)
+    if m is None:
+        if len(_CAUSAL) > 32:
+            _CAUSAL.clear()
+        m = _CAUSAL[key] = np.where(np.tril(np.ones((L, S), bool)), 0.0, -np.inf).astype(dt)
+        m.flags.writeable = False
+    return m
+
+
 def scaled_dot_product_attention(query, key, value, attn_mask=None, dropout_p=0.0,
                                  is_causal=False, scale=None, enable_gqa=False):
     """softmax(query @ key^T * scale + mask) @ value over the last two axes.
@@ -1639,7 +1658,7 @@ def scaled_dot_product_attention(query, key, value, attn_mask=None, dropout_p=0.
     if is_causal:
         if attn_mask is not None:
             raise ValueError(f"{f}(): explicit attn_mask should not be set when is_causal=True")
-        mask = np.where(np.tril(np.ones((L, S), bool)), 0.0, -np.inf).astype(dt)
+        mask = _causal_mask(L, S, dt)
     elif attn_mask is not None:
         _tensor(f, attn_mask, "attn_mask")
         mask = _additive_mask(attn_mask, dt, allowed_true=True)
@@ -1832,6 +1851,8 @@ def cross_entropy(input, target, weight=None, size_average=None, ignore_index=-1
             target = Tensor._new(target._array.astype(input._array.dtype))
     else:
         _check_index_target(f, input, target, c, ignore_index)
+        if input.ndim == 2 and input.size:  # (the common case: one fused node)
+            return _ops.cross_entropy(input, target, weight, ignore_index, reduction, ls)[0]
     return _ops.nll_loss(_ops.log_softmax(input, 0 if input.ndim == 1 else 1), target, weight,
                          ignore_index, reduction, ls)
 

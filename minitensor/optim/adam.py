@@ -106,13 +106,12 @@ class Adam(Optimizer):
         bc1, bc2 = self._advance(p, state, group)
         beta1, beta2 = group["betas"]
         amsgrad = group["amsgrad"]
-        _kernels.adam_step(
+        # (the arrays passed step's checks and _can_fuse: the kernel without its glue)
+        _kernels.adam_apply(
             p._array, g._array, state["exp_avg"]._array, state["exp_avg_sq"]._array,
-            lr=group["lr"], beta1=beta1, beta2=beta2, eps=group["eps"],
-            bias_correction1=bc1, bias_correction2=bc2, weight_decay=group["weight_decay"],
-            decoupled_weight_decay=group["decoupled_weight_decay"],
-            maximize=group["maximize"], amsgrad=amsgrad,
-            max_exp_avg_sq=state["max_exp_avg_sq"]._array if amsgrad else None)
+            state["max_exp_avg_sq"]._array if amsgrad else None,
+            _kernels.adam_hyper(group["lr"], beta1, beta2, group["eps"], group["weight_decay"]),
+            bc1, bc2, group["decoupled_weight_decay"], group["maximize"], amsgrad)
 
 
 class AdamW(Adam):

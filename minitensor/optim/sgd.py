@@ -89,7 +89,8 @@ class SGD(Optimizer):
 
     def _fused_update(self, p, g, state, group):
         buf = state.get("momentum_buffer")
-        out = _kernels.sgd_step(
+        # (the arrays passed step's checks and _can_fuse: no array checks again)
+        out = _kernels.sgd_apply(
             p._array, g._array, None if buf is None else buf._array, lr=group["lr"],
             momentum=group["momentum"], dampening=group["dampening"],
             weight_decay=group["weight_decay"], nesterov=group["nesterov"],
