@@ -138,7 +138,10 @@ def prod_of_others(x, axes):
 
 def inverse_permutation(perm):
     """The axes that undo ``permute_dims(., perm)``."""
-    return tuple(int(i) for i in np.argsort(perm))
+    inv = [0] * len(perm)
+    for i, p in enumerate(perm):
+        inv[p] = i
+    return tuple(inv)
 
 
 # ---- the adjoint of indexing: a recorded operation of its own (its rule, in

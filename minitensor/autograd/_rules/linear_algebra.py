@@ -12,7 +12,7 @@ from ._helpers import conj_if_complex, conj_transpose, inverse_permutation, shap
 @rule("matmul")
 def matmul_vjp(ctx, g, *, x1, x2, needs):
     a, b = x1, x2
-    na, nb = np.ndim(a), np.ndim(b)
+    na, nb = a.ndim, b.ndim
     need_a, need_b = "x1" in needs, "x2" in needs
     ga = gb = None
     if na == 1 and nb == 1:
@@ -37,7 +37,7 @@ def matmul_vjp(ctx, g, *, x1, x2, needs):
 @rule("tensordot")
 def tensordot_vjp(ctx, g, *, x1, x2, axes, needs):
     a, b = x1, x2
-    na, nb = np.ndim(a), np.ndim(b)
+    na, nb = a.ndim, b.ndim
     if isinstance(axes, (int, np.integer)) and not isinstance(axes, (bool, np.bool_)):
         ax_a = list(range(na - int(axes), na))
         ax_b = list(range(int(axes)))
