@@ -1,7 +1,8 @@
 """One training step (forward, cross-entropy, backward, optimizer step; float32) in
 minitensor, PyTorch (CPU) and hand-written NumPy:
 
-* MLP 784-512-256-10, batch 128, Adam (lr 1e-3);
+* MLP 784-512-256-10, batch 128, SGD with momentum 0.9 (lr 0.01), and the same with
+  Adam (lr 1e-3);
 * CNN conv16-conv32-linear on 28x28 (3x3 convolutions with padding 1, ReLU, 2x2 max
   pools), batch 64, SGD with momentum 0.9;
 * digits CNN: the model of ``minitensor/examples/digits.py`` (``make_model()``,
@@ -85,6 +86,8 @@ def digits_cnn(lib, spec=None):
 
 # name: (model, input shape, optimizer name, optimizer kwargs)
 CASES = {
+    "MLP 784-512-256-10, batch 128, SGD momentum":
+        (mlp, (128, 784), "SGD", dict(lr=0.01, momentum=0.9)),
     "MLP 784-512-256-10, batch 128, Adam": (mlp, (128, 784), "Adam", dict(lr=1e-3)),
     "CNN conv16-conv32-linear 28x28, batch 64, SGD momentum":
         (cnn, (64, 1, 28, 28), "SGD", dict(lr=0.01, momentum=0.9)),
