@@ -543,6 +543,19 @@ def _optim_arrays(fname, names, arrays):
     return dt
 
 
+def _sgd_hypers(lr, momentum, dampening, weight_decay, nesterov):
+    """SGD's hyperparameters checked (``sgd_step``'s messages), as floats and a bool."""
+    f = "sgd_step"
+    lr = _hyper(f, "lr", lr, lo=0.0)
+    momentum = _hyper(f, "momentum", momentum, lo=0.0)
+    dampening = _hyper(f, "dampening", dampening)
+    weight_decay = _hyper(f, "weight_decay", weight_decay, lo=0.0)
+    nesterov = bool(nesterov)
+    if nesterov and (momentum <= 0.0 or dampening != 0.0):
+        raise ValueError(f"{f}: nesterov momentum requires a momentum and zero dampening")
+    return lr, momentum, dampening, weight_decay, nesterov
+
+
 def sgd_step(param, grad, momentum_buffer=None, *, lr, momentum=0.0, dampening=0.0,
              weight_decay=0.0, nesterov=False, maximize=False):
     """One ``torch.optim.SGD`` step for one parameter, in place.
@@ -552,14 +565,9 @@ def sgd_step(param, grad, momentum_buffer=None, *, lr, momentum=0.0, dampening=0
     buffer passed in, updated in place.
     """
     f = "sgd_step"
-    lr = _hyper(f, "lr", lr, lo=0.0)
-    momentum = _hyper(f, "momentum", momentum, lo=0.0)
-    dampening = _hyper(f, "dampening", dampening)
-    weight_decay = _hyper(f, "weight_decay", weight_decay, lo=0.0)
-    nesterov = bool(nesterov)
+    lr, momentum, dampening, weight_decay, nesterov = _sgd_hypers(
+        lr, momentum, dampening, weight_decay, nesterov)
     maximize = bool(maximize)
-    if nesterov and (momentum <= 0.0 or dampening != 0.0):
-        raise ValueError(f"{f}: nesterov momentum requires a momentum and zero dampening")
     use_buf = momentum != 0.0
     first = use_buf and momentum_buffer is None
     names = ["param", "grad"]
@@ -647,14 +655,8 @@ def sgd_apply(param, grad, momentum_buffer, *, lr, momentum=0.0, dampening=0.0,
         return sgd_step(param, grad, momentum_buffer, lr=lr, momentum=momentum,
                         dampening=dampening, weight_decay=weight_decay, nesterov=nesterov,
                         maximize=maximize)
-    f = "sgd_step"
-    lr = _hyper(f, "lr", lr, lo=0.0)
-    momentum = _hyper(f, "momentum", momentum, lo=0.0)
-    dampening = _hyper(f, "dampening", dampening)
-    weight_decay = _hyper(f, "weight_decay", weight_decay, lo=0.0)
-    nesterov = bool(nesterov)
-    if nesterov and (momentum <= 0.0 or dampening != 0.0):
-        raise ValueError(f"{f}: nesterov momentum requires a momentum and zero dampening")
+    lr, momentum, dampening, weight_decay, nesterov = _sgd_hypers(
+        lr, momentum, dampening, weight_decay, nesterov)
     use_buf = momentum != 0.0
     first = use_buf and momentum_buffer is None
     p = param.reshape(-1)
