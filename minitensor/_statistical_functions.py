@@ -112,11 +112,14 @@ def _quiet(f, *args):
 # ---------------------------------------------------------------------------
 # Below these sizes (elements) NumPy's reduction wins: the kernel call costs a
 # few microseconds more, and OpenMP only pays off on large inputs.
-# Measured with benchmarks/bench_reductions.py (see its docstring).
-_KERNEL_MIN_FULL = 1 << 62
-_KERNEL_MIN_AXIS = 1 << 62
+# Measured with benchmarks/bench_reductions.py (see its docstring): float32 from
+# 8192 elements (1e4: the kernel glue 0.8x NumPy's time, 1e5..1e7: 0.35-0.6x,
+# about torch's time). float64 stays with NumPy: the kernel wins in cache
+# (1e4..1e6) but loses at memory bandwidth (1e7: 1.5x NumPy's time).
+_KERNEL_MIN_FULL = 8192
+_KERNEL_MIN_AXIS = 8192
 _KERNEL_MIN = builtins.min(_KERNEL_MIN_FULL, _KERNEL_MIN_AXIS)
-_KERNEL_DTYPES = (_F32, _F64)
+_KERNEL_DTYPES = (_F32,)
 _kernels = None
 
 
@@ -125,9 +128,10 @@ def _sum_kernel(a, axes, keepdims):
     None when NumPy should do it (small, non-contiguous, or an axis layout the
     kernels do not cover).
 
-    Note: the kernels accumulate in float64 (float32 sums are more accurate than
-    NumPy's pairwise float32 sums) and do not emit NumPy's overflow warnings; a
-    sum of only negative zeros is +0.0 there.
+    Note: the kernels add 16 values per lane in float32, then accumulate in
+    float64 (float32 sums are more accurate than NumPy's pairwise float32 sums)
+    and do not emit NumPy's overflow warnings; a sum of only negative zeros is
+    +0.0 there. Only float32 goes to the kernels (``_KERNEL_DTYPES``).
     """
     global _kernels
     size = a.size

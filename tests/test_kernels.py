@@ -260,6 +260,84 @@ def test_sum_all_float32_accuracy():
     assert float(K.sum_all(x)) == float(np.float32(ref))
 
 
+def _sum_data(kind, n, dtype):
+    """Test data for the accuracy of sums: normal, all-positive, or cancelling
+    (large values of both signs whose sum is small)."""
+    rng = np.random.default_rng(7)
+    if kind == "normal":
+        x = rng.standard_normal(n)
+    elif kind == "positive":
+        x = rng.uniform(0.5, 1.5, n)
+    else:
+        x = 1e3 * rng.standard_normal(n)
+        x[1::2] = -x[::2][:n // 2] + rng.standard_normal(n // 2)
+    return x.astype(dtype)
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+@pytest.mark.parametrize("kind", ["normal", "positive", "cancelling"])
+@pytest.mark.parametrize("case", ["full", "rows", "cols"])
+def test_sum_accuracy_vs_numpy(case, kind, dtype):
+    """Errors vs the sum in extended precision, relative to the sum of absolute
+    values (the scale of the usual error bounds), over many sums that take the
+    grouped paths (groups of 16 rows x 256 lanes, segments, row blocks, tails).
+    float32 (the sums routed to the kernels): RMS error at most NumPy's pairwise
+    sum's (10% for sampling noise: on cancelling data both add 16 float32 values
+    per accumulator first, and they tie). float64: within a few times NumPy's."""
+    shape = {"full": (96, 70001), "rows": (96, 70001), "cols": (4099, 300)}[case]
+    x = _sum_data(kind, math.prod(shape), dtype).reshape(shape)
+    axis = {"full": None, "rows": 1, "cols": 0}[case]
+    x_ld = x.astype(np.longdouble)
+    if axis is None:
+        got = np.array([K.sum_all(r) for r in x])
+        mine = np.array([np.sum(r) for r in x])
+        axis = 1
+    else:
+        got, mine = K.sum_axis(x, axis), np.sum(x, axis=axis)
+    ref, scale = np.sum(x_ld, axis=axis), np.sum(np.abs(x_ld), axis=axis)
+    rms = np.sqrt(np.mean(((got.astype(np.longdouble) - ref) / scale) ** 2))
+    rms_np = np.sqrt(np.mean(((mine.astype(np.longdouble) - ref) / scale) ** 2))
+    if dtype == np.float32:
+        assert rms <= 1.1 * rms_np, (rms, rms_np)
+        if kind != "cancelling":   # float64 partials: clearly better than NumPy
+            assert rms <= 0.8 * rms_np, (rms, rms_np)
+    else:
+        assert rms <= 4 * rms_np, (rms, rms_np)
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+def test_sum_kernel_routing(dtype, monkeypatch):
+    """xp.sum / xp.mean and the torch face's sum / mean of large float32 tensors
+    run the kernels (float64 and small tensors: NumPy), with the same values."""
+    import minitensor as xp
+    import minitensor.torch as torch
+    from minitensor import _statistical_functions as sf
+    calls = []
+    for name in ("sum_all", "sum_axis"):
+        f = getattr(K, name)
+        monkeypatch.setattr(K, name, lambda *a, _f=f, _n=name, **k: calls.append(_n) or _f(*a, **k))
+    big = rand(300 * 301, dtype).reshape(300, 301)
+    small = big[:20, :20].copy()
+    x, xs = xp.asarray(big), xp.asarray(small)
+    t = torch.from_numpy(big)
+    results = [(xp.sum(x), np.sum(big, dtype=np.float64)),
+               (xp.sum(x, axis=1), np.sum(big, axis=1, dtype=np.float64)),
+               (xp.sum(x, axis=0), np.sum(big, axis=0, dtype=np.float64)),
+               (xp.mean(x), np.mean(big, dtype=np.float64)),
+               (xp.mean(x, axis=0), np.mean(big, axis=0, dtype=np.float64)),
+               (torch.sum(t), np.sum(big, dtype=np.float64)),
+               (torch.sum(t, dim=1), np.sum(big, axis=1, dtype=np.float64)),
+               (t.mean(0), np.mean(big, axis=0, dtype=np.float64))]
+    expected = 8 if dtype in sf._KERNEL_DTYPES else 0
+    assert big.size >= sf._KERNEL_MIN and len(calls) == expected, calls
+    for r, ref in results:
+        assert r.dtype == xp.asarray(big).dtype
+        _close(np.asarray(r), ref, dtype, scale=30)
+    calls.clear()
+    xp.sum(xs), xp.mean(xs, axis=1)
+    assert small.size < sf._KERNEL_MIN and calls == []
+
+
 @pytest.mark.parametrize("dtype", DTYPES)
 @pytest.mark.parametrize("shape,axis", [
     ((0, 4), 0), ((0, 4), 1), ((4, 0), 0), ((4, 0), 1), ((3,), 0), ((7, 301), 1), ((7, 301), 0),
