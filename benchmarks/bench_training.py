@@ -24,6 +24,15 @@ steadier figure (wall times include waiting for a core). ``--threads`` sets the
 BLAS/OpenMP/kernel thread counts of all three (default 1; 0 leaves the libraries'
 defaults). Each implementation runs one untimed warm-up block first, and every
 block starts after ``gc.collect()``; the load average is printed per case.
+
+    python benchmarks/bench_training.py --ops [--threads T] [--repeat R]
+
+times the CNN step's pieces instead (minitensor only, the arrays of the step, the
+same glue calls): each op at 1 thread and at T threads (default 2; BLAS and kernel
+threads both), the repeats of the two settings interleaved; then the whole step in
+both settings with each thread's CPU time (Linux: ``/proc/self/task``), which shows
+whether a second thread works or waits (OpenBLAS's idle workers spin on
+``sched_yield`` for a while after each call: CPU time, not work).
 """
 import argparse
 import gc
@@ -272,6 +281,146 @@ def _numpy_step_factory(case, weights, x, y):
 
 
 # ---------------------------------------------------------------------------
+# per-op breakdown of the CNN step (minitensor only)
+
+def _thread_cpu_ms():
+    """{thread id: CPU ms} of this process's threads (Linux; {} elsewhere)."""
+    out = {}
+    try:
+        tids = os.listdir("/proc/self/task")
+    except OSError:
+        return out
+    tick = os.sysconf("SC_CLK_TCK")
+    for t in tids:
+        try:
+            with open(f"/proc/self/task/{t}/stat") as f:
+                fields = f.read().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        out[t] = (int(fields[11]) + int(fields[12])) * 1e3 / tick   # utime + stime
+    return out
+
+
+def op_breakdown(threads, repeat):
+    import numpy as np
+    import minitensor as xp
+    from minitensor import _kernels as MK, nn, optim
+    from minitensor.examples._blas import blas_threads
+    from minitensor.nn import _conv_ops as C, _nn_kernels as K
+    f32 = np.float32
+    rng = np.random.default_rng(0)
+    n = 64
+    x1 = rng.standard_normal((n, 1, 28, 28)).astype(f32)
+    w1 = rng.standard_normal((16, 1, 3, 3)).astype(f32)
+    x2 = rng.standard_normal((n, 16, 14, 14)).astype(f32)
+    w2 = rng.standard_normal((32, 16, 3, 3)).astype(f32)
+    y1 = rng.standard_normal((n, 16, 28, 28)).astype(f32)
+    y2 = rng.standard_normal((n, 32, 14, 14)).astype(f32)
+    geo = ((3, 3), (1, 1), (1, 1), (1, 1))
+    cols1 = C.cols_of(x1, *geo, (28, 28))
+    cols2 = C.cols_of(x2, *geo, (14, 14))
+    gt1, gt2 = C.g_t(y1, f32), C.g_t(y2, f32)
+    pools = {}
+    for name, y, o in (("1", y1, 14), ("2", y2, 7)):
+        h = y.shape[2]
+        out, idx = K.maxpool2d(y.reshape(-1, h, h), (2, 2), (2, 2), (0, 0), (1, 1), (o, o))
+        pools[name] = (y.reshape(-1, h, h), out, idx, (h, h), (o, o))
+
+    def pool(k):
+        y, _, _, _, o = pools[k]
+        return lambda: K.maxpool2d(y, (2, 2), (2, 2), (0, 0), (1, 1), o)
+
+    def pool_b(k):
+        _, out, idx, hw, _ = pools[k]
+        return lambda: K.maxpool2d_backward(out, idx, hw)
+
+    ops = {   # the step's array work (its glue calls), in the order of the step
+        "conv1 im2col": lambda: C.cols_of(x1, *geo, (28, 28)),
+        "conv1 product, bias": lambda: C.conv_y(cols1, w1, w1[:, 0, 0, 0], 1, n, (28, 28), False),
+        "relu1": lambda: MK.relu_backward(y1, y1),
+        "pool1": pool("1"),
+        "conv2 im2col": lambda: C.cols_of(x2, *geo, (14, 14)),
+        "conv2 product, bias": lambda: C.conv_y(cols2, w2, w2[:, 0, 0, 0], 1, n, (14, 14), False),
+        "relu2": lambda: MK.relu_backward(y2, y2),
+        "pool2": pool("2"),
+        "pool2 backward": pool_b("2"),
+        "relu2 backward": lambda: MK.relu_backward(y2, y2),
+        "conv2 grad transpose": lambda: C.g_t(y2, f32),
+        "conv2 bias grad": lambda: gt2.sum(axis=1),
+        "conv2 weight grad": lambda: C.weight_grad(gt2, cols2, 1, w2.shape),
+        "conv2 input grad": lambda: C.input_grad(gt2, w2, 1, n, (14, 14), (14, 14), *geo[1:],
+                                                 ga=y2),
+        "pool1 backward": pool_b("1"),
+        "relu1 backward": lambda: MK.relu_backward(y1, y1),
+        "conv1 grad transpose": lambda: C.g_t(y1, f32),
+        "conv1 bias grad": lambda: gt1.sum(axis=1),
+        "conv1 weight grad": lambda: C.weight_grad(gt1, cols1, 1, w1.shape),
+    }
+    settings = (1, threads)
+    print(f"{time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}; {os.cpu_count()} CPUs, load "
+          f"average {' '.join(f'{v:.1f}' for v in os.getloadavg())}; CNN step ops, float32, "
+          f"batch {n}: best (median) wall us of {repeat} blocks, 1 vs {threads} threads "
+          f"(BLAS and kernels), interleaved", flush=True)
+
+    def block(f, k):
+        t0 = time.perf_counter()
+        for _ in range(k):
+            f()
+        return (time.perf_counter() - t0) / k
+
+    def run(f, k, nt):
+        xp.set_num_threads(nt)
+        with blas_threads(nt):
+            return block(f, k)
+
+    total = {s: 0.0 for s in settings}
+    for name, f in ops.items():
+        times = {s: [] for s in settings}
+        for s in settings:
+            run(f, 3, s)   # warm-up
+        for _ in range(repeat):
+            for s in settings:
+                times[s].append(run(f, 10, s) * 1e6)
+        best = {s: min(v) for s, v in times.items()}
+        for s in settings:
+            total[s] += best[s]
+        print(f"    {name:22s} {best[1]:8.0f} ({np.median(times[1]):6.0f})   "
+              f"{best[threads]:8.0f} ({np.median(times[threads]):6.0f})   "
+              f"x{best[1] / best[threads]:.2f}", flush=True)
+    print(f"    {'sum of the above':22s} {total[1]:8.0f}            {total[threads]:8.0f}"
+          f"            x{total[1] / total[threads]:.2f}")
+
+    # the whole step, with each thread's CPU time
+    model = cnn(nn)
+    opt = optim.SGD(model.parameters(), lr=0.01, momentum=0.9)
+    crit = nn.CrossEntropyLoss()
+    xs, ys = _data((n, 1, 28, 28))
+    x, y = xp.asarray(xs), xp.asarray(ys)
+
+    def step():
+        opt.zero_grad()
+        crit(model(x), y).backward()
+        opt.step()
+    steps = 20
+    for s in settings:
+        xp.set_num_threads(s)
+        with blas_threads(s):
+            block(step, 5)
+            walls, cpu = [], {}
+            for _ in range(repeat):
+                gc.collect()
+                c0 = _thread_cpu_ms()
+                walls.append(block(step, steps) * 1e3)
+                for t, v in _thread_cpu_ms().items():
+                    cpu[t] = cpu.get(t, 0.0) + v - c0.get(t, 0.0)
+        per = sorted((v / (steps * repeat) for v in cpu.values()), reverse=True)
+        busy = ", ".join(f"{v:.2f}" for v in per if v > 0.005)
+        print(f"    whole step, {s} thread(s): wall {min(walls):.2f} ({np.median(walls):.2f}) "
+              f"ms/step; CPU ms/step of the busy threads: {busy or 'n/a'}", flush=True)
+    return 0
+
+
+# ---------------------------------------------------------------------------
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
@@ -281,7 +430,11 @@ def main():
                     help="BLAS/OpenMP/kernel threads of all three (default 1; 0: leave the "
                          "libraries' defaults)")
     ap.add_argument("--case", default=None, help="run only the cases whose name starts with this")
+    ap.add_argument("--ops", action="store_true",
+                    help="per-op times of the CNN step at 1 and --threads threads (default 2)")
     args = ap.parse_args()
+    if args.ops:
+        return op_breakdown(args.threads if args.threads > 1 else 2, args.repeat)
     if args.threads:
         _set_threads(args.threads)
     ctx = mp.get_context("spawn")

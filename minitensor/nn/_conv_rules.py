@@ -45,7 +45,7 @@ def conv2d_vjp(ctx, g, g_cols, *, x, weight, stride, padding, dilation, groups, 
             gw = _new(C.weight_grad(gt, cols, groups, weight.shape))
         if "x" in needs:
             gx = C.input_grad(gt, wa, groups, n, out_hw, C.hw(x.shape), stride, padding,
-                              dilation)
+                              dilation, ga=ga)
             gx = _new(gx.reshape(x.shape))
         return {"x": gx, "weight": gw, "bias": gb}
     gx = gw = gb = None
@@ -70,8 +70,7 @@ def conv2d_input_grad_vjp(ctx, h, *, g, weight, stride, padding, dilation, group
         if "g" in needs or "weight" in needs:
             cols = C.cols_of(ha, C._kern(wa.shape), stride, padding, dilation, g_hw)
             if "g" in needs:
-                gg = _new(C.finish_y(C.conv_fwd(cols, wa, groups, n, g_hw), None, n, g_hw,
-                                     g.ndim == 3))
+                gg = _new(C.conv_y(cols, wa, None, groups, n, g_hw, g.ndim == 3))
             if "weight" in needs:
                 gt = C.g_t(C.as4(g._array), ha.dtype)
                 gw = _new(C.weight_grad(gt, cols, groups, weight.shape))

@@ -153,7 +153,16 @@ def bilinear(x1, x2, weight, bias=None):
 
 # ======================================================================= activations
 def _relu_f(x):
+    if (x.dtype is _F32 or x.dtype is _F64) and x.size:
+        # the fused kernel's "x where x > 0, else +0" (NaN passes) is np.maximum(x, 0)
+        # value for value, 3.5-4x faster (float32 64x16x28x28: 80 vs 310 us, one
+        # thread) and threaded above the kernels' size threshold
+        return _kernels.relu_backward(x, x)
     return np.maximum(x, 0)
+
+
+_F32 = np.dtype(np.float32)
+_F64 = np.dtype(np.float64)
 
 
 def _leaky_f(x, slope):
