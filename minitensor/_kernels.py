@@ -28,6 +28,8 @@ import warnings
 
 import numpy as np
 
+from ._validation import index_arg
+
 __all__ = [
     "get_num_threads", "set_num_threads",
     "gelu", "gelu_backward", "sigmoid", "sigmoid_backward", "silu", "silu_backward", "erf", "erfc",
@@ -297,13 +299,7 @@ def ndtri(x):
 
 def polygamma(n, x):
     """psi^(n)(x), the n-th derivative of ``digamma``, for an integer ``n >= 1``."""
-    if isinstance(n, (bool, np.bool_)):
-        raise TypeError(f"polygamma: n must be an integer >= 1, got {n!r}")
-    try:
-        n = operator.index(n)
-    except TypeError:
-        raise TypeError(f"polygamma: n must be an integer >= 1, got "
-                        f"{type(n).__name__}") from None
+    n = index_arg("polygamma", "n", n)
     if n < 1:
         raise ValueError(f"polygamma: n must be an integer >= 1, got {n}")
     _check_array("polygamma", "x", x)

@@ -7,9 +7,9 @@ with :func:`default_generator` keeps working after a reseed.
 
 # Note: not part of the Array API standard (PyTorch's names).
 """
-import operator
-
 import numpy as np
+
+from ._validation import index_arg
 
 __all__ = ["manual_seed", "seed", "initial_seed", "default_generator", "get_rng_state",
            "set_rng_state"]
@@ -44,12 +44,7 @@ def manual_seed(seed):
     True
     """
     global _initial_seed
-    if isinstance(seed, (bool, np.bool_)):
-        raise TypeError(f"manual_seed: seed must be an integer, got {seed!r}")
-    try:
-        s = operator.index(seed)
-    except TypeError:
-        raise TypeError(f"manual_seed: seed must be an integer, got {type(seed).__name__}") from None
+    s = index_arg("manual_seed", "seed", seed)
     if s < 0:
         # Note: PyTorch wraps negative seeds modulo 2**64; NumPy rejects them. We
         # wrap as PyTorch does.

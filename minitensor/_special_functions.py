@@ -23,6 +23,7 @@ import numpy as np
 from . import _kernels
 from ._array_object import Tensor
 from ._dispatch import differentiable
+from ._validation import index_arg
 
 __all__ = ["erf", "erfc", "gammaln", "digamma", "polygamma", "ndtri"]
 
@@ -119,13 +120,9 @@ def polygamma(n, x):
     >>> polygamma(1, xp.asarray([1.0, 0.5]))   # pi**2/6, pi**2/2
     Tensor([1.64493407, 4.9348022 ], dtype=float64)
     """
-    import operator
-    if isinstance(n, (bool, np.bool_)) or isinstance(n, Tensor):
+    if isinstance(n, Tensor):
         raise TypeError(f"polygamma(): n must be a Python integer, got {type(n).__name__}")
-    try:
-        n = operator.index(n)
-    except TypeError:
-        raise TypeError(f"polygamma(): n must be an integer, got {type(n).__name__}") from None
+    n = index_arg("polygamma()", "n", n)
     if n < 0:
         raise ValueError(f"polygamma(): n must be >= 0, got {n}")
     if n == 0:

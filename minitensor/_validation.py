@@ -17,12 +17,25 @@ phrases, after the name of the function that raised:
 
 This module imports nothing from minitensor, so every module can use it.
 """
+import operator
+
 import numpy as np
 
 __all__ = []
 
 _AxisError = np.exceptions.AxisError
 _generic = np.generic
+
+
+def index_arg(name, what, v):
+    """``operator.index(v)`` for the integer argument ``what`` of ``name``: a bool (a
+    flag, not a count) or a value without ``__index__`` raises TypeError."""
+    if isinstance(v, (bool, np.bool_)):
+        raise TypeError(f"{name}: {what} must be an integer, got {v!r}")
+    try:
+        return operator.index(v)
+    except TypeError:
+        raise TypeError(f"{name}: {what} must be an integer, got {type(v).__name__}") from None
 
 
 def plain_scalar(v):
