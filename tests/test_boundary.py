@@ -52,7 +52,7 @@ def test_tensor_is_defined_in_its_class_bodies(cls):
                 wrong.append(f"{name}: {f.__qualname__} ({f.__module__})")
     assert not wrong, wrong
     assert cls.__module__ in ("minitensor._array_object", "minitensor._tensor_methods",
-                              "minitensor._numpy_protocols")
+                              "minitensor._numpy_protocols", "minitensor._tensor_base")
 
 
 def test_grad_tensor_is_defined_in_its_class_body():
@@ -66,13 +66,21 @@ def test_grad_tensor_is_defined_in_its_class_body():
 
 
 def test_tensor_mro():
+    from minitensor._array_object import _TensorBase, _c
     from minitensor._numpy_protocols import _NumPyProtocols
-    assert xp.Tensor.__mro__ == (xp.Tensor, _TensorMethods, _NumPyProtocols, object)
+    assert xp.Tensor.__mro__ == (xp.Tensor, _TensorMethods, _NumPyProtocols, _TensorBase,
+                                 object)
     assert _NumPyProtocols.__slots__ == ()
     assert _TensorMethods.__slots__ == ()
-    # the operators are in Tensor's own dict (generated in its class body)
-    for name in ("__add__", "__radd__", "__iadd__", "__matmul__", "__eq__", "__neg__"):
+    assert xp.Tensor.__slots__ == ()
+    # in-place operators are generated in Tensor's class body; the others are the
+    # C base's slots (which call the Python methods generated there), or, without
+    # it (MINITENSOR_PURE_PYTHON=1), in Tensor's own dict too
+    for name in ("__iadd__", "__imatmul__"):
         assert name in vars(xp.Tensor), name
+    for name in ("__add__", "__radd__", "__matmul__", "__eq__", "__lt__", "__neg__"):
+        assert name in vars(xp.Tensor if _c is None else _TensorBase), name
+        assert (_c is None) == (name in vars(xp.Tensor)), name
 
 
 def test_importing_the_layers_does_not_change_tensor():
