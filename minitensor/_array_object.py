@@ -338,8 +338,7 @@ def _operator_methods(dunder, fname, kind):
                         if type(r) is _ndarray or isinstance(r, _generic):
                             if type(r) is not _ndarray:  # (0-d: NumPy gives a scalar)
                                 r = _asarray(r)
-                            t = _object_new(Tensor)
-                            t._array = r
+                            t = _new(r)
                             return t
             if same is not None and type(self) is not Tensor and _dispatch.hook is not None:
                 return _dispatch.hook(fname, late.func, (self,), {})  # (see forward)
@@ -390,8 +389,7 @@ def _operator_methods(dunder, fname, kind):
                     if type(r) is _ndarray or isinstance(r, _generic):
                         if type(r) is not _ndarray:  # (0-d: NumPy gives a scalar)
                             r = _asarray(r)
-                        res = _object_new(Tensor)
-                        res._array = r
+                        res = _new(r)
                         return res
         if type(other) is not Tensor:
             if type(other) is _Size:  # ``x / t.size``: the element count as a plain int
@@ -429,8 +427,7 @@ def _operator_methods(dunder, fname, kind):
                     if type(r) is _ndarray or isinstance(r, _generic):
                         if type(r) is not _ndarray:  # (0-d: NumPy gives a scalar)
                             r = _asarray(r)
-                        res = _object_new(Tensor)
-                        res._array = r
+                        res = _new(r)
                         return res
         if type(other) is _Size:
             other = int(other)
@@ -517,12 +514,18 @@ class Tensor(_TensorMethods, _NumPyProtocols, _TensorBase):
             "minitensor.Tensor cannot be constructed directly; use minitensor.asarray(data) "
             "or another creation function")
 
-    @classmethod
-    def _new(cls, array):
-        """Wrap a NumPy array (no copy). ``array`` must be an ndarray of a standard dtype."""
-        t = _object_new(cls)
-        t._array = array
-        return t
+    # ``Tensor._new(array)``: a plain Tensor over a NumPy array of a standard dtype
+    # (no copy); the C base's ``wrap`` when built
+    if _c is None:
+        @staticmethod
+        def _new(array):
+            if not isinstance(array, np.ndarray):
+                raise TypeError(f"wrap() needs a numpy.ndarray, got {type(array).__name__}")
+            t = _object_new(Tensor)
+            t._array = array
+            return t
+    else:
+        _new = staticmethod(_c.wrap)
 
     # ------------------------------------------------------------------ attributes
     @property
@@ -938,8 +941,7 @@ class Tensor(_TensorMethods, _NumPyProtocols, _TensorBase):
         >>> d.requires_grad, d.grad_fn is None
         (False, True)
         """
-        t = _object_new(Tensor)
-        t._array = self._array
+        t = _new(self._array)
         return t
 
     def detach_(self):

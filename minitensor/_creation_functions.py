@@ -77,12 +77,10 @@ def asarray(obj, /, *, dtype=None, device=None, copy=None):
     if dtype is None and copy is None and device is None:   # the common calls
         t = type(obj)
         if t is Tensor:
-            r = _object_new(Tensor)
-            r._array = obj._array
+            r = _new(obj._array)
             return r
         if t is _ndarray and obj.dtype in _FROM_NP:
-            r = _object_new(Tensor)
-            r._array = obj
+            r = _new(obj)
             return r
     _check_device(device)
     if dtype is not None:
@@ -285,8 +283,7 @@ def empty(shape, *, dtype=None, device=None):
         except Exception:
             pass
         else:
-            r = _object_new(Tensor)
-            r._array = a
+            r = _new(a)
             return r
     _check_device(device)
     return _new(np.empty(_shape(shape, "empty"), dtype=_dtype_or(dtype, np.float64)))
@@ -308,8 +305,7 @@ def zeros(shape, *, dtype=None, device=None):
         except Exception:
             pass
         else:
-            r = _object_new(Tensor)
-            r._array = a
+            r = _new(a)
             return r
     _check_device(device)
     return _new(np.zeros(_shape(shape, "zeros"), dtype=_dtype_or(dtype, np.float64)))
@@ -333,8 +329,7 @@ def ones(shape, *, dtype=None, device=None):
         except Exception:
             pass
         else:
-            r = _object_new(Tensor)
-            r._array = a
+            r = _new(a)
             return r
     _check_device(device)
     return _new(np.ones(_shape(shape, "ones"), dtype=_dtype_or(dtype, np.float64)))
@@ -397,8 +392,7 @@ def full(shape, fill_value, *, dtype=None, device=None):
             except Exception:
                 pass
             else:
-                r = _object_new(Tensor)
-                r._array = a
+                r = _new(a)
                 return r
     _check_device(device)
     fill_value = _plain_scalar(fill_value)  # an int/float subclass (Tensor.size, IntEnum)
@@ -485,8 +479,7 @@ def full_like(x, /, fill_value, *, dtype=None, device=None):
             except Exception:
                 pass
             else:
-                t = _object_new(Tensor)
-                t._array = r
+                t = _new(r)
                 return t
     _check_device(device)
     a = _like(x, "full_like")
@@ -527,8 +520,7 @@ def arange(start, /, stop=None, step=1, *, dtype=None, device=None):
         n = max(0, -((lo - hi) // step))  # exact ceil((hi - lo) / step)
         a = np.arange(lo, hi, step, dtype=_I64)
         if a.shape[0] == n:   # (NumPy's count is computed in float64)
-            r = _object_new(Tensor)
-            r._array = a
+            r = _new(a)
             return r
     _check_device(device)
     start, stop, step = _py_scalar(start), _py_scalar(stop), _py_scalar(step)

@@ -162,9 +162,7 @@ def _binary(name, category, ufunc, result="same", quiet=False, fix=None, doc=Non
             raise type(e)(f"{name}: {e}") from None
         if type(r) is not _ndarray:
             r = np.asarray(r)
-        t = _object_new(Tensor)
-        t._array = r
-        return t
+        return _new(r)
 
     func.__name__ = func.__qualname__ = name
     func.__doc__ = doc or _default_doc(name, category, 2, result)
@@ -355,9 +353,7 @@ def _unary(name, category, ufunc, result="same", quiet=False, fix=None, doc=None
             r = call(a)
         if type(r) is not _ndarray:
             r = np.asarray(r)
-        t = _object_new(Tensor)
-        t._array = r
-        return t
+        return _new(r)
 
     func.__name__ = func.__qualname__ = name
     func.__doc__ = doc or _default_doc(name, category, 1, result)

@@ -50,8 +50,7 @@ def matmul(x1, x2, /):
                 raise
             if type(r) is not _ndarray:
                 r = np.asarray(r)
-            t = _object_new(Tensor)
-            t._array = r
+            t = _new(r)
             return t
     else:
         a = x1._array if type(x1) is Tensor else _to_array("matmul", x1)

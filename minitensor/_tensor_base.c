@@ -470,7 +470,30 @@ set_fast(PyObject *mod, PyObject *args)
     Py_RETURN_NONE;
 }
 
+/* wrap(array): a new Tensor over the ndarray `array` (no copy), without the two
+ * Python-level steps `object.__new__(Tensor)` and the slot assignment */
+static PyObject *
+wrap(PyObject *mod, PyObject *array)
+{
+    if (!PyArray_Check(array)) {
+        PyErr_Format(PyExc_TypeError, "wrap() needs a numpy.ndarray, got %.100s",
+                     Py_TYPE(array)->tp_name);
+        return NULL;
+    }
+    if (tensor_type == NULL) {
+        PyErr_SetString(PyExc_RuntimeError, "minitensor: the tensor class is not set");
+        return NULL;
+    }
+    PyObject *res = tensor_type->tp_alloc(tensor_type, 0);
+    if (res != NULL) {
+        ((TensorBaseObject *)res)->array = Py_NewRef(array);
+    }
+    return res;
+}
+
 static PyMethodDef module_methods[] = {
+    {"wrap", wrap, METH_O,
+     "wrap(array): a new Tensor over the ndarray `array` (no copy)"},
     {"set_tensor_type", set_tensor_type, METH_VARARGS,
      "set_tensor_type(cls, elide_bytes): the exact class whose instances take the "
      "fast path, and the array size (bytes) from which the Python path runs"},

@@ -24,6 +24,7 @@ from ._tensor import _GradTensor, _Meta, _make_grad_tensor
 from ._grad_mode import _local as _grad_local, is_grad_enabled, set_grad_enabled, _set_enabled
 
 _object_new = object.__new__
+_new = Tensor._new
 _ndarray = np.ndarray
 
 # name -> rule(ctx, *grad_outputs) -> tuple of input gradients (see _rules/__init__.py)
@@ -43,8 +44,7 @@ def _plain(t):
     """The same data as a plain Tensor (no autograd), sharing memory."""
     if type(t) is Tensor:
         return t
-    p = _object_new(Tensor)
-    p._array = t._array
+    p = _new(t._array)
     return p
 
 
@@ -111,7 +111,8 @@ def _freeze(v):
 # arguments were tensors: ``needs``; shapes and dtypes are recorded apart), and
 # no output (a one-output node's output is only read by its rule). So ``a + b``
 # or ``sum`` let their operands go as soon as the caller does.
-_STANDIN = Tensor._new(None)
+_STANDIN = _object_new(Tensor)
+_STANDIN._array = None   # (no data: a rule that read it would fail loudly)
 _STANDINS = [(_STANDIN,) * k for k in range(8)]  # (the released args of k tensors)
 _NOT_KEPT = (None,)
 
@@ -424,8 +425,7 @@ def _collect(v, inputs):
         if type(v) is Tensor:
             return v, False
         m = getattr(v, "_meta", None)
-        p = _object_new(Tensor)
-        p._array = v._array
+        p = _new(v._array)
         return p, m is not None and m.requires_grad
     if isinstance(v, (list, tuple)):
         req = False
@@ -488,8 +488,7 @@ def record(name, raw, args, kwargs):
             t = type(a)
             if t is _GradTensor:
                 inputs.append(a)
-                p = _object_new(Tensor)
-                p._array = a._array
+                p = _new(a._array)
                 plain.append(p)
                 if a._meta.requires_grad:
                     req = True
@@ -501,8 +500,7 @@ def record(name, raw, args, kwargs):
                 plain.append(a)  # basic index keys, shapes, axes: immutable, no tensor
             elif isinstance(a, _GradTensor):  # a subclass (nn.Parameter): the same
                 inputs.append(a)
-                p = _object_new(Tensor)
-                p._array = a._array
+                p = _new(a._array)
                 plain.append(p)
                 if a._meta.requires_grad:
                     req = True

@@ -34,6 +34,7 @@ from ._grad_mode import _local as _grad_local, _set_enabled
 from ._tensor import _Meta, _make_grad_tensor
 
 _object_new = object.__new__
+_new = Tensor._new
 
 
 class _WritesState:
@@ -123,8 +124,7 @@ def on_write(t, name, write, args):
             _note_write(t._array)
         return r
     # (a plain alias: the core's fast in-place paths take plain tensors only)
-    p = _object_new(Tensor)
-    p._array = t._array
+    p = _new(t._array)
     r = write(p, *args)
     if r is p or r is None:
         m.version += 1
