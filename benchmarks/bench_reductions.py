@@ -1,7 +1,7 @@
 """Sums and means: minitensor vs NumPy vs PyTorch, and the Pythran kernels vs NumPy.
 
 Run: ``python benchmarks/bench_reductions.py [--quick] [--sizes 1e2,1e4,1e6,1e7]
-[--threads N]``.
+[--threads N] [--only sum|other|big]``.
 
 For each size (1e2, 1e4, 1e6, 1e7 elements), dtype (float32, float64) and case
 (full sum of a 1-D tensor; along axis 1 (rows) and axis 0 (columns) of a 2-D
@@ -27,6 +27,14 @@ interleaved repeats): full sum of 1e6 elements: kernel 0.047, torch 0.048, NumPy
 0.16; 4096x4096 (64 MB): kernel 2.5, torch 2.45, NumPy 2.9 (the former
 row-accumulator kernel: 3.8). float64 sums stay with NumPy (the kernel loses at
 memory bandwidth: 1e7 elements 5.3 vs NumPy 2.8).
+
+``--only big`` (float32, 64 MB; full, rows of 256/1024/4096, axis 0), 2026-12-07
+afternoon, 8-lane kernel with the lane sums in registers (load ~2.5, thread CPU
+time, medians of 21, two runs; ratio to torch): 4096^2 full 0.95-0.97 (the
+previous 128-lanes-per-group kernel 1.01), 1e7 0.99-1.06 (1.07-1.18), rows of 4096
+0.94-0.96 (1.03-1.10), rows of 1024 0.90-0.96, rows of 256 0.99-1.11 (1.04-1.15),
+axis 0 0.35-0.39; NumPy 1.25-1.6x torch. The lead's figures on a quiet machine
+replace these.
 """
 import argparse
 import statistics
@@ -150,11 +158,53 @@ def bench_other(sizes, repeat, rounds):
                           f"{m['xp'] / tt:8.2f}", flush=True)
 
 
+def bench_big(repeats):
+    """float32 sums of 64 MB (4096 * 4096 values) and of 1e6 / 1e7 values: full,
+    along the last axis with rows of 256, 1024 and 4096, and along axis 0;
+    minitensor, torch and NumPy one call each in turn, ``repeats`` times; median
+    and min (ms) and the ratios of the medians to torch's."""
+    nt = _kernels.get_num_threads()
+    if torch is not None:
+        torch.set_num_threads(nt)
+    print(f"\nfloat32 sums, 64 MB: median / min of {repeats} interleaved calls (ms); "
+          f"kernel and torch threads {nt}")
+    hdr = (f"{'case':>16} | {'xp':>13} {'torch':>13} {'np':>13} | {'xp/torch':>8} {'xp/np':>6}")
+    print(hdr)
+    print("-" * len(hdr))
+    rng = np.random.default_rng(0)
+    big = rng.standard_normal(4096 * 4096).astype(np.float32)
+    cases_ = [("1e6 full", big[:10 ** 6], None), ("1e7 full", big[:10 ** 7], None),
+              ("4096^2 full", big, None)]
+    cases_ += [(f"rows of {n}", big.reshape(-1, n), -1) for n in (256, 1024, 4096)]
+    cases_.append(("4096^2 axis=0", big.reshape(4096, 4096), 0))
+    for name, a, axis in cases_:
+        x = xp.asarray(a)
+        fns = {"xp": lambda: xp.sum(x, axis=axis), "np": lambda: np.add.reduce(a, axis=axis)}
+        if torch is not None:
+            t = torch.from_numpy(a)
+            fns["torch"] = (lambda: torch.sum(t)) if axis is None else \
+                (lambda: torch.sum(t, dim=axis))
+        times = {k: [] for k in fns}
+        for f in fns.values():
+            f()
+        for _ in range(repeats):
+            for k, f in fns.items():
+                t0 = timeit.default_timer()
+                f()
+                times[k].append((timeit.default_timer() - t0) * 1e3)
+        med = {k: statistics.median(v) for k, v in times.items()}
+        cell = {k: f"{med[k]:.3f}/{min(times[k]):.3f}" for k in times}
+        tt = med.get("torch", float("nan"))
+        print(f"{name:>16} | {cell['xp']:>13} {cell.get('torch', 'nan'):>13} {cell['np']:>13} | "
+              f"{med['xp'] / tt:8.2f} {med['xp'] / med['np']:6.2f}", flush=True)
+
+
 def main():
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--quick", action="store_true", help="fewer repeats")
     p.add_argument("--sizes", default="1e2,1e4,1e6,1e7")
-    p.add_argument("--only", choices=["sum", "other"], help="one of the two tables")
+    p.add_argument("--only", choices=["sum", "other", "big"],
+                   help="one of the tables (big: float32 sums of 64 MB, 15 or more repeats)")
     p.add_argument("--threads", type=int, default=0,
                    help="kernel and torch threads (default: their defaults)")
     args = p.parse_args()
@@ -164,6 +214,9 @@ def main():
             torch.set_num_threads(args.threads)
     sizes = [int(float(s)) for s in args.sizes.split(",")]
     repeat, rounds = (3, 1) if args.quick else (5, 3)
+    if args.only == "big":
+        bench_big(15 if args.quick else 31)
+        return
     if args.only != "other":
         bench(sizes, repeat, rounds)
     if args.only != "sum":

@@ -276,17 +276,19 @@ def _sum_data(kind, n, dtype):
 
 @pytest.mark.parametrize("dtype", DTYPES)
 @pytest.mark.parametrize("kind", ["normal", "positive", "cancelling"])
-@pytest.mark.parametrize("case", ["full", "rows", "cols"])
+@pytest.mark.parametrize("case", ["full", "rows", "cols", "rows300", "rows1000", "rows4100"])
 def test_sum_accuracy_vs_numpy(case, kind, dtype):
     """Errors vs the sum in extended precision, relative to the sum of absolute
     values (the scale of the usual error bounds), over many sums that take the
-    grouped paths (groups of 16 rows x 256 lanes, segments, row blocks, tails).
+    grouped paths (128-element blocks, groups of 32 blocks, segments, row blocks,
+    tails; rows shorter than a segment, several to a task).
     float32 (the sums routed to the kernels): RMS error at most NumPy's pairwise
     sum's (10% for sampling noise: on cancelling data both add 16 float32 values
     per accumulator first, and they tie). float64: within a few times NumPy's."""
-    shape = {"full": (96, 70001), "rows": (96, 70001), "cols": (4099, 300)}[case]
+    shape = {"full": (96, 70001), "rows": (96, 70001), "cols": (4099, 300),
+             "rows300": (4000, 300), "rows1000": (1000, 1000), "rows4100": (600, 4100)}[case]
     x = _sum_data(kind, math.prod(shape), dtype).reshape(shape)
-    axis = {"full": None, "rows": 1, "cols": 0}[case]
+    axis = {"full": None, "cols": 0}.get(case, 1)
     x_ld = x.astype(np.longdouble)
     if axis is None:
         got = np.array([K.sum_all(r) for r in x])
@@ -313,7 +315,7 @@ def test_sum_kernel_routing(dtype, monkeypatch):
     import minitensor.torch as torch
     from minitensor import _statistical_functions as sf
     calls = []
-    for name in ("sum_all", "sum_axis"):
+    for name in ("sum_all", "_sum_all_ready", "_sum_pnp"):   # (sum_axis runs _sum_pnp)
         f = getattr(K, name)
         monkeypatch.setattr(K, name, lambda *a, _f=f, _n=name, **k: calls.append(_n) or _f(*a, **k))
     big = rand(300 * 301, dtype).reshape(300, 301)
@@ -336,6 +338,32 @@ def test_sum_kernel_routing(dtype, monkeypatch):
     calls.clear()
     xp.sum(xs), xp.mean(xs, axis=1)
     assert small.size < sf._KERNEL_MIN and calls == []
+
+
+def test_sum_kernel_full_unaligned_and_shapes():
+    """The full-sum route (no glue checks for aligned C-contiguous float32): an
+    unaligned or 2-D array gets the same value as through K.sum_all, keepdims too."""
+    from minitensor import _statistical_functions as sf
+    n = 3000
+    buf = np.zeros(4 * n + 1, np.uint8)
+    u = buf[1:].view(np.float32)
+    u[:] = rand(n, np.float32)
+    assert not u.flags.aligned and u.flags.c_contiguous
+    ref = float(K.sum_all(u))
+    assert float(sf._sum_kernel(u, None, False)) == ref
+    a = u.copy().reshape(60, 50)
+    assert float(sf._sum_kernel(a, None, False)) == ref
+    r = sf._sum_kernel(a, (0, 1), True)
+    assert r.shape == (1, 1) and r.dtype == np.float32 and float(r[0, 0]) == ref
+    assert ref == pytest.approx(np.sum(u, dtype=np.float64), rel=1e-6)
+    # the axis route (straight to the (pre, n, post) step): shapes and keepdims
+    b = rand(4 * 50 * 60, np.float32).reshape(4, 50, 60)
+    for axes in [(0,), (1,), (2,), (0, 1), (1, 2)]:
+        for keepdims in (False, True):
+            got = sf._sum_kernel(b, axes, keepdims)
+            ref = np.sum(b.astype(np.float64), axis=axes, keepdims=keepdims)
+            assert got.dtype == np.float32 and got.shape == ref.shape, (axes, keepdims)
+            _close(got, ref, np.float32, scale=30)
 
 
 @pytest.mark.parametrize("dtype", DTYPES)
@@ -383,6 +411,10 @@ def test_threads_bit_identical(dtype, threads):
     calls += [(K.muladd, (x, g, y)), (K.add_row, (x2, x2[0])), (K.sum_all, (x3,)),
               (K.sum_axis, (x2, 0)), (K.sum_axis, (x2, 1)), (K.sum_axis, (x3.reshape(1, -1), 1)),
               (K.sum_axis, (x3[:-77].reshape(-1, 2 ** 12), 0))]
+    # short rows, several to a task (tails, and rows shorter than a block)
+    x4 = x3[:1100 * 1000]
+    calls += [(K.sum_axis, (x4.reshape(-1, n), 1)) for n in (100, 1000)]
+    calls.append((K.sum_axis, (x3[:-77].reshape(-1, 256), 1)))
     for f, args in calls:
         threads(1)
         r1 = f(*args)

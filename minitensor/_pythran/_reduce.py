@@ -3,21 +3,24 @@
 Only ``minitensor/_kernels.py`` calls these: inputs are C-contiguous with native
 byte order and the caller allocates ``out`` (same dtype as ``x``).
 
-Accuracy. A segment of at most ``SEG`` elements is summed in groups of
-``G = W * R`` elements: each of the ``W`` lanes adds ``R`` = 16 values of the group
-in the input dtype by a pairwise tree (NumPy's pairwise sum adds 16 values per
-accumulator at its base level, one after the other), then the lane results are
-accumulated in float64 and combined pairwise. Shorter slices (short
-rows) use NumPy-sized blocks (see ``_seg_sum``). Segment partial sums (float64)
-are added in a fixed order. On large arrays the result is at least as accurate
-as NumPy's pairwise sum; for float32 it is close to the float64 sum rounded once.
+Accuracy. Rows (``sum_all``: one row) are cut into segments of at most ``SEG``
+elements, read as blocks of ``B = L * R`` = 128 elements: each of the ``L`` = 8
+lanes (consecutive elements) adds its ``R`` = 16 values of the block in the input
+dtype by a pairwise tree (NumPy's pairwise sum adds 16 values per accumulator at
+its base level, one after the other), and the block sums are accumulated per
+lane in float64. The tail of a segment (< B elements) and rows shorter than B
+are one ``np.sum`` in the input dtype. Segment partial sums (float64) are added
+in a fixed order. On large arrays the result is at least as accurate as NumPy's
+pairwise sum; for float32 it is close to the float64 sum rounded once.
 
 Speed. The 16-term sums are written out as scalar expressions over constant
 offsets (never slices in the inner loop) so that the C++ compiler vectorises them
-with the lane sums in registers, and the group is read in order: a lane is one of
-8 consecutive elements of a 128-element block (``sum_all``/``sum_rows``), or a
-column of 16 rows (``sum_cols``). The former inner loop ``acc += x[row]`` loaded
-and stored its ``W``-lane accumulator once per row (about half of torch's speed).
+with the lane sums in registers (two AVX registers of float64 for ``sum_rows``,
+so nothing but the input is loaded or stored per block), and the input is read
+in order. A task slices its 2-D block of rows once and indexes it with loop
+counters (no view per row: creating one updates a shared reference count, an
+atomic operation that both threads contend for on short rows). ``sum_cols``: a
+lane is a column of 16 rows.
 
 Determinism. The decomposition into segments and groups depends only on the
 shape, never on the thread count, so ``nt = 1`` and ``nt > 1`` give bit-identical
@@ -25,80 +28,76 @@ results.
 """
 import numpy as np
 
-W = 256             # lanes of a group (a power of 2)
-R = 16              # rows of a group (values added per lane in the input dtype)
-G = W * R           # elements of a group (4096)
-SEG = 16 * G        # elements of a segment (65536): one parallel task
-SMALL = 256         # slices up to this length: one vectorised np.sum in the input dtype
-MB = 256            # slices shorter than G: np.sum of MB-element blocks, added in float64
+R = 16              # values added per lane in the input dtype (a pairwise tree)
+L = 8               # sum_rows: lanes (consecutive elements, one AVX vector of float32)
+B = L * R           # sum_rows: elements of a block (128)
+GB = 32             # sum_rows: blocks per group (4096 elements)
+SEG = 65536         # sum_rows: elements of a segment (at most one parallel task)
 PAR_MIN = 1048576   # elements below which the serial path is used (memory-bound)
 RB = 16 * R         # sum_cols: rows per row-block (256)
 CW = 4096           # sum_cols: columns per column chunk
 
 
-def _pairwise64(acc64):
-    """Sum of the W float64 values of acc64 by in-place pairwise halving (destroys acc64)."""
-    w = W
-    while w > 8:
-        h = w // 2
-        acc64[:h] += acc64[h:w]
-        w = h
-    return np.sum(acc64[:8])
+def _block_sum(xs, partial, i0, jseg, acc64, a64):
+    """partial[i0 + ii, jseg] = float64 sum of row ii of the 2-D block xs, for every
+    row of xs (acc64, a64: L float64 each, overwritten).
 
-
-def _seg_sum(x, s, e, acc, acc64):
-    """float64 sum of the 1-D slice x[s:e] (acc: W values of x's dtype, acc64: W float64).
-
-    The method depends only on e - s (never on threads): up to SMALL elements, one
-    np.sum (vector lanes of <= 32 values); below G, np.sum of MB-element blocks
-    added in float64; otherwise R-row groups of W lanes in the input dtype,
-    accumulated in float64 and combined pairwise.
+    The method depends only on the row length (never on threads): B-element blocks,
+    each lane adding its R values of a block by a pairwise tree in the input dtype
+    and the block sums in float64, then the tail (< B elements) by one np.sum in
+    the input dtype; rows shorter than B: one np.sum.
     """
-    k = e - s
-    if k <= SMALL:
-        return np.float64(np.sum(x[s:e]))
-    if k < G:
-        tot = np.float64(0.0)
-        for p in range(s, e, MB):
-            tot += np.float64(np.sum(x[p:min(e, p + MB)]))
-        return tot
-    ng = k // G
-    acc64[:] = 0.0
-    for g in range(ng):
-        p = s + g * G
-        # lanes: 8 consecutive elements; W // 8 blocks of R * 8 = 128 elements,
-        # read in order (sequential memory access, lane sums stay in registers)
-        xs = x[p:p + G]
-        for b in range(W // 8):
-            for j in range(8):
-                q = b * 128 + j
-                acc64[b * 8 + j] += \
-                    (((xs[q] + xs[q + 8]) + (xs[q + 16] + xs[q + 24]))
-                     + ((xs[q + 32] + xs[q + 40]) + (xs[q + 48] + xs[q + 56]))) \
-                    + (((xs[q + 64] + xs[q + 72]) + (xs[q + 80] + xs[q + 88]))
-                       + ((xs[q + 96] + xs[q + 104]) + (xs[q + 112] + xs[q + 120])))
-    p = s + ng * G
-    nr = (e - p) // W
-    if nr > 0:
-        acc[:] = x[p:p + W]
-        for r in range(1, nr):
-            acc += x[p + r * W:p + (r + 1) * W]
-        acc64 += acc
-    p = p + nr * W
-    tot = np.float64(_pairwise64(acc64))
-    if p < e:
-        tot += np.float64(np.sum(x[p:e]))
-    return tot
+    k = xs.shape[1]
+    nb = k // B
+    p = nb * B
+    if nb == 0:   # short rows: one np.sum each, in the input dtype
+        for ii in range(xs.shape[0]):
+            partial[i0 + ii, jseg] = np.float64(np.sum(xs[ii]))
+        return
+    ng = (nb + GB - 1) // GB
+    for ii in range(xs.shape[0]):
+        acc64[:] = 0.0
+        for g in range(ng):
+            # lanes: L consecutive elements; a block of R * L = B elements, read in
+            # order (sequential memory access, lane sums in registers; every index
+            # is a sum of loop counters from 0, so that Pythran and the compiler
+            # drop the negative-index tests); GB blocks per group, whose lane sums
+            # are then added to acc64 (two levels: float64 input stays within a
+            # few times NumPy's pairwise error)
+            a64[:] = 0.0
+            for b in range(min(GB, nb - g * GB)):
+                for j in range(L):
+                    q = (g * GB + b) * B + j
+                    a64[j] += \
+                        (((xs[ii, q] + xs[ii, q + 8]) + (xs[ii, q + 16] + xs[ii, q + 24]))
+                         + ((xs[ii, q + 32] + xs[ii, q + 40]) + (xs[ii, q + 48] + xs[ii, q + 56]))) \
+                        + (((xs[ii, q + 64] + xs[ii, q + 72]) + (xs[ii, q + 80] + xs[ii, q + 88]))
+                           + ((xs[ii, q + 96] + xs[ii, q + 104]) + (xs[ii, q + 112] + xs[ii, q + 120])))
+            acc64 += a64
+        tot = np.sum(acc64)
+        if p < k:
+            tot += np.float64(np.sum(xs[ii, p:k]))
+        partial[i0 + ii, jseg] = tot
 
 
 def _rows_task(x, partial, t0, t1, nseg, n):
-    """partial[i, j] = sum of segment j of row i, for flat task t = i*nseg + j in [t0, t1)."""
-    acc = np.empty(W, x.dtype)
-    acc64 = np.empty(W, np.float64)
-    for t in range(t0, t1):
-        i = t // nseg
-        j = t - i * nseg
-        partial[i, j] = _seg_sum(x[i], j * SEG, min(n, (j + 1) * SEG), acc, acc64)
+    """Tasks t0 <= t < t1. One segment per row (nseg == 1): task t = rows [t*tpc,
+    (t+1)*tpc) with tpc = SEG // n, else task t = segment j of row i, t = i*nseg + j;
+    partial[i, j] = the sum of segment j of row i."""
+    acc64 = np.empty(L, np.float64)
+    a64 = np.empty(L, np.float64)
+    m = x.shape[0]
+    if nseg == 1:
+        tpc = max(1, SEG // n)
+        for t in range(t0, t1):
+            r0 = t * tpc
+            r1 = min(m, r0 + tpc)
+            _block_sum(x[r0:r1, 0:n], partial, r0, 0, acc64, a64)
+    else:
+        for t in range(t0, t1):
+            i = t // nseg
+            j = t - i * nseg
+            _block_sum(x[i:i + 1, j * SEG:min(n, (j + 1) * SEG)], partial, i, j, acc64, a64)
 
 
 def _sum_rows(x, out, nt):
@@ -109,16 +108,17 @@ def _sum_rows(x, out, nt):
         return
     nseg = (n + SEG - 1) // SEG
     partial = np.empty((m, nseg), np.float64)
-    ntask = m * nseg
-    # tasks per chunk: a chunk covers about SEG elements (fixed, shape-only)
-    tpc = max(1, SEG // min(n, SEG))
-    nchunk = (ntask + tpc - 1) // tpc
-    if nt <= 1 or m * n < PAR_MIN or nchunk < 2:
+    # tasks: a task covers about SEG elements (fixed, shape-only)
+    if nseg == 1:
+        ntask = (m + SEG // n - 1) // (SEG // n)
+    else:
+        ntask = m * nseg
+    if nt <= 1 or m * n < PAR_MIN or ntask < 2:
         _rows_task(x, partial, 0, ntask, nseg, n)
     else:
         #omp parallel for num_threads(nt)
-        for c in range(nchunk):
-            _rows_task(x, partial, c * tpc, min(ntask, (c + 1) * tpc), nseg, n)
+        for t in range(ntask):
+            _rows_task(x, partial, t, t + 1, nseg, n)
     if nseg == 1:
         out[:] = partial[:, 0]
     else:
