@@ -170,6 +170,14 @@ fast_path(OpRecord *op, PyObject *t, PyObject *other, int swap)
 }
 
 static PyObject *
+not_registered(OpRecord *op)
+{
+    PyErr_Format(PyExc_RuntimeError,
+                 "minitensor: the operator __%s__ is not registered", op->name);
+    return NULL;
+}
+
+static PyObject *
 call2(PyObject *f, PyObject *x, PyObject *y)
 {
     PyObject *args[2] = {x, y};
@@ -201,9 +209,7 @@ binary(int i, PyObject *x, PyObject *y)
         }
     }
     if (op->forward == NULL || op->reflected == NULL) {
-        PyErr_Format(PyExc_RuntimeError,
-                     "minitensor: the operator __%s__ is not registered", op->name);
-        return NULL;
+        return not_registered(op);
     }
     if (xt) {
         r = call2(op->forward, x, y);
@@ -244,12 +250,13 @@ tb_pow(PyObject *x, PyObject *y, PyObject *z)
     return binary(OP_POW, x, y);
 }
 
-/* `x op y` for a comparison: Python's rich comparison calls this with x a tensor
- * (and, if it gives NotImplemented, the other operand's reflected comparison). */
+/* The operators without a reflected method: comparisons (`y` the other operand;
+ * Python's rich comparison calls this with x a tensor and, if it gives
+ * NotImplemented, tries the other operand's reflected comparison) and unary
+ * operators (`y` NULL). */
 static PyObject *
-tb_richcompare(PyObject *x, PyObject *y, int cmp)
+one_sided(OpRecord *op, PyObject *x, PyObject *y)
 {
-    OpRecord *op = &ops[OP_LT + cmp];
     if (op->ufunc != NULL && Py_IS_TYPE(x, tensor_type)) {
         PyObject *r = fast_path(op, x, y, 0);
         if (r != NULL || PyErr_Occurred()) {
@@ -257,33 +264,20 @@ tb_richcompare(PyObject *x, PyObject *y, int cmp)
         }
     }
     if (op->forward == NULL) {
-        PyErr_Format(PyExc_RuntimeError,
-                     "minitensor: the operator __%s__ is not registered", op->name);
-        return NULL;
+        return not_registered(op);
     }
-    return call2(op->forward, x, y);
+    PyObject *args[2] = {x, y};
+    return PyObject_Vectorcall(op->forward, args, y == NULL ? 1 : 2, NULL);
 }
 
 static PyObject *
-unary(int i, PyObject *x)
+tb_richcompare(PyObject *x, PyObject *y, int cmp)
 {
-    OpRecord *op = &ops[i];
-    if (op->ufunc != NULL && Py_IS_TYPE(x, tensor_type)) {
-        PyObject *r = fast_path(op, x, NULL, 0);
-        if (r != NULL || PyErr_Occurred()) {
-            return r;
-        }
-    }
-    if (op->forward == NULL) {
-        PyErr_Format(PyExc_RuntimeError,
-                     "minitensor: the operator __%s__ is not registered", op->name);
-        return NULL;
-    }
-    return PyObject_Vectorcall(op->forward, &x, 1, NULL);
+    return one_sided(&ops[OP_LT + cmp], x, y);
 }
 
 #define UNARY_SLOT(fname, index) \
-    static PyObject *fname(PyObject *x) { return unary(index, x); }
+    static PyObject *fname(PyObject *x) { return one_sided(&ops[index], x, NULL); }
 
 UNARY_SLOT(tb_neg, OP_NEG)
 UNARY_SLOT(tb_pos, OP_POS)
