@@ -10,8 +10,9 @@ dtype by a pairwise tree (NumPy's pairwise sum adds 16 values per accumulator at
 its base level, one after the other), and the block sums are accumulated per
 lane in float64. The tail of a segment (< B elements) and rows shorter than B
 are one ``np.sum`` in the input dtype. Segment partial sums (float64) are added
-in a fixed order. On large arrays the result is at least as accurate as NumPy's
-pairwise sum; for float32 it is close to the float64 sum rounded once.
+in a fixed order. For float32 the result is at least as accurate as NumPy's
+pairwise sum (close to the float64 sum rounded once); for float64, which the
+namespace leaves to NumPy, its error is within a few times NumPy's.
 
 Speed. The 16-term sums are written out as scalar expressions over constant
 offsets (never slices in the inner loop) so that the C++ compiler vectorises them
