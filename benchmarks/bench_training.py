@@ -32,7 +32,9 @@ same glue calls): each op at 1 thread and at T threads (default 2; BLAS and kern
 threads both), the repeats of the two settings interleaved; then the whole step in
 both settings with each thread's CPU time (Linux: ``/proc/self/task``), which shows
 whether a second thread works or waits (OpenBLAS's idle workers spin on
-``sched_yield`` for a while after each call: CPU time, not work).
+``sched_yield`` for a while after each call: CPU time, not work; they take the
+second core from the kernels' OpenMP thread: ``OPENBLAS_THREAD_TIMEOUT=14``, set
+before NumPy is imported, makes them sleep after ~2**14 cycles instead of 2**28).
 """
 import argparse
 import gc
@@ -360,7 +362,8 @@ def op_breakdown(threads, repeat):
     print(f"{time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}; {os.cpu_count()} CPUs, load "
           f"average {' '.join(f'{v:.1f}' for v in os.getloadavg())}; CNN step ops, float32, "
           f"batch {n}: best (median) wall us of {repeat} blocks, 1 vs {threads} threads "
-          f"(BLAS and kernels), interleaved", flush=True)
+          f"(BLAS and kernels), interleaved; OPENBLAS_THREAD_TIMEOUT="
+          f"{os.environ.get('OPENBLAS_THREAD_TIMEOUT', 'unset')}", flush=True)
 
     def block(f, k):
         t0 = time.perf_counter()

@@ -8,8 +8,7 @@ dilations >= 1, paddings >= 0, output sizes >= 0), the index array of the
 max-pool backward (every index inside its plane: ValueError otherwise). Inputs
 are made C-contiguous, aligned and native byte order; outputs are allocated here
 with ``np.empty`` (the kernels write every element). The thread count is the
-library's (``minitensor._kernels.get_num_threads``), except for the max pool
-(serial: see ``maxpool2d``).
+library's (``minitensor._kernels.get_num_threads``).
 """
 import operator
 
@@ -28,6 +27,11 @@ _I32 = np.dtype(np.int32)
 _I64 = np.dtype(np.int64)
 
 _mod = None
+
+# elements (out + grad) from which the max-pool backward uses the kernel threads
+_POOL_BWD_PAR_MIN = 1 << 21
+# rows (C * kh * kw) from which im2col_cm uses the kernel threads
+_IM2COL_CM_PAR_ROWS = 16
 
 
 def _k():
@@ -165,7 +169,10 @@ def im2col_cm(x, kernel, stride, padding, dilation, out_hw):
         return x.reshape(n, c * kh * kw).T.copy().reshape(c, kh * kw, n, 1)
     out = np.empty((c, kh * kw, n, ho, wo), x.dtype)
     if out.size:
-        _k().im2col_cm(x, kh, kw, sh, sw, ph, pw, dh, dw, ho, wo, out, _nt())
+        # the kernel's threads take rows (c, i, j): with few rows (a first layer) a second
+        # thread made it slower (C=1, 3x3, 64x28x28: 90 vs 150-170 us; 2026-12-07, load 1-2)
+        nt = _nt() if c * kh * kw >= _IM2COL_CM_PAR_ROWS else 1
+        _k().im2col_cm(x, kh, kw, sh, sw, ph, pw, dh, dw, ho, wo, out, nt)
     return out.reshape(c, kh * kw, n, ho * wo)
 
 
@@ -206,9 +213,9 @@ def maxpool2d(x, kernel, stride, padding, dilation, out_hw):
     if out.size:
         if x.shape[1] == 0 or x.shape[2] == 0:
             raise ValueError(f"{f}: cannot pool an empty plane of shape {x.shape[1:]}")
-        # Note: serial on purpose: the kernel's OpenMP branch measured 4-5x slower than
-        # the serial loop on the shared 2-core machine (2026-11-24, 64x16x28x28 input)
-        _k().maxpool2d(x, kh, kw, sh, sw, ph, pw, dh, dw, idx, out, 1)
+        # (the kernel gives each thread one block of planes; its former OpenMP loop over
+        # single planes ran 1.3-4.5x slower than its serial loop, hence serial calls then)
+        _k().maxpool2d(x, kh, kw, sh, sw, ph, pw, dh, dw, idx, out, _nt())
     return out, idx
 
 
@@ -230,8 +237,10 @@ def maxpool2d_backward(grad, idx, hw):
     if idx.size and (idx.min() < 0 or idx.max() >= h * w):
         raise ValueError(f"{f}: idx has values outside [0, {h * w})")
     idx = np.ascontiguousarray(idx, dtype=_I32 if idx.dtype == _I32 else _I64)
-    # serial on purpose, as maxpool2d (the parallel branch measured ~1.5x slower)
-    _k().maxpool2d_backward(grad.reshape(nc, -1), idx.reshape(nc, -1), out, 1)
+    # serial below 2**21 elements: a second thread did not pay at the CNN step's sizes
+    # (64x32x14x14: 110 vs 131 us, 64x16x28x28: 192 vs 177 us; 2026-12-07, load ~2)
+    nt = _nt() if out.size + grad.size >= _POOL_BWD_PAR_MIN else 1
+    _k().maxpool2d_backward(grad.reshape(nc, -1), idx.reshape(nc, -1), out, nt)
     return out.reshape(nc, h, w)
 
 
