@@ -14,6 +14,16 @@ True
 """
 __version__ = "0.1.0"
 
+import os as _os
+
+# NumPy's OpenBLAS keeps its idle threads spinning for 2**28 cycles (~0.1 s) after
+# each matrix product; between products they hold the cores the kernels' OpenMP
+# threads need (a CNN step on 2 threads: 14 ms/step of an OpenBLAS worker's CPU,
+# 4-5 ms with the timeout below). 2**14 cycles (a few us), unless the user chose;
+# read when OpenBLAS loads (so it does nothing if NumPy was imported first).
+_os.environ.setdefault("OPENBLAS_THREAD_TIMEOUT", "14")
+del _os
+
 # Note: the newest standard version implemented; __array_namespace__ also
 # accepts older versions (see _array_object.SUPPORTED_API_VERSIONS).
 __array_api_version__ = "2025.12"

@@ -28,13 +28,6 @@ def src():
     return {name: P._load_source(name) for name in P.KERNEL_MODULES}
 
 
-@pytest.fixture
-def threads():
-    old = K.get_num_threads()
-    yield K.set_num_threads
-    K.set_num_threads(old)
-
-
 def rand(n, dtype, seed=0, scale=3.0):
     return (scale * np.random.default_rng(seed).standard_normal(n)).astype(dtype)
 
@@ -875,7 +868,7 @@ def test_maxpool2x2_fast_path(dtype, threads):
         for nt in (1, 2):
             threads(nt)
             res.append(NK.maxpool2d(x, (2, 2), (2, 2), (0, 0), (1, 1), (ho, wo)))
-        if P.COMPILED.get("_nn"):   # the kernel's parallel branch (the glue runs it serially)
+        if P.COMPILED.get("_nn"):   # the kernel's parallel branch, called directly
             out2, idx2 = np.empty((nc, ho, wo), dtype), np.empty((nc, ho, wo), np.int32)
             P._nn.maxpool2d(x, 2, 2, 2, 2, 0, 0, 1, 1, idx2, out2, 2)
             res.append((out2, idx2))

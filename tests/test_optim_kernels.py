@@ -24,13 +24,6 @@ def grad(n, dtype, seed):
     return (np.sign(u) * (0.5 + np.minimum(np.abs(u), 2.0))).astype(dtype)
 
 
-@pytest.fixture
-def threads():
-    old = K.get_num_threads()
-    yield K.set_num_threads
-    K.set_num_threads(old)
-
-
 def _close(got, ref, dtype):
     np.testing.assert_allclose(got.astype(np.float64), ref, **TOL[dtype])
 
