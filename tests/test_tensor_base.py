@@ -94,6 +94,18 @@ def _rearm():
         AO._c.set_fast(dunder, call, same, floats, ints, ctx)
 
 
+def test_built_with_the_c_base():
+    # an installed or editable build has it; only MINITENSOR_PURE_PYTHON=1 or the
+    # uncompiled source tree run without it (then the operators are Python methods)
+    pure = os.environ.get("MINITENSOR_PURE_PYTHON", "0").lower() not in ("", "0", "false", "no")
+    if pure:
+        assert AO._c is None
+    elif "CI" in os.environ:
+        assert AO._c is not None, "minitensor._tensor_base is not compiled in CI"
+    elif AO._c is None:
+        pytest.skip("minitensor._tensor_base is not compiled")
+
+
 @needs_c
 def test_operators_are_the_c_slots():
     base = AO._TensorBase
