@@ -257,7 +257,6 @@ def _dtype_or(dtype, default):
 # and raises our message. ``_NP_OF``: DType -> NumPy dtype.
 _F64 = np.dtype(np.float64)
 _NP_OF = {d: d._np_dtype for d in _FROM_NP.values()}
-_object_new = object.__new__
 _np_empty, _np_zeros, _np_ones = np.empty, np.zeros, np.ones
 # full's default dtypes (no cast can overflow)
 _FILL_FAST = {bool: np.dtype(np.bool_), int: np.dtype(np.int64), float: _F64,

@@ -25,7 +25,6 @@ from ._dtypes import (
 )
 
 _new = Tensor._new
-_object_new = object.__new__
 _ndarray = np.ndarray
 
 # NumPy dtype sets per category (fast membership tests on the hot path)

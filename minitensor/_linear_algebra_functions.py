@@ -4,7 +4,6 @@
 Matrix products go to NumPy's BLAS: Pythran cannot link a BLAS on a fresh
 machine (``../shared/reference/pythran.md`` section 1).
 """
-import operator
 
 import numpy as np
 
@@ -12,11 +11,11 @@ from ._array_object import Tensor
 from ._dtypes import _FROM_NP, _dtype_categories, _promotion_table
 from ._elementwise_functions import _to_array
 from ._dispatch import differentiable
+from ._validation import index_arg
 
 __all__ = ["matmul", "matrix_transpose", "tensordot", "vecdot"]
 
 _new = Tensor._new
-_object_new = object.__new__
 _ndarray = np.ndarray
 _np_matmul = np.matmul
 _NUMERIC = frozenset(d._np_dtype for d in _dtype_categories["numeric"])
@@ -108,15 +107,6 @@ def _numeric_pair(name, x1, x2):
     return a, b
 
 
-def _int_arg(name, what, v):
-    if isinstance(v, (bool, np.bool_)):
-        raise TypeError(f"{name}: {what} must be an int, got {v!r}")
-    try:
-        return operator.index(v)
-    except TypeError:
-        raise TypeError(f"{name}: {what} must be an int, got {type(v).__name__}") from None
-
-
 def _vector_axis(name, axis, a, b):
     """The contracted axis of vecdot/cross as a negative int, counted from the end.
 
@@ -124,7 +114,7 @@ def _vector_axis(name, axis, a, b):
     relative to the broadcast shape of x1 and x2 (the same as NumPy when both
     have the same ndim).
     """
-    axis = _int_arg(name, "axis", axis)
+    axis = index_arg(name, "axis", axis)
     if a.ndim == 0 or b.ndim == 0:
         raise ValueError(f"{name}: x1 and x2 must have at least one dimension, got shapes "
                          f"{a.shape} and {b.shape}")
@@ -219,7 +209,7 @@ def _axes_seq(seq, ndim, which):
         seq = (seq,)
     out = []
     for ax in seq:
-        ax = _int_arg("tensordot", "axes", ax)
+        ax = index_arg("tensordot", "axes", ax)
         if not -ndim <= ax < ndim:
             raise _AxisError(ax, ndim, f"tensordot ({which})")
         out.append(ax % ndim)

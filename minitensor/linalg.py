@@ -34,9 +34,9 @@ from ._array_object import Tensor
 from ._dtypes import _FROM_NP, _as_dtype, _promotion_table
 from ._elementwise_functions import _to_array
 from ._dispatch import differentiable
-from ._validation import check_axis as _check_axis
+from ._validation import check_axis as _check_axis, index_arg
 from ._linear_algebra_functions import (
-    _check_batch, _int_arg, _numeric_pair, _vector_axis, matmul,
+    _check_batch, _numeric_pair, _vector_axis, matmul,
     matrix_transpose, tensordot, vecdot,
 )
 
@@ -541,7 +541,7 @@ def matrix_power(x, n, /):
     Tensor([[1., 3.],
             [0., 1.]], dtype=float64)
     """
-    n = _int_arg("matrix_power", "n", n)
+    n = index_arg("matrix_power", "n", n)
     a = _array("matrix_power", x)
     if a.dtype.kind == "b":
         raise TypeError(f"matrix_power() does not support dtype {_FROM_NP[a.dtype]}; it "
@@ -660,7 +660,7 @@ def vector_norm(x, /, *, axis=None, keepdims=False, ord=2):
         seq = axis if isinstance(axis, tuple) else (axis,)
         axes = []
         for ax in seq:
-            axes.append(_check_axis("vector_norm", _int_arg("vector_norm", "axis", ax), nd))
+            axes.append(_check_axis("vector_norm", index_arg("vector_norm", "axis", ax), nd))
         if len(set(axes)) != len(axes):
             raise ValueError(f"vector_norm: repeated axis in {axis!r}")
         axes = tuple(axes)
@@ -729,7 +729,7 @@ def diagonal(x, /, *, offset=0):
     >>> xp.linalg.diagonal(x), xp.linalg.diagonal(x, offset=1)
     (Tensor([1, 5], dtype=int64), Tensor([2, 6], dtype=int64))
     """
-    offset = _int_arg("diagonal", "offset", offset)
+    offset = index_arg("diagonal", "offset", offset)
     a = _array("diagonal", x)
     if a.ndim < 2:
         raise ValueError(f"diagonal: x must have at least 2 dimensions, got shape {a.shape}")
@@ -754,7 +754,7 @@ def trace(x, /, *, offset=0, dtype=None):
     >>> xp.linalg.trace(xp.asarray([[1, 2], [3, 4]]))
     Tensor(5, dtype=int64)
     """
-    offset = _int_arg("trace", "offset", offset)
+    offset = index_arg("trace", "offset", offset)
     a = _array("trace", x)
     if a.ndim < 2:
         raise ValueError(f"trace: x must have at least 2 dimensions, got shape {a.shape}")

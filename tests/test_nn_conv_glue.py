@@ -65,6 +65,15 @@ def test_geometry_fast_path_still_checks(args, exc):
         _nn_kernels._geometry("f", *args)
 
 
+def _conv_inputs(case, seed):
+    """``(rng, x, k, b)`` for a case ``(n, c, o, h, w, dtype)``: a 3x3 convolution's
+    input, filters and bias, drawn in that order."""
+    n, c, o, h, w, dt = case
+    rng = np.random.default_rng(seed)
+    x, k, b = (rng.standard_normal(s).astype(dt) for s in ((n, c, h, w), (o, c, 3, 3), (o,)))
+    return rng, x, k, b
+
+
 @pytest.mark.parametrize("threads", [1, 2])
 @pytest.mark.parametrize("case", [
     # (n, c, o, h, w, dtype): per-image at one thread and at two (small products)
@@ -75,11 +84,8 @@ def test_geometry_fast_path_still_checks(args, exc):
     (1, 2, 3, 9, 9, np.float64),        # one image: whole batch
 ])
 def test_conv2d_per_image_products_match_torch(threads, case):
-    n, c, o, h, w, dt = case
-    rng = np.random.default_rng(3)
-    x = rng.standard_normal((n, c, h, w)).astype(dt)
-    k = rng.standard_normal((o, c, 3, 3)).astype(dt)
-    b = rng.standard_normal(o).astype(dt)
+    dt = case[-1]
+    _, x, k, b = _conv_inputs(case, 3)
     tol = dict(rtol=1e-5, atol=1e-4) if dt == np.float32 else dict(rtol=1e-12, atol=1e-12)
     previous = xp.get_num_threads()
     xp.set_num_threads(threads)
@@ -138,10 +144,7 @@ def test_conv1d_and_grouped_match_torch():
 ])
 def test_conv2d_gradients_match_torch(threads, case):
     n, c, o, h, w, dt = case
-    rng = np.random.default_rng(6)
-    x = rng.standard_normal((n, c, h, w)).astype(dt)
-    k = rng.standard_normal((o, c, 3, 3)).astype(dt)
-    b = rng.standard_normal(o).astype(dt)
+    rng, x, k, b = _conv_inputs(case, 6)
     g = rng.standard_normal((n, o, h, w)).astype(dt)
     tol = dict(rtol=1e-4, atol=1e-3) if dt == np.float32 else dict(rtol=1e-12, atol=1e-11)
     ts = [torch.tensor(a, requires_grad=True) for a in (x, k, b)]
