@@ -237,6 +237,7 @@ def test_multihead_attention_second_order(case):
     _check_second_order(f, tf, arrays)
 
 
+@needs_torch
 def test_multihead_attention_dropout_paths_agree():
     mm, _ = _mha_pair(False)
     mm.dropout = 0.3
